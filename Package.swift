@@ -1,0 +1,128 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// n0core: the control plane of a small IaaS cloud. Each service is a library target that holds
+/// its logic plus a thin executable; the broker and the store are shared libraries; rabbitmq-c and
+/// libvirt come in through system-library targets.
+let package = Package(
+    name: "n0core",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "n0core-api", targets: ["n0core-api"]),
+        .executable(name: "n0core-scheduler", targets: ["n0core-scheduler"]),
+        .executable(name: "n0core-conductor", targets: ["n0core-conductor"]),
+        .executable(name: "n0core-compute-kvm", targets: ["n0core-compute-kvm"]),
+        .executable(name: "n0core-volumer-file", targets: ["n0core-volumer-file"]),
+        .executable(name: "n0core-porter-vlan", targets: ["n0core-porter-vlan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+    ],
+    targets: [
+        // C libraries, from Debian's librabbitmq-dev and libvirt-dev.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+
+        // The wire model and its codecs: pure, no I/O.
+        .target(
+            name: "Messages",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+
+        // Shared libraries: the broker client, the store, and what every daemon shares.
+        .target(
+            name: "Broker",
+            dependencies: [
+                "CRabbitMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Store",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ServiceSupport",
+            dependencies: [
+                "Broker",
+                "Store",
+                "Messages",
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // Services: the logic lives in these libraries.
+        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Scheduler",
+                                            .product(name: "Hummingbird", package: "hummingbird"),
+                                            .product(name: "NIOFoundationCompat", package: "swift-nio")]),
+        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport"]),
+        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport"]),
+        .target(name: "AgentRuntime", dependencies: ["Messages", "Broker", "ServiceSupport"],
+                path: "Sources/Agents/Runtime"),
+        .target(name: "ComputeKVM", dependencies: ["AgentRuntime", "CLibvirt"],
+                path: "Sources/Agents/ComputeKVM"),
+        .target(name: "VolumerFile", dependencies: ["AgentRuntime"],
+                path: "Sources/Agents/VolumerFile"),
+        .target(name: "PorterVLAN", dependencies: ["AgentRuntime"],
+                path: "Sources/Agents/PorterVLAN"),
+
+        // Thin executables: parse the command line, read configuration, run the service group.
+        .executableTarget(name: "n0core-api", dependencies: ["API", "Scheduler", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-api"),
+        .executableTarget(name: "n0core-scheduler", dependencies: ["Scheduler", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-scheduler"),
+        .executableTarget(name: "n0core-conductor", dependencies: ["Conductor", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-conductor"),
+        .executableTarget(name: "n0core-compute-kvm", dependencies: ["ComputeKVM", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-compute-kvm"),
+        .executableTarget(name: "n0core-volumer-file", dependencies: ["VolumerFile", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-volumer-file"),
+        .executableTarget(name: "n0core-porter-vlan", dependencies: ["PorterVLAN", "ServiceSupport", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-porter-vlan"),
+
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "SeedFixtures"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "SeedFixtures"]),
+
+        // The seed's documents, shared by every test target that checks a shape against them.
+        .target(name: "SeedFixtures", path: "Tests/SeedFixtures"),
+    ]
+)

@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+import ServiceSupport
+import Store
+
+/// The HTTP application of `n0core-api`: `/api/…` behind bearer tokens; `/healthz`, `/readyz`
+/// and `/metrics` open on the same address.
+public enum APIServer {
+    public static func makeApplication(
+        configuration: APIConfiguration, store: Store, health: HealthRoutes, logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(configuration: configuration, store: store, health: health, logger: logger),
+            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                                 serverName: "n0core-api"),
+            logger: logger
+        )
+    }
+
+    /// Every route; separate from the application so tests can list the routes.
+    public static func makeRouter(
+        configuration: APIConfiguration, store: Store, health: HealthRoutes, logger: Logger
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        health.add(to: router)
+        let api = router.group("api").add(middleware: BearerTokenMiddleware(tokens: configuration.tokens))
+        api.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
+                       maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)
+        GraphController(store: store).addRoutes(to: api)
+        return router
+    }
+}

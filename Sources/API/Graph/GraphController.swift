@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import Messages
+import Store
+
+/// `/api/graph` and `/api/objects/{id}`: the resource graph, read-only.
+struct GraphController<Context: RequestContext> {
+    let store: Store
+    static var maxDepth: Int { 16 }
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("graph", use: graph)
+        group.get("objects/:id", use: object)
+    }
+
+    /// `?spec_id=N` for a spec's objects and their agents; `?object_id=UUID&depth=D` for the
+    /// neighbourhood of one object.
+    @Sendable func graph(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        let graph: Graph
+        if let text = query["spec_id"] {
+            guard let specID = Int64(String(text)), specID > 0 else {
+                throw APIError(status: .badRequest, message: "spec_id must be a positive whole number")
+            }
+            graph = try await store.graph(specID: specID)
+        } else if let text = query["object_id"] {
+            guard let id = ObjectID(String(text)) else {
+                throw APIError(status: .badRequest, message: "object_id must be a UUID")
+            }
+            let depthText = query["depth"].map(String.init) ?? "1"
+            guard let depth = Int(depthText), (0...Self.maxDepth).contains(depth) else {
+                throw APIError(status: .badRequest, message: "depth must be a whole number from 0 to \(Self.maxDepth)")
+            }
+            graph = try await store.subgraph(from: id.uuid, depth: depth)
+        } else {
+            throw APIError(status: .badRequest, message: "give spec_id=N or object_id=UUID (with depth=D)")
+        }
+        return Negotiation(request).respond(GraphBody(graph))
+    }
+
+    @Sendable func object(_ request: Request, context: Context) async throws -> Response {
+        guard let text = context.parameters.get("id"), let id = ObjectID(text) else {
+            throw APIError(status: .badRequest, message: "the object id in the path must be a UUID")
+        }
+        guard let node = try await store.node(id.uuid) else { throw APIError.notFound("object \(id)") }
+        return Negotiation(request).respond(GraphBody.Node(node))
+    }
+}
+
+/// The graph as the API shows it: each node with its object (VNC password masked) and states.
+struct GraphBody: Encodable {
+    struct Node: Encodable {
+        var id: ObjectID
+        var type: String
+        var name: String
+        var specID: Int64?
+        var desiredState: String?
+        var observedState: String?
+        var updatedAt: String?
+        var object: Object?
+
+        init(_ node: GraphNode) {
+            id = ObjectID(node.id)
+            type = node.type
+            name = node.name
+            specID = node.specID
+            desiredState = node.desiredState
+            observedState = node.observedState
+            updatedAt = node.updatedAt.map(SpecStatus.timestamp)
+            object = (try? MessageCodec.decode(Object.self, from: node.object, format: .json))?.redacted()
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, name, object
+            case specID = "spec_id"
+            case desiredState = "desired_state"
+            case observedState = "observed_state"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    struct Edge: Encodable {
+        var source: ObjectID
+        var target: ObjectID
+        var relation: String
+        var property: DependencyProperty?
+
+        init(_ edge: GraphEdge) {
+            source = ObjectID(edge.source)
+            target = ObjectID(edge.target)
+            relation = edge.relation
+            property = try? MessageCodec.decode(DependencyProperty.self, from: edge.properties, format: .json)
+        }
+    }
+
+    var nodes: [Node]
+    var edges: [Edge]
+
+    init(_ graph: Graph) {
+        nodes = graph.nodes.map(Node.init)
+        edges = graph.edges.map(Edge.init)
+    }
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import Messages
+
+/// Which format a request body is in and which one the answer should be in.
+///
+/// A body is read by its `Content-Type` (YAML when there is none, since YAML also reads JSON);
+/// the answer follows `Accept` when it names JSON or YAML, and otherwise the body's format, so a
+/// user who posts YAML reads YAML back.
+struct Negotiation {
+    var request: WireFormat
+    var response: WireFormat
+
+    init(_ request: Request, defaultResponse: WireFormat = .json) {
+        let contentType = request.headers[.contentType].flatMap { WireFormat(contentType: $0) }
+        self.request = contentType ?? .yaml
+        let accepted = request.headers[.accept].flatMap { header in
+            header.split(separator: ",").lazy.compactMap { WireFormat(contentType: String($0)) }.first
+        }
+        self.response = accepted ?? contentType ?? defaultResponse
+    }
+
+    /// `value` as a response in the negotiated format.
+    func respond<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: response.contentType + "; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: MessageCodec.encode(value, format: response)))
+        )
+    }
+}
+
+/// Turns thrown errors into answers in the negotiated format, so every failure, including
+/// Hummingbird's own (413, 404 route), reads the same.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return Negotiation(request).respond(ErrorBody(error), status: error.status)
+        } catch let error as HTTPError {
+            let message = error.body ?? error.status.reasonPhrase
+            return Negotiation(request).respond(ErrorBody(APIError(status: error.status, message: message)), status: error.status)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            let body = ErrorBody(APIError(status: .internalServerError, message: "internal error; the request id is in the server log"))
+            return Negotiation(request).respond(body, status: .internalServerError)
+        }
+    }
+}

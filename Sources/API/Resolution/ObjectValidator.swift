@@ -1,0 +1,238 @@
+import Messages
+
+/// The rules each type of object must satisfy once its references are resolved: required
+/// fields, bounds, addresses inside their subnet, relations between the right types.
+struct ObjectValidator {
+    let context: ResolutionContext
+    /// The full object with an id, from the document or the graph.
+    let lookup: (ObjectID) -> Object?
+    private(set) var problems: [FieldProblem] = []
+    /// Fixed addresses this document gives out, per network, with where.
+    private var addresses: [ObjectID: [IPv4Address: String]] = [:]
+
+    static let vcpuBounds = 1...128
+    static let memoryBounds = Size(16, .mb)...Size(4, .tb)
+    static let volumeBounds = Size(1, .mb)...Size(64, .tb)
+    static let architectures = ["amd64"]
+
+    init(context: ResolutionContext, lookup: @escaping (ObjectID) -> Object?) {
+        self.context = context
+        self.lookup = lookup
+    }
+
+    private mutating func problem(_ path: String, _ message: String) {
+        problems.append(FieldProblem(path: path, message: message))
+    }
+
+    /// Checks `object` (dependencies by id) found at `path`; `dependencyPaths[i]` is where its
+    /// i-th dependency was written.
+    mutating func validate(_ object: Object, path: String, dependencyPaths: [String]) {
+        guard let type = object.type, let id = object.id else { return }
+        checkRelations(object, type: type, path: path, dependencyPaths: dependencyPaths)
+        switch type {
+        case .vmKVM: validateVM(object, path: path)
+        case .volumeFile: validateVolume(object, path: path)
+        case .nic: validateNIC(object, id: id, path: path, dependencyPaths: dependencyPaths)
+        case .networkVLAN: validateNetwork(object, path: path)
+        case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: break
+        }
+    }
+
+    private mutating func checkRelations(_ object: Object, type: ObjectType, path: String, dependencyPaths: [String]) {
+        var bootPriorities: [Int: String] = [:]
+        for (index, dependency) in (object.dependencies ?? []).enumerated() {
+            let at = index < dependencyPaths.count ? dependencyPaths[index] : "\(path).dependencies[\(index)]"
+            guard let targetID = dependency.object.id else { continue }
+            let targetType = lookup(targetID)?.type
+            let relation = dependency.property.relation
+            let allowed: Set<ObjectType>
+            switch (type, relation) {
+            case (.vmKVM, Relation.vmAttachments): allowed = [.volumeFile, .nic]
+            case (.nic, Relation.portNetwork): allowed = [.networkVLAN]
+            case (_, Relation.scheduled):
+                problem("\(at).property.r", "'\(relation)' is set by the scheduler, not by users")
+                continue
+            default:
+                problem("\(at).property.r", "relation '\(relation)' is not valid on a \(type.rawValue)\(Self.relationHint(type))")
+                continue
+            }
+            if let targetType, !allowed.contains(targetType) {
+                problem("\(at).object", "a \(type.rawValue) cannot have '\(relation)' on a \(targetType.rawValue); expected \(allowed.map(\.rawValue).sorted().joined(separator: " or "))")
+            }
+            if let priority = dependency.property.bootPriority {
+                if targetType != .volumeFile {
+                    problem("\(at).property.n0stack/n0core/vm/boot_priority", "only volumes have a boot priority")
+                } else if priority < 0 {
+                    problem("\(at).property.n0stack/n0core/vm/boot_priority", "must be 0 or more")
+                } else if let other = bootPriorities[priority] {
+                    problem("\(at).property.n0stack/n0core/vm/boot_priority", "boot priority \(priority) is already given at \(other)")
+                } else {
+                    bootPriorities[priority] = at
+                }
+            }
+        }
+    }
+
+    private static func relationHint(_ type: ObjectType) -> String {
+        switch type {
+        case .vmKVM: "; a VM takes '\(Relation.vmAttachments)'"
+        case .nic: "; a NIC takes '\(Relation.portNetwork)'"
+        default: "; a \(type.rawValue) has no dependencies"
+        }
+    }
+
+    private mutating func validateVM(_ vm: Object, path: String) {
+        if let vcpus = vm.vcpus {
+            if !Self.vcpuBounds.contains(vcpus) {
+                problem("\(path).vcpus", "\(vcpus) is out of bounds; expected \(Self.vcpuBounds.lowerBound) to \(Self.vcpuBounds.upperBound)")
+            }
+        } else {
+            problem("\(path).vcpus", "is required for a resource/vm/kvm")
+        }
+        if let memory = vm.memory {
+            if !Self.memoryBounds.contains(memory) {
+                problem("\(path).memory", "\(memory) is out of bounds; expected \(Self.memoryBounds.lowerBound) to \(Self.memoryBounds.upperBound)")
+            }
+        } else {
+            problem("\(path).memory", "is required for a resource/vm/kvm")
+        }
+        if let arch = vm.arch, !Self.architectures.contains(arch) {
+            problem("\(path).arch", "'\(arch)' is not supported; expected \(Self.architectures.joined(separator: ", "))")
+        }
+        if let password = vm.vncPassword {
+            // VNC's authentication uses at most 8 characters; QEMU would silently ignore the rest.
+            if password.isEmpty || password.count > 8 || !password.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) {
+                problem("\(path).vnc_password", "must be 1 to 8 printable ASCII characters without spaces (VNC uses only 8)")
+            }
+        }
+        for (key, value) in [("kernel", vm.kernel), ("initrd", vm.initrd)] {
+            if let value, !Self.isFileURL(value) {
+                problem("\(path).\(key)", "'\(value)' is not a file:// URL with an absolute path")
+            }
+        }
+        if vm.kernel == nil {
+            if vm.initrd != nil { problem("\(path).initrd", "needs `kernel`") }
+            if vm.cmdline != nil { problem("\(path).cmdline", "needs `kernel`") }
+        }
+    }
+
+    private mutating func validateVolume(_ volume: Object, path: String) {
+        if let size = volume.size {
+            if !Self.volumeBounds.contains(size) {
+                problem("\(path).size", "\(size) is out of bounds; expected \(Self.volumeBounds.lowerBound) to \(Self.volumeBounds.upperBound)")
+            }
+        } else {
+            problem("\(path).size", "is required for a resource/volume/file")
+        }
+        if volume.url != nil, context.existing[volume.id!] == nil {
+            problem("\(path).url", "is set by the volumer; leave it out")
+        }
+        if let source = volume.source, !Self.isFileURL(source) {
+            problem("\(path).source", "'\(source)' is not a file:// URL with an absolute path")
+        }
+    }
+
+    private mutating func validateNetwork(_ network: Object, path: String) {
+        if network.bridge != nil, context.existing[network.id!] == nil {
+            problem("\(path).bridge", "is set by the porter; leave it out")
+        }
+        if let vlan = network.parameters?.vlanID, !(1...4094).contains(vlan) {
+            problem("\(path).parameters.vlan_id", "\(vlan) is not a VLAN id; expected 1 to 4094")
+        }
+        guard let subnets = network.subnets, !subnets.isEmpty else {
+            problem("\(path).subnets", "is required: at least one subnet with a cidr")
+            return
+        }
+        for (index, subnet) in subnets.enumerated() {
+            let at = "\(path).subnets[\(index)]"
+            let cidr: IPv4Subnet
+            do {
+                cidr = try IPv4Subnet(parsing: subnet.cidr)
+            } catch {
+                problem("\(at).cidr", error.description)
+                continue
+            }
+            if cidr.prefixLength > 30 {
+                problem("\(at).cidr", "/\(cidr.prefixLength) leaves no room for hosts, a gateway and the DHCP server; use /30 or larger")
+            }
+            guard let dhcp = subnet.dhcp else { continue }
+            var range: IPv4Range?
+            if let text = dhcp.range {
+                do {
+                    let parsed = try IPv4Range(parsing: text)
+                    if !cidr.containsHost(parsed.first) || !cidr.containsHost(parsed.last) {
+                        problem("\(at).dhcp.range", "\(text) is not inside \(cidr)")
+                    } else {
+                        range = parsed
+                    }
+                } catch {
+                    problem("\(at).dhcp.range", error.description)
+                }
+            } else {
+                problem("\(at).dhcp.range", "is required when dhcp is given")
+            }
+            if let text = dhcp.gateway {
+                if let gateway = IPv4Address(text) {
+                    if !cidr.containsHost(gateway) {
+                        problem("\(at).dhcp.gateway", "\(text) is not a host address inside \(cidr)")
+                    } else if let range, range.contains(gateway) {
+                        problem("\(at).dhcp.gateway", "\(text) lies inside the DHCP range \(range); DHCP could lease it to a guest")
+                    }
+                } else {
+                    problem("\(at).dhcp.gateway", "'\(text)' is not an IPv4 address")
+                }
+            }
+            for (n, text) in (dhcp.nameservers ?? []).enumerated() {
+                if let server = IPv4Address(text) {
+                    if !cidr.containsHost(server) {
+                        problem("\(at).dhcp.nameservers[\(n)]", "\(text) is not a host address inside \(cidr)")
+                    }
+                } else {
+                    problem("\(at).dhcp.nameservers[\(n)]", "'\(text)' is not an IPv4 address")
+                }
+            }
+        }
+    }
+
+    private mutating func validateNIC(_ nic: Object, id: ObjectID, path: String, dependencyPaths: [String]) {
+        let networks = (nic.dependencies ?? []).enumerated().filter { $0.element.property.relation == Relation.portNetwork }
+        guard networks.count == 1, let networkID = networks[0].element.object.id else {
+            problem("\(path).dependencies", networks.isEmpty
+                ? "a resource/nic needs one dependency '\(Relation.portNetwork)' on its network"
+                : "a resource/nic is on exactly one network; found \(networks.count)")
+            return
+        }
+        if let mac = nic.hwAddr, !MACAddress.isValidGuestAddress(mac) {
+            problem("\(path).hw_addr", "'\(mac)' is not a unicast MAC address like 52:54:00:12:34:56")
+        }
+        guard let addresses = nic.ipAddresses else { return }
+        let network = lookup(networkID)
+        let subnets = (network?.subnets ?? []).compactMap { try? IPv4Subnet(parsing: $0.cidr) }
+        let gateways = Set((network?.subnets ?? []).compactMap { $0.dhcp?.gateway })
+        for (index, text) in addresses.enumerated() {
+            let at = "\(path).ip_addresses[\(index)]"
+            guard let address = IPv4Address(text) else {
+                problem(at, "'\(text)' is not an IPv4 address")
+                continue
+            }
+            if !subnets.isEmpty, !subnets.contains(where: { $0.containsHost(address) }) {
+                problem(at, "\(text) is not inside the network's subnet \(subnets.map(\.description).joined(separator: ", "))")
+                continue
+            }
+            if gateways.contains(text) {
+                problem(at, "\(text) is the network's gateway")
+            }
+            if let holder = context.heldAddresses[networkID]?[address], holder != id {
+                problem(at, "\(text) is already held by NIC \(holder) on network \(networkID)")
+            } else if let other = self.addresses[networkID]?[address] {
+                problem(at, "\(text) is already given to the NIC at \(other) on the same network")
+            } else {
+                self.addresses[networkID, default: [:]][address] = at
+            }
+        }
+    }
+
+    static func isFileURL(_ text: String) -> Bool {
+        text.hasPrefix("file:///") && !text.contains("/../") && !text.hasSuffix("/..")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import NIOFoundationCompat
+import Hummingbird
+import Messages
+
+/// `/api/spec` routes: documents in, resolved documents and progress out.
+struct SpecController<Context: RequestContext> {
+    let service: SpecService
+    let maxBodyBytes: Int
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        // Also answers `/api/spec/`, as the seed writes it: the router ignores a trailing slash.
+        group.post("spec", use: create)
+        group.get("spec/:id", use: status)
+        group.put("spec/:id", use: replace)
+        group.delete("spec/:id", use: delete)
+        group.get("spec/:id/versions/:version", use: version)
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let negotiation = Negotiation(request)
+        let document = try await readDocument(request, negotiation)
+        return negotiation.respond(try await service.create(document), status: .created)
+    }
+
+    @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
+        let negotiation = Negotiation(request)
+        let specID = try Self.specID(context)
+        let document = try await readDocument(request, negotiation)
+        return negotiation.respond(try await service.replace(specID: specID, with: document))
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        Negotiation(request).respond(try await service.delete(specID: try Self.specID(context)), status: .accepted)
+    }
+
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        Negotiation(request).respond(try await service.status(specID: try Self.specID(context)))
+    }
+
+    @Sendable func version(_ request: Request, context: Context) async throws -> Response {
+        guard let text = context.parameters.get("version"), let version = Int(text), version >= 0 else {
+            throw APIError(status: .badRequest, message: "the version in the path must be a whole number")
+        }
+        return Negotiation(request).respond(try await service.version(specID: try Self.specID(context), version: version))
+    }
+
+    private func readDocument(_ request: Request, _ negotiation: Negotiation) async throws -> SpecDocument {
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        do {
+            return try MessageCodec.decode(SpecDocument.self, from: Data(buffer: body), format: negotiation.request)
+        } catch {
+            throw APIError.invalid(error, status: .badRequest)
+        }
+    }
+
+    static func specID(_ context: Context) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw APIError(status: .badRequest, message: "the spec id in the path must be a positive whole number")
+        }
+        return id
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import Logging
+import Messages
+import Scheduler
+import ServiceSupport
+import Store
+import W3CTraceContext
+
+/// What the spec routes do, over the store: resolve a document against the graph, store the
+/// version with its objects and the `Spec` message for the scheduler in one transaction, and
+/// read versions and progress back.
+public struct SpecService: Sendable {
+    let store: Store
+    let limits: SpecLimits
+    let logger: Logger
+
+    public init(store: Store, limits: SpecLimits, logger: Logger) {
+        self.store = store
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// `POST /api/spec`: a new spec at version 0.
+    public func create(_ document: SpecDocument) async throws -> SpecResponse {
+        if let version = document.version, version != StoreTransaction.firstVersion {
+            throw APIError(status: .unprocessableContent, message: "a new spec starts at version 0",
+                           problems: [FieldProblem(path: "version", message: "must be 0 (or left out) for a new spec; use PUT /api/spec/{id} to add a version")])
+        }
+        let resolved = try await resolve(document, specID: nil)
+        let trace = TraceContext.start()
+        let record = try Self.versionRecord(document, resolved)
+        let version = StoreTransaction.firstVersion
+        let (specID, createdAt) = try await store.withTransaction { tx in
+            let created = try await tx.createSpec(record) { specID in
+                [OutboxMessage(SchedulerClient.spec(
+                    SpecMessage(id: specID, version: version, annotations: document.annotations, spec: resolved.objects),
+                    trace: trace))]
+            }
+            let (nodes, edges) = try Self.graphRecords(resolved.objects, specID: created.specID)
+            try await tx.upsertNodes(nodes)
+            try await tx.upsertEdges(edges)
+            try await tx.appendEvents([Event(specID: created.specID, version: version, kind: .accepted,
+                                             message: "version \(version) accepted with \(resolved.objects.count) objects")])
+            return created
+        }
+        logger.info("spec accepted", metadata: [
+            "spec_id": "\(specID)", "version": "\(version)", "objects": "\(resolved.objects.count)",
+            "trace_id": "\(trace.traceID)",
+        ])
+        return SpecResponse(id: specID, createdAt: createdAt, version: version,
+                            annotations: document.annotations, spec: resolved.document.spec)
+    }
+
+    /// `PUT /api/spec/{id}`: the document's `version` names the version it replaces; the new
+    /// version is the next one. Only objects that changed are sent to the scheduler; objects
+    /// the new document leaves out are driven to `deleted`.
+    public func replace(specID: Int64, with document: SpecDocument) async throws -> SpecResponse {
+        guard let replaces = document.version else {
+            throw APIError(status: .unprocessableContent, message: "the document must say which version it replaces",
+                           problems: [FieldProblem(path: "version", message: "is required: the version this document replaces")])
+        }
+        guard let head = try await store.spec(specID) else { throw APIError.notFound("spec \(specID)") }
+        guard head.latestVersion == replaces else { throw Self.staleVersion(specID, replaces: replaces, latest: head.latestVersion) }
+        let resolved = try await resolve(document, specID: specID)
+        let owned = try await ownedObjects(specID)
+        var changed: [Object] = []
+        for object in resolved.objects {
+            guard let id = object.id else { continue }
+            if owned[id].map({ Self.desired($0) != Self.desired(object) }) ?? true { changed.append(object) }
+        }
+        let kept = Set(resolved.objects.compactMap(\.id))
+        for (id, object) in owned where !kept.contains(id) && object.desiredState != "deleted" {
+            var removed = object
+            removed.desiredState = "deleted"
+            changed.append(removed)
+        }
+        var newDocument = document
+        newDocument.version = replaces + 1
+        return try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
+                                      resolvedDocument: resolved.document, objects: changed, owned: owned)
+    }
+
+    /// `DELETE /api/spec/{id}`: a new version that drives every object of the spec to `deleted`.
+    /// Deleting a spec whose objects are all deleted already changes nothing.
+    public func delete(specID: Int64) async throws -> SpecResponse {
+        guard let head = try await store.spec(specID),
+              let latest = try await store.specVersion(specID, version: head.latestVersion)
+        else { throw APIError.notFound("spec \(specID)") }
+        let owned = try await ownedObjects(specID)
+        let previous = try MessageCodec.decode(SpecDocument.self, from: latest.resolved, format: .json)
+        let remaining = owned.values.filter { $0.desiredState != "deleted" }
+        guard !remaining.isEmpty else {
+            return SpecResponse(id: specID, createdAt: latest.createdAt, version: latest.version,
+                                annotations: previous.annotations, spec: previous.spec)
+        }
+        let deleted = remaining.map { object -> Object in
+            var object = object
+            object.desiredState = "deleted"
+            return object
+        }
+        var document = previous
+        document.version = head.latestVersion + 1
+        document.spec = VariableMap(previous.spec.map { entry in
+            VariableMap.Entry(name: entry.name, object: entry.object.mapObjects { object in
+                var object = object
+                if object.type != nil { object.desiredState = "deleted" }
+                return object
+            })
+        })
+        return try await storeVersion(specID: specID, version: head.latestVersion + 1, document: document,
+                                      resolvedDocument: document, objects: deleted, owned: owned)
+    }
+
+    /// Writes version `version` of a spec with its changed objects, and the `Spec` message
+    /// carrying them; a version that changes nothing is applied at once.
+    private func storeVersion(
+        specID: Int64, version: Int, document: SpecDocument, resolvedDocument: SpecDocument,
+        objects: [Object], owned: [ObjectID: Object]
+    ) async throws -> SpecResponse {
+        let trace = TraceContext.start()
+        let record = try Self.versionRecord(document, ResolvedSpec(document: resolvedDocument, objects: objects))
+        let message = SpecMessage(id: specID, version: version, annotations: document.annotations, spec: objects)
+        let createdAt: Date
+        do {
+            createdAt = try await store.withTransaction { tx in
+                let createdAt = try await tx.appendVersion(
+                    specID: specID, version: version, record,
+                    outbox: objects.isEmpty ? [] : [OutboxMessage(SchedulerClient.spec(message, trace: trace))])
+                // Keep what agents filled in (url, bridge, hw_addr) in the stored objects.
+                let merged = objects.map { object in object.id.flatMap { owned[$0] }.map { Self.keepingObserved($0, in: object) } ?? object }
+                let (nodes, edges) = try Self.graphRecords(merged, specID: specID)
+                try await tx.upsertNodes(nodes)
+                try await tx.upsertEdges(edges)
+                try await tx.appendEvents([Event(specID: specID, version: version, kind: .accepted,
+                                                 message: "version \(version) accepted with \(objects.count) changed objects")])
+                if objects.isEmpty {
+                    try await tx.setState(.applied, specID: specID, version: version)
+                }
+                return createdAt
+            }
+        } catch StoreError.versionConflict(_, let expected, let actual) {
+            throw Self.staleVersion(specID, replaces: expected, latest: actual)
+        }
+        logger.info("spec version accepted", metadata: [
+            "spec_id": "\(specID)", "version": "\(version)", "changed_objects": "\(objects.count)",
+            "trace_id": "\(trace.traceID)",
+        ])
+        return SpecResponse(id: specID, createdAt: createdAt, version: version,
+                            annotations: document.annotations, spec: resolvedDocument.spec)
+    }
+
+    /// One version as it was stored (`GET /api/spec/{id}/versions/{v}`), VNC passwords masked.
+    public func version(specID: Int64, version: Int?) async throws -> SpecResponse {
+        guard let record = try await store.specVersion(specID, version: version) else {
+            throw APIError.notFound(version.map { "version \($0) of spec \(specID)" } ?? "spec \(specID)")
+        }
+        let document = try MessageCodec.decode(SpecDocument.self, from: record.resolved, format: .json)
+        return SpecResponse(id: specID, createdAt: record.createdAt, version: record.version,
+                            annotations: document.annotations, spec: document.spec.redacted())
+    }
+
+    /// The latest version with each object's progress from the event log (`GET /api/spec/{id}`).
+    public func status(specID: Int64) async throws -> SpecStatus {
+        guard let head = try await store.spec(specID),
+              let record = try await store.specVersion(specID, version: head.latestVersion)
+        else { throw APIError.notFound("spec \(specID)") }
+        let document = try MessageCodec.decode(SpecDocument.self, from: record.resolved, format: .json)
+        let events = try await store.events(specID: specID).filter { $0.version == record.version }
+        let graph = try await store.graph(specID: specID)
+        let agents = Dictionary(graph.edges.filter { $0.relation == Relation.scheduled }.map { ($0.source, $0.target) },
+                                uniquingKeysWith: { _, last in last })
+        let objects = graph.nodes.filter { $0.specID == specID }.map { node in
+            ObjectProgress(node: node, events: events.filter { $0.objectID == node.id }, agent: agents[node.id])
+        }
+        return SpecStatus(
+            id: specID, version: record.version, createdAt: record.createdAt, state: record.state.rawValue,
+            reason: record.reason, annotations: document.annotations, spec: document.spec.redacted(),
+            objects: objects.sorted { ($0.type, $0.name, $0.id.description) < ($1.type, $1.name, $1.id.description) },
+            events: events.filter { $0.objectID == nil }.map(SpecStatus.SpecEvent.init)
+        )
+    }
+
+    // MARK: - Resolution against the graph
+
+    /// Gathers what the document references from the graph, then resolves it.
+    func resolve(_ document: SpecDocument, specID: Int64?) async throws -> ResolvedSpec {
+        var ids = Set<ObjectID>()
+        for entry in document.spec {
+            entry.object.walk { object, _ in
+                if let id = object.id { ids.insert(id) }
+            }
+        }
+        var existing: [ObjectID: ExistingResource] = [:]
+        for id in ids {
+            if let resource = try await existingResource(id) { existing[id] = resource }
+        }
+        // A changed resource keeps its dependencies, which must resolve too.
+        for resource in Array(existing.values) {
+            for dependency in resource.object.dependencies ?? [] {
+                guard let id = dependency.object.id, existing[id] == nil else { continue }
+                if let found = try await existingResource(id) { existing[id] = found }
+            }
+        }
+        var held: [ObjectID: [IPv4Address: ObjectID]] = [:]
+        for (id, resource) in existing where resource.object.type == .networkVLAN {
+            let neighbours = try await store.subgraph(from: id.uuid, depth: 1, direction: .incoming)
+            for node in neighbours.nodes where node.type == ObjectType.nic.rawValue && node.desiredState != "deleted" {
+                guard let nic = try? MessageCodec.decode(Object.self, from: node.object, format: .json) else { continue }
+                for text in nic.ipAddresses ?? [] {
+                    if let address = IPv4Address(text) { held[id, default: [:]][address] = ObjectID(node.id) }
+                }
+            }
+        }
+        let context = ResolutionContext(existing: existing, heldAddresses: held, specID: specID, limits: limits)
+        switch SpecResolver.resolve(document, context: context) {
+        case .success(let resolved): return resolved
+        case .failure(let error): throw APIError.invalid(error, status: .unprocessableContent)
+        }
+    }
+
+    private func existingResource(_ id: ObjectID) async throws -> ExistingResource? {
+        guard let node = try await store.node(id.uuid) else { return nil }
+        let object = try MessageCodec.decode(Object.self, from: node.object, format: .json)
+        return ExistingResource(object: object, specID: node.specID)
+    }
+
+    /// The objects a spec owns now, as stored in the graph.
+    private func ownedObjects(_ specID: Int64) async throws -> [ObjectID: Object] {
+        var result: [ObjectID: Object] = [:]
+        for node in try await store.graph(specID: specID).nodes where node.specID == specID {
+            var object = try MessageCodec.decode(Object.self, from: node.object, format: .json)
+            object.desiredState = node.desiredState ?? object.desiredState
+            result[ObjectID(node.id)] = object
+        }
+        return result
+    }
+
+    // MARK: - Records
+
+    static func versionRecord(_ document: SpecDocument, _ resolved: ResolvedSpec) throws -> NewSpecVersion {
+        NewSpecVersion(
+            annotations: MessageCodec.encodeString(document.annotations ?? Annotations(), format: .json),
+            submitted: MessageCodec.encodeString(document, format: .json),
+            resolved: MessageCodec.encodeString(resolved.document, format: .json)
+        )
+    }
+
+    /// Graph nodes for `objects` and edges for their dependencies.
+    static func graphRecords(_ objects: [Object], specID: Int64) throws -> ([GraphNode], [GraphEdge]) {
+        var nodes: [GraphNode] = []
+        var edges: [GraphEdge] = []
+        for object in objects {
+            guard let id = object.id, let type = object.type else { continue }
+            nodes.append(GraphNode(id: id.uuid, type: type.rawValue, name: object.name ?? "", specID: specID,
+                                   desiredState: object.desiredState,
+                                   object: MessageCodec.encodeString(object, format: .json)))
+            for dependency in object.dependencies ?? [] {
+                guard let target = dependency.object.id else { continue }
+                edges.append(GraphEdge(source: id.uuid, target: target.uuid, relation: dependency.property.relation,
+                                       properties: MessageCodec.encodeString(dependency.property, format: .json),
+                                       specID: specID))
+            }
+        }
+        return (nodes, edges)
+    }
+
+    /// What the user controls of an object: everything but the fields agents fill in.
+    static func desired(_ object: Object) -> Object {
+        var object = object
+        object.url = nil
+        object.bridge = nil
+        object.hwAddr = nil
+        return object
+    }
+
+    /// `updated` with the fields agents filled into `stored` where `updated` has none.
+    static func keepingObserved(_ stored: Object, in updated: Object) -> Object {
+        var object = updated
+        object.url = object.url ?? stored.url
+        object.bridge = object.bridge ?? stored.bridge
+        object.hwAddr = object.hwAddr ?? stored.hwAddr
+        return object
+    }
+
+    static func staleVersion(_ specID: Int64, replaces: Int, latest: Int) -> APIError {
+        APIError(status: .conflict, message: "spec \(specID) is at version \(latest); this document replaces version \(replaces). Read the latest version, apply your change to it, and send it with version: \(latest)")
+    }
+}
+
+extension EventKind {
+    /// A spec version was stored and handed to the scheduler.
+    static let accepted: EventKind = "ACCEPTED"
+}
+
+extension VariableMap {
+    /// A copy with every VNC password masked, for reads after the create response.
+    func redacted() -> VariableMap {
+        VariableMap(map { VariableMap.Entry(name: $0.name, object: $0.object.mapObjects { $0.redacted() }) })
+    }
+}

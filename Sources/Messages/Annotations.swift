@@ -1,0 +1,49 @@
+/// Free-form hints on a spec, keyed by namespaced names (`n0stack/scheduling/same_host`).
+///
+/// Unknown keys are kept, not rejected: annotations are how new behaviour is asked for without
+/// changing the schema. Encoded with keys sorted, so output is stable.
+public struct Annotations: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    /// Place every object of the spec on one host (`true`/`false`).
+    public static let sameHost = "n0stack/scheduling/same_host"
+    /// Place the spec's objects on this host (a host id).
+    public static let hostID = "n0stack/scheduling/host_id"
+    /// Set by the conductor on a `Spec` it sends back for rescheduling (`with_error`).
+    public static let rescheduling = "n0stack/n0core/scheduler/rescheduling"
+
+    public var values: [String: AnnotationValue]
+
+    public init(_ values: [String: AnnotationValue] = [:]) {
+        self.values = values
+    }
+
+    public init(dictionaryLiteral elements: (String, AnnotationValue)...) {
+        self.values = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    public subscript(key: String) -> AnnotationValue? {
+        get { values[key] }
+        set { values[key] = newValue }
+    }
+
+    public var isEmpty: Bool {
+        values.isEmpty
+    }
+}
+
+extension Annotations: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        var values: [String: AnnotationValue] = [:]
+        for key in container.allKeys {
+            values[key.stringValue] = try container.decode(AnnotationValue.self, forKey: key)
+        }
+        self.values = values
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        for key in values.keys.sorted() {
+            try container.encode(values[key], forKey: AnyCodingKey(key))
+        }
+    }
+}

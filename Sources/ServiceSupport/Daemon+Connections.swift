@@ -1,0 +1,43 @@
+import Broker
+import Logging
+import PostgresNIO
+import Store
+
+extension Daemon {
+    /// The broker settings from configuration, sending as this daemon (`app_id`).
+    public func brokerConfiguration() throws -> BrokerConfiguration {
+        let reader = configuration.reader
+        return BrokerConfiguration(
+            url: try AMQPURL(parsing: configuration.amqpURL),
+            appID: name,
+            heartbeat: .seconds(reader.int(forKey: "amqp.heartbeat_seconds", default: 15)),
+            prefetch: UInt16(clamping: reader.int(forKey: "amqp.prefetch", default: 32))
+        )
+    }
+
+    /// A confirming publisher, reported in `/readyz` as `broker`.
+    public func makePublisher(topology: Topology = Topology()) throws -> Publisher {
+        let publisher = Publisher(configuration: try brokerConfiguration(), topology: topology, logger: logger)
+        readiness.add("broker") { publisher.isConnected }
+        return publisher
+    }
+
+    /// A consumer of `queue`, reported in `/readyz` as `queue NAME`; undecodable deliveries are
+    /// dead-lettered through `publisher`.
+    public func makeConsumer(queue: String, publisher: Publisher) throws -> Consumer {
+        let consumer = Consumer(configuration: try brokerConfiguration(), queue: queue,
+                                deadLetterPublisher: publisher, logger: logger)
+        readiness.add("queue \(queue)") { consumer.isConnected }
+        return consumer
+    }
+
+    /// The database as a service of this daemon (pool, migrations), reported in `/readyz` as
+    /// `database`.
+    public func makeDatabase() throws -> Database {
+        let url = try DatabaseURL(try configuration.requiredDatabaseURL())
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        let database = Database(client: client, store: Store(client: client, logger: logger), logger: logger)
+        readiness.add("database") { await database.isReady() }
+        return database
+    }
+}

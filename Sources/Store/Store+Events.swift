@@ -1,0 +1,54 @@
+import Foundation
+import PostgresNIO
+
+extension StoreTransaction {
+    /// Appends events to the log in one statement. Their `id` and `createdAt` are ignored (the store
+    /// assigns them).
+    public func appendEvents(_ events: [Event]) async throws {
+        for chunk in BatchInsert.chunks(events) {
+            var insert = BatchInsert(casts: ["", "", "", "", ""])
+            for event in chunk {
+                insert.addRow { binds in
+                    binds.append(event.specID)
+                    binds.append(event.version)
+                    binds.append(event.objectID)
+                    binds.append(event.kind.rawValue)
+                    binds.append(event.message)
+                }
+            }
+            try await run(insert.query("INSERT INTO events (spec_id, version, object_id, kind, message)"))
+        }
+    }
+
+    /// A spec's events in the order they were recorded; with `after`, only those recorded after
+    /// the event with that id (so a client can poll for progress).
+    public func events(specID: Int64, after: Int64? = nil) async throws -> [Event] {
+        try await run("""
+            SELECT id, spec_id, version, object_id, kind, message, created_at FROM events
+            WHERE spec_id = \(specID) AND id > \(after ?? 0) ORDER BY id
+            """).map { row in
+            let (id, specID, version, objectID, kind, message, createdAt) =
+                try row.decode((Int64, Int64, Int, UUID?, String, String, Date).self)
+            return Event(
+                id: id, specID: specID, version: version, objectID: objectID,
+                kind: EventKind(rawValue: kind), message: message, createdAt: createdAt)
+        }
+    }
+}
+
+extension Store {
+    /// See ``StoreTransaction/appendEvents(_:)``.
+    public func appendEvents(_ events: [Event]) async throws {
+        guard !events.isEmpty else { return }
+        if events.count <= BatchInsert.rowsPerStatement {
+            try await withConnection { tx in try await tx.appendEvents(events) }
+        } else {
+            try await withTransaction { tx in try await tx.appendEvents(events) }
+        }
+    }
+
+    /// See ``StoreTransaction/events(specID:after:)``.
+    public func events(specID: Int64, after: Int64? = nil) async throws -> [Event] {
+        try await withConnection { tx in try await tx.events(specID: specID, after: after) }
+    }
+}

@@ -1,0 +1,202 @@
+import Messages
+import SeedFixtures
+import Testing
+
+@testable import API
+
+/// Resolution of submitted documents, without I/O: ids, defaults, references and every rule
+/// that makes a document invalid, each reported with the path of its field.
+@Suite struct SpecResolverTests {
+    static func decode(_ yaml: String) throws -> SpecDocument {
+        try MessageCodec.decode(SpecDocument.self, from: yaml, format: .yaml)
+    }
+
+    static func resolve(_ yaml: String, context: ResolutionContext = ResolutionContext()) throws -> Result<ResolvedSpec, DocumentError> {
+        SpecResolver.resolve(try decode(yaml), context: context)
+    }
+
+    static func problems(_ yaml: String, context: ResolutionContext = ResolutionContext()) throws -> [FieldProblem] {
+        switch try resolve(yaml, context: context) {
+        case .success: []
+        case .failure(let error): error.problems
+        }
+    }
+
+    @Test func seedRequestResolves() throws {
+        let resolved = try Self.resolve(SeedDocuments.submittedSpec).get()
+        #expect(resolved.objects.count == 4)
+        let types = Set(resolved.objects.compactMap(\.type))
+        #expect(types == [.vmKVM, .volumeFile, .nic, .networkVLAN])
+        // Every object has an id and its type's default desired state.
+        for object in resolved.objects {
+            #expect(object.id != nil)
+            #expect(object.desiredState == object.type?.defaultDesiredState)
+            // Dependencies name other objects by id only.
+            for dependency in object.dependencies ?? [] {
+                #expect(dependency.object.type == nil && dependency.object.variable == nil && dependency.object.id != nil)
+            }
+        }
+        let web = try #require(resolved.document.spec["web"])
+        #expect(web.name == "web")
+        #expect(resolved.document.spec["var_network"]?.name == "vlan_network")
+        // The NIC's variable reference is kept in the answer, and resolved to the network's id in the flat list.
+        let nic = try #require(resolved.objects.first { $0.type == .nic })
+        let network = try #require(resolved.objects.first { $0.type == .networkVLAN })
+        #expect(nic.dependencies?.first?.object.id == network.id)
+        #expect(web.dependencies?[0].object.dependencies?[0].object.variable == "var_network")
+        let vm = try #require(resolved.objects.first { $0.type == .vmKVM })
+        #expect(vm.dependencies?.count == 2)
+        #expect(vm.dependencies?.first { $0.property.bootPriority == 1 } != nil)
+    }
+
+    @Test func unknownVariableNamesTheField() throws {
+        let yaml = SeedDocuments.submittedSpec.replacingOccurrences(of: "variable: var_network", with: "variable: no_such")
+        let problems = try Self.problems(yaml)
+        #expect(problems.map(\.path) == ["spec.web.dependencies[0].object.dependencies[0].object.variable"])
+        #expect(problems.first?.message.contains("unknown variable 'no_such'") == true)
+    }
+
+    @Test func fixedAddressOutsideTheSubnet() throws {
+        let yaml = SeedDocuments.submittedSpec.replacingOccurrences(of: "- 192.168.0.1\n", with: "- 10.0.0.1\n")
+        let problems = try Self.problems(yaml)
+        #expect(problems.map(\.path) == ["spec.web.dependencies[0].object.ip_addresses[0]"])
+        #expect(problems.first?.message.contains("not inside") == true)
+    }
+
+    @Test func dhcpRangeGatewayAndNameserverOutsideTheSubnet() throws {
+        let yaml = SeedDocuments.submittedSpec
+            .replacingOccurrences(of: "range: 192.168.0.1-192.168.0.127", with: "range: 192.168.0.1-192.168.1.127")
+            .replacingOccurrences(of: "gateway: 192.168.0.254", with: "gateway: 192.168.5.254")
+            .replacingOccurrences(of: "- 192.168.0.254", with: "- 10.1.1.1")
+        let paths = Set(try Self.problems(yaml).map(\.path))
+        #expect(paths == [
+            "spec.var_network.subnets[0].dhcp.range",
+            "spec.var_network.subnets[0].dhcp.gateway",
+            "spec.var_network.subnets[0].dhcp.nameservers[0]",
+        ])
+    }
+
+    @Test func badCIDR() throws {
+        let yaml = SeedDocuments.submittedSpec.replacingOccurrences(of: "cidr: 192.168.0.0/24", with: "cidr: 192.168.0.1/24")
+        let problems = try Self.problems(yaml)
+        #expect(problems.contains { $0.path == "spec.var_network.subnets[0].cidr" && $0.message.contains("host bits") })
+    }
+
+    @Test func vcpusAndMemoryBounds() throws {
+        let yaml = SeedDocuments.submittedSpec
+            .replacingOccurrences(of: "vcpus: 2", with: "vcpus: 0")
+            .replacingOccurrences(of: "memory: 4gb", with: "memory: 100tb")
+        let paths = Set(try Self.problems(yaml).map(\.path))
+        #expect(paths == ["spec.web.vcpus", "spec.web.memory"])
+    }
+
+    @Test func referenceCycle() throws {
+        let yaml = """
+        spec:
+          a:
+            type: resource/nic
+            dependencies:
+              - object: {variable: b}
+                property: {r: n0stack/n0core/port/network}
+          b:
+            type: resource/nic
+            dependencies:
+              - object: {variable: a}
+                property: {r: n0stack/n0core/port/network}
+        """
+        let problems = try Self.problems(yaml)
+        #expect(problems.contains { $0.message.contains("reference cycle") })
+    }
+
+    @Test func idThatDoesNotExist() throws {
+        let yaml = """
+        spec:
+          nic:
+            type: resource/nic
+            dependencies:
+              - object: {id: 8451da31-5e3a-4c46-aa3a-2a557382a6cd}
+                property: {r: n0stack/n0core/port/network}
+        """
+        let problems = try Self.problems(yaml)
+        #expect(problems.map(\.path) == ["spec.nic.dependencies[0].object.id"])
+        #expect(problems.first?.message.contains("does not exist") == true)
+    }
+
+    @Test func resourceOwnedByAnotherSpec() throws {
+        let volumeID = ObjectID("d99163ed-0093-40a0-a61b-365a1aece509")!
+        let existing = ExistingResource(object: Object(type: .volumeFile, id: volumeID, desiredState: "allocated", size: Size(10, .gb)), specID: 7)
+        let yaml = """
+        spec:
+          grow:
+            type: resource/vm/kvm
+            vcpus: 1
+            memory: 1gb
+            dependencies:
+              - object: {id: d99163ed-0093-40a0-a61b-365a1aece509, size: 100gb}
+                property: {r: n0stack/n0core/vm/attachments}
+        """
+        let problems = try Self.problems(yaml, context: ResolutionContext(existing: [volumeID: existing]))
+        #expect(problems.map(\.path) == ["spec.grow.dependencies[0].object.id"])
+        #expect(problems.first?.message.contains("belongs to spec 7") == true)
+        // The same change through the owning spec is accepted, and the volume is part of it.
+        let resolved = try Self.resolve(yaml, context: ResolutionContext(existing: [volumeID: existing], specID: 7)).get()
+        #expect(resolved.objects.first { $0.id == volumeID }?.size == Size(100, .gb))
+    }
+
+    @Test func duplicateFixedAddressOnOneNetwork() throws {
+        let yaml = """
+        spec:
+          net:
+            type: resource/network/vlan
+            subnets: [{cidr: 10.0.0.0/24, dhcp: {range: 10.0.0.10-10.0.0.100, gateway: 10.0.0.1}}]
+          a:
+            type: resource/nic
+            ip_addresses: [10.0.0.20]
+            dependencies: [{object: {variable: net}, property: {r: n0stack/n0core/port/network}}]
+          b:
+            type: resource/nic
+            ip_addresses: [10.0.0.20]
+            dependencies: [{object: {variable: net}, property: {r: n0stack/n0core/port/network}}]
+        """
+        let problems = try Self.problems(yaml)
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("already given") == true)
+    }
+
+    @Test func wrongRelationTarget() throws {
+        let yaml = """
+        spec:
+          vol:
+            type: resource/volume/file
+            size: 1gb
+          nic:
+            type: resource/nic
+            dependencies: [{object: {variable: vol}, property: {r: n0stack/n0core/port/network}}]
+        """
+        let problems = try Self.problems(yaml)
+        #expect(problems.map(\.path) == ["spec.nic.dependencies[0].object"])
+    }
+
+    @Test func missingRequiredFields() throws {
+        let yaml = """
+        spec:
+          vm: {type: resource/vm/kvm}
+          vol: {type: resource/volume/file}
+          net: {type: resource/network/vlan}
+        """
+        let paths = Set(try Self.problems(yaml).map(\.path))
+        #expect(paths == ["spec.vm.vcpus", "spec.vm.memory", "spec.vol.size", "spec.net.subnets"])
+    }
+
+    @Test func vncPasswordLongerThanVNCAllows() throws {
+        let yaml = SeedDocuments.submittedSpec.replacingOccurrences(of: "vnc_password: hogehoge", with: "vnc_password: hogehogehoge")
+        #expect(try Self.problems(yaml).map(\.path) == ["spec.web.vnc_password"])
+    }
+
+    @Test func objectLimit() throws {
+        var yaml = "spec:\n"
+        for index in 0..<5 { yaml += "  v\(index): {type: resource/volume/file, size: 1gb}\n" }
+        let problems = try Self.problems(yaml, context: ResolutionContext(limits: SpecLimits(maxObjects: 4, maxDepth: 8)))
+        #expect(problems.map(\.path) == ["spec"])
+    }
+}

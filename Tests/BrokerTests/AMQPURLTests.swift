@@ -1,0 +1,97 @@
+import Testing
+
+@testable import Broker
+
+@Suite("AMQP URL and configuration")
+struct AMQPURLTests {
+    @Test func parsesEveryPart() throws {
+        let url = try AMQPURL(parsing: "amqp://scheduler:s3cret@rabbit.example:5673/n0core")
+        #expect(url.user == "scheduler")
+        #expect(url.password == "s3cret")
+        #expect(url.host == "rabbit.example")
+        #expect(url.port == 5673)
+        #expect(url.vhost == "n0core")
+    }
+
+    @Test func appliesDefaults() throws {
+        for text in ["amqp://rabbit", "amqp://rabbit/", "AMQP://rabbit"] {
+            let url = try AMQPURL(parsing: text)
+            #expect(url.host == "rabbit")
+            #expect(url.port == 5672)
+            #expect(url.user == "guest")
+            #expect(url.password == "guest")
+            #expect(url.vhost == "/")
+        }
+    }
+
+    @Test func percentDecodesVhostAndCredentials() throws {
+        #expect(try AMQPURL(parsing: "amqp://u:p@host/%2f").vhost == "/")
+        #expect(try AMQPURL(parsing: "amqp://u:p@host/%2Fprod").vhost == "/prod")
+        let url = try AMQPURL(parsing: "amqp://us%3Aer:p%40ss%2Fw0rd@host:5672/v")
+        #expect(url.user == "us:er")
+        #expect(url.password == "p@ss/w0rd")
+    }
+
+    @Test func parsesIPv6Hosts() throws {
+        let url = try AMQPURL(parsing: "amqp://u:p@[::1]:5999/v")
+        #expect(url.host == "::1")
+        #expect(url.port == 5999)
+        #expect(url.description == "amqp://u:***@[::1]:5999/v")
+    }
+
+    @Test(arguments: ["http://host", "amqps://host", "amqp://host:0", "amqp://host:99999", "amqp://host:x",
+                      "amqp://host/a/b", "amqp://u:%zz@host"])
+    func rejectsInvalidURLs(_ text: String) {
+        #expect(throws: BrokerError.self) { try AMQPURL(parsing: text) }
+    }
+
+    @Test func neverShowsThePassword() throws {
+        let url = try AMQPURL(parsing: "amqp://n0core:hunter2@127.0.0.1:5672/%2f")
+        #expect(url.description == "amqp://n0core:***@127.0.0.1:5672/%2F")
+        #expect(!String(reflecting: url).contains("hunter2"))
+        var dumped = ""
+        dump(url, to: &dumped)
+        #expect(!dumped.contains("hunter2"))
+        let configuration = BrokerConfiguration(url: url, appID: "n0core-scheduler")
+        #expect(!"\(configuration)".contains("hunter2"))
+        #expect(configuration.connectionName == "n0core-scheduler")
+        #expect(configuration.heartbeat == .seconds(15))
+        #expect(configuration.prefetch == 32)
+    }
+
+    @Test func invalidURLErrorsDoNotQuoteThePassword() {
+        do {
+            _ = try AMQPURL(parsing: "amqp://u:hunter2@host:notaport/v")
+            Issue.record("expected an error")
+        } catch {
+            #expect(!"\(error)".contains("hunter2"))
+        }
+    }
+
+    @Test func backoffGrowsWithJitterUpToTheCap() {
+        let backoff = ReconnectBackoff()
+        for _ in 0..<50 {
+            let first = backoff.delay(afterFailures: 1)
+            #expect(first <= .milliseconds(100) && first >= .milliseconds(80))
+            let third = backoff.delay(afterFailures: 3)
+            #expect(third <= .milliseconds(400) && third >= .milliseconds(320))
+            let late = backoff.delay(afterFailures: 40)
+            #expect(late <= .seconds(5) && late >= .seconds(4))
+        }
+    }
+
+    @Test func topologyDeclaresQuorumQueuesThatDeadLetter() {
+        var topology = Topology()
+        topology.declareQueue("scheduler")
+        topology.declareQueue("conductor", bindingKeys: ["agents.#"])
+        topology.declareQueue("scheduler", bindingKeys: ["extra"])
+        topology.declareQueue(Topology.deadLetterQueue)
+        #expect(topology.queues.map(\.name) == ["scheduler", "conductor"])
+        #expect(topology.queues[0].bindingKeys == ["scheduler", "extra"])
+        #expect(topology.queues[1].bindingKeys == ["conductor", "agents.#"])
+        let arguments = Dictionary(uniqueKeysWithValues: topology.workQueueArguments.map { ($0.0, "\($0.1)") })
+        #expect(arguments["x-queue-type"] == "\(FieldValue.string("quorum"))")
+        #expect(arguments["x-dead-letter-exchange"] == "\(FieldValue.string(""))")
+        #expect(arguments["x-dead-letter-routing-key"] == "\(FieldValue.string("n0core.dead"))")
+    }
+}
