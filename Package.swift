@@ -116,13 +116,24 @@ let package = Package(
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-porter-vlan"),
 
-        .testTarget(name: "MessagesTests", dependencies: ["Messages", "SeedFixtures"]),
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "SeedFixtures"]),
+        .testTarget(name: "APITests", dependencies: ["API", "TestSupport", "ServiceSupport", "Scheduler"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport", "ServiceSupport"]),
+        .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TestSupport"],
+                    path: "Tests/Agents/RuntimeTests"),
+        .testTarget(name: "VolumerFileTests", dependencies: ["VolumerFile", "TestSupport"],
+                    path: "Tests/Agents/VolumerFileTests"),
 
-        // The seed's documents, shared by every test target that checks a shape against them.
-        .target(name: "SeedFixtures", path: "Tests/SeedFixtures"),
+        // What the test targets share: the seed's documents, and the integration environment
+        // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).
+        .target(name: "TestSupport", dependencies: [
+            "Broker", "Store",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
     ]
 )

@@ -24,8 +24,8 @@ protocol ConnectionEngine: AnyObject, SendableMetatype {
     func perform(_ command: Command, session: Session?) throws
     /// Reacts to something the broker sent.
     func handle(_ event: ChannelEvent, session: Session) throws
-    /// Called on every turn of the loop: expire deadlines, send what is due.
-    func service(session: Session?, now: ContinuousClock.Instant) throws
+    /// Called on every turn of the loop while connected: send what is due.
+    func service(session: Session, now: ContinuousClock.Instant) throws
     /// The next instant ``service(session:now:)`` has something to do, so the loop wakes for it.
     var nextDeadline: ContinuousClock.Instant? { get }
     /// Whether nothing is in flight, so a graceful stop can close the connection now.
@@ -42,7 +42,7 @@ protocol ConnectionEngine: AnyObject, SendableMetatype {
 /// rabbitmq-c blocks and is not thread-safe, so every call for a connection happens on the
 /// thread this worker starts; async code talks to it only through ``submit(_:unlessCancelled:)``
 /// and the shared state below. The loop polls the socket together with a wake-up pipe, so
-/// commands are executed at once, heartbeats are serviced while idle, and deadlines are met.
+/// commands are executed at once, heartbeats are serviced while idle, and retries are on time.
 ///
 /// When the connection fails the worker reports it, waits (``ReconnectBackoff``), reconnects and
 /// lets the engine set the new connection up again, until it is asked to stop.
@@ -233,18 +233,15 @@ final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
         }
     }
 
-    /// Waits out a reconnection delay while still executing commands (so they can be queued,
-    /// ignored or failed) and deadlines.
+    /// Waits out a reconnection delay while still executing commands, so they are queued for
+    /// the next connection (publishes) or dropped (settlements of lost deliveries) at once.
     private func idle(for delay: Duration) {
         let until = ContinuousClock.now + delay
         while !isStopRequested {
             try? runCommands(nil)
             let now = ContinuousClock.now
-            try? engine.service(session: nil, now: now)
             guard now < until else { return }
-            var wait = until - now
-            if let deadline = engine.nextDeadline { wait = min(wait, max(deadline - now, .zero)) }
-            _ = wakeup.wait(socket: nil, timeout: wait)
+            _ = wakeup.wait(socket: nil, timeout: until - now)
         }
     }
 

@@ -66,7 +66,7 @@ final class ConsumerEngine: ConnectionEngine {
         }
     }
 
-    func service(session: Session?, now: ContinuousClock.Instant) throws {}
+    func service(session: Session, now: ContinuousClock.Instant) throws {}
 
     var nextDeadline: ContinuousClock.Instant? { nil }
 

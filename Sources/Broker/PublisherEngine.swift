@@ -78,8 +78,7 @@ final class PublisherEngine: ConnectionEngine {
 
     /// Writes waiting messages, in order, up to ``maximumInFlight`` unconfirmed ones and at most
     /// ``batchSize`` per turn of the worker loop, so that confirms keep being read during a burst.
-    func service(session: Session?, now: ContinuousClock.Instant) throws {
-        guard let session else { return }
+    func service(session: Session, now: ContinuousClock.Instant) throws {
         var kept: [Entry] = []
         var index = waiting.startIndex
         var sent = 0

@@ -1,5 +1,5 @@
 import Messages
-import SeedFixtures
+import TestSupport
 import Testing
 
 @testable import API

@@ -1,4 +1,4 @@
-import SeedFixtures
+import TestSupport
 import Foundation
 import Testing
 @testable import Messages

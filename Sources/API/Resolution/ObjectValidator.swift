@@ -26,13 +26,14 @@ struct ObjectValidator {
 
     /// Checks `object` (dependencies by id) found at `path`; `dependencyPaths[i]` is where its
     /// i-th dependency was written.
-    mutating func validate(_ object: Object, path: String, dependencyPaths: [String]) {
+    mutating func validate(_ object: Object, path: String, dependencyPaths: [String], dependenciesResolved: Bool) {
         guard let type = object.type, let id = object.id else { return }
         checkRelations(object, type: type, path: path, dependencyPaths: dependencyPaths)
         switch type {
         case .vmKVM: validateVM(object, path: path)
         case .volumeFile: validateVolume(object, path: path)
-        case .nic: validateNIC(object, id: id, path: path, dependencyPaths: dependencyPaths)
+        case .nic where dependenciesResolved: validateNIC(object, id: id, path: path)
+        case .nic: break
         case .networkVLAN: validateNetwork(object, path: path)
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: break
         }
@@ -194,7 +195,7 @@ struct ObjectValidator {
         }
     }
 
-    private mutating func validateNIC(_ nic: Object, id: ObjectID, path: String, dependencyPaths: [String]) {
+    private mutating func validateNIC(_ nic: Object, id: ObjectID, path: String) {
         let networks = (nic.dependencies ?? []).enumerated().filter { $0.element.property.relation == Relation.portNetwork }
         guard networks.count == 1, let networkID = networks[0].element.object.id else {
             problem("\(path).dependencies", networks.isEmpty

@@ -16,6 +16,9 @@ public struct SpecResolver {
     /// Objects the document changes by `id` reference (fields beside the id), merged.
     private var changed: [ObjectID: (path: String, object: Object)] = [:]
     private var changedOrder: [ObjectID] = []
+    /// Objects with a dependency that did not resolve; rules about their dependencies would
+    /// only repeat that problem, so they are skipped.
+    private var unresolved: Set<ObjectID> = []
 
     /// Resolves `document`, or gives every problem found.
     public static func resolve(_ document: SpecDocument, context: ResolutionContext) -> Result<ResolvedSpec, DocumentError> {
@@ -68,11 +71,11 @@ public struct SpecResolver {
         var edges: [ObjectID: [(target: ObjectID, property: DependencyProperty, path: String)]] = [:]
         for id in siteOrder {
             guard let site = sites[id] else { continue }
-            edges[id] = resolveDependencies(of: site.object, path: site.path)
+            edges[id] = resolveDependencies(of: site.object, id: id, path: site.path)
         }
         for id in changedOrder {
             guard let site = changed[id] else { continue }
-            edges[id] = resolveDependencies(of: site.object, path: site.path)
+            edges[id] = resolveDependencies(of: site.object, id: id, path: site.path)
         }
         checkCycles(edges)
 
@@ -90,7 +93,8 @@ public struct SpecResolver {
         var validator = ObjectValidator(context: context, lookup: lookup)
         for object in flat {
             guard let id = object.id, let path = sites[id]?.path ?? changed[id]?.path else { continue }
-            validator.validate(object, path: path, dependencyPaths: edges[id]?.map(\.path) ?? [])
+            validator.validate(object, path: path, dependencyPaths: edges[id]?.map(\.path) ?? [],
+                               dependenciesResolved: !unresolved.contains(id))
         }
         problems += validator.problems
         return ResolvedSpec(document: resolvedDocument, objects: flat)
@@ -176,7 +180,7 @@ public struct SpecResolver {
     }
 
     /// Follows each dependency of `object` to the id it names.
-    private mutating func resolveDependencies(of object: Object, path: String) -> [(target: ObjectID, property: DependencyProperty, path: String)] {
+    private mutating func resolveDependencies(of object: Object, id: ObjectID, path: String) -> [(target: ObjectID, property: DependencyProperty, path: String)] {
         var result: [(target: ObjectID, property: DependencyProperty, path: String)] = []
         for (index, dependency) in (object.dependencies ?? []).enumerated() {
             let dependencyPath = "\(path).dependencies[\(index)]"
@@ -200,7 +204,10 @@ public struct SpecResolver {
                 problem("\(dependencyPath).object", "needs `type` (a new object), `variable: NAME` or `id: UUID`")
                 targetID = nil
             }
-            guard let targetID else { continue }
+            guard let targetID else {
+                unresolved.insert(id)
+                continue
+            }
             result.append((targetID, dependency.property, dependencyPath))
         }
         return result

@@ -1,0 +1,90 @@
+import Broker
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+import Testing
+
+/// The real services integration tests run against, from the variables `deploy/dev-env.sh`
+/// writes: `N0CORE_AMQP_URL` (RabbitMQ) and `N0CORE_DATABASE_URL` (PostgreSQL).
+///
+/// Without them a suite is skipped with a loud reason on a developer's machine; under `CI=true`
+/// it runs and fails, so a CI that forgot to start a service cannot pass by testing nothing.
+/// Use `.enabled(if: IntegrationEnvironment.hasBroker)` (or `hasDatabase`, `hasBrokerAndDatabase`)
+/// on a suite, then `try IntegrationEnvironment.requireBroker()` inside each test.
+public enum IntegrationEnvironment {
+    public static let amqpVariable = "N0CORE_AMQP_URL"
+    public static let databaseVariable = "N0CORE_DATABASE_URL"
+
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public static let hasBroker: Bool = enabled(needing: [amqpVariable])
+    public static let hasDatabase: Bool = enabled(needing: [databaseVariable])
+    public static let hasBrokerAndDatabase: Bool = enabled(needing: [amqpVariable, databaseVariable])
+
+    private static func enabled(needing variables: [String]) -> Bool {
+        let missing = variables.filter { value($0) == nil }
+        if missing.isEmpty || isCI { return true }
+        print("""
+
+            ************************************************************************************
+            * SKIPPING integration tests: \(missing.joined(separator: " and ")) not set.
+            * Start the dev environment and load it:  bash deploy/dev-env.sh && source /var/lib/n0core-dev/env
+            * (With CI=true these tests fail instead of being skipped.)
+            ************************************************************************************
+
+            """)
+        return false
+    }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The broker URL; throws (failing the test) when it is not set.
+    public static func requireBroker() throws -> AMQPURL {
+        guard let text = value(amqpVariable) else {
+            throw Missing(description: "\(amqpVariable) is not set: this test needs RabbitMQ (see deploy/dev-env.sh)")
+        }
+        return try AMQPURL(parsing: text)
+    }
+
+    /// The database URL; throws (failing the test) when it is not set.
+    public static func requireDatabase() throws -> DatabaseURL {
+        guard let text = value(databaseVariable) else {
+            throw Missing(description: "\(databaseVariable) is not set: this test needs PostgreSQL (see deploy/dev-env.sh)")
+        }
+        return try DatabaseURL(text)
+    }
+
+    /// A broker configuration for one test client; a short backoff keeps reconnect tests quick.
+    public static func brokerConfiguration(appID: String = "n0core-test", prefetch: UInt16 = 32) throws -> BrokerConfiguration {
+        BrokerConfiguration(
+            url: try requireBroker(), appID: appID, heartbeat: .seconds(5), prefetch: prefetch,
+            reconnectBackoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .seconds(1)))
+    }
+
+    /// Runs `body` with a migrated store on a running client.
+    public static func withStore<Result: Sendable>(_ body: (Store) async throws -> Result) async throws -> Result {
+        var configuration = try requireDatabase().configuration
+        configuration.options.maximumConnections = 8
+        let client = PostgresClient(configuration: configuration)
+        let store = Store(client: client)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+
+    /// A queue name no other test (or run) uses.
+    public static func uniqueQueueName(_ prefix: String = "test") -> String {
+        "\(prefix).\(UUID().uuidString.lowercased())"
+    }
+}
