@@ -81,13 +81,20 @@ let package = Package(
             ]
         ),
 
+        // The typed clients: the messages addressed to each service, built in one place so no
+        // service spells another's routing key.
+        .target(name: "Clients", dependencies: [
+            "Messages", "Broker", "ServiceSupport",
+            .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+        ]),
+
         // Services: the logic lives in these libraries.
-        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Scheduler",
+        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients",
                                             .product(name: "Hummingbird", package: "hummingbird"),
                                             .product(name: "NIOFoundationCompat", package: "swift-nio")]),
-        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport"]),
-        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport"]),
-        .target(name: "AgentRuntime", dependencies: ["Messages", "Broker", "ServiceSupport"],
+        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients"]),
+        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients"]),
+        .target(name: "AgentRuntime", dependencies: ["Messages", "Broker", "ServiceSupport", "Clients"],
                 path: "Sources/Agents/Runtime"),
         .target(name: "ComputeKVM", dependencies: ["AgentRuntime", "CLibvirt"],
                 path: "Sources/Agents/ComputeKVM"),
@@ -97,13 +104,13 @@ let package = Package(
                 path: "Sources/Agents/PorterVLAN"),
 
         // Thin executables: parse the command line, read configuration, run the service group.
-        .executableTarget(name: "n0core-api", dependencies: ["API", "Scheduler", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-api", dependencies: ["API", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-api"),
-        .executableTarget(name: "n0core-scheduler", dependencies: ["Scheduler", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-scheduler", dependencies: ["Scheduler", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-scheduler"),
-        .executableTarget(name: "n0core-conductor", dependencies: ["Conductor", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-conductor", dependencies: ["Conductor", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-conductor"),
         .executableTarget(name: "n0core-compute-kvm", dependencies: ["ComputeKVM", "ServiceSupport", "Broker",
@@ -120,10 +127,10 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "TestSupport", "ServiceSupport", "Scheduler"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport", "ServiceSupport"]),
-        .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TestSupport"],
+        .testTarget(name: "APITests", dependencies: ["API", "TestSupport", "ServiceSupport", "Clients"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport", "ServiceSupport", "Clients"]),
+        .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport", "Clients"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TestSupport", "Clients"],
                     path: "Tests/Agents/RuntimeTests"),
         .testTarget(name: "VolumerFileTests", dependencies: ["VolumerFile", "TestSupport"],
                     path: "Tests/Agents/VolumerFileTests"),

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Messages
-import Scheduler
+import Clients
 import ServiceSupport
 import Store
 import W3CTraceContext

@@ -1,5 +1,5 @@
 import API
-import Scheduler
+import Clients
 import ArgumentParser
 import ServiceSupport
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Broker
+import Clients
 import Conductor
 import ServiceSupport
 
@@ -18,7 +19,7 @@ struct N0CoreConductor: AsyncParsableCommand {
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-conductor", configFile: config)
         let database = try daemon.makeDatabase()
-        let publisher = try daemon.makePublisher(topology: Topology().declaringQueue("conductor"))
+        let publisher = try daemon.makePublisher(topology: ConductorClient.topology)
         try await daemon.run([database, publisher])
     }
 }

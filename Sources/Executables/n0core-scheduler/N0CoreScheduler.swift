@@ -1,6 +1,6 @@
 import ArgumentParser
 import Broker
-import Scheduler
+import Clients
 import ServiceSupport
 
 /// `n0core-scheduler`: the scheduler: places every object of a spec on an alive agent.
