@@ -17,21 +17,13 @@ enum OpenAPIDocument {
     paths:
       /api/spec:
         post:
-          summary: Submit a new spec (version 0)
+          summary: Submit a new spec (version 0); `/api/spec/` (the seed's spelling) is the same route
           requestBody: {$ref: '#/components/requestBodies/SpecDocument'}
           responses:
             "201": {description: The resolved document with its spec id, ids and desired states, content: {application/json: {schema: {$ref: '#/components/schemas/SpecResponse'}}, application/yaml: {schema: {$ref: '#/components/schemas/SpecResponse'}}}}
             "400": {$ref: '#/components/responses/Error'}
             "401": {$ref: '#/components/responses/Error'}
             "413": {$ref: '#/components/responses/Error'}
-            "422": {$ref: '#/components/responses/Error'}
-      /api/spec/:
-        post:
-          summary: Same as POST /api/spec (the seed's spelling)
-          requestBody: {$ref: '#/components/requestBodies/SpecDocument'}
-          responses:
-            "201": {description: As POST /api/spec}
-            "400": {$ref: '#/components/responses/Error'}
             "422": {$ref: '#/components/responses/Error'}
       /api/spec/{id}:
         parameters: [{$ref: '#/components/parameters/SpecID'}]

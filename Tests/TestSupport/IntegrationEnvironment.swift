@@ -69,18 +69,52 @@ public enum IntegrationEnvironment {
             reconnectBackoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .seconds(1)))
     }
 
-    /// Runs `body` with a migrated store on a running client.
-    public static func withStore<Result: Sendable>(_ body: (Store) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a migrated store on a running client (connections use `schema` as their
+    /// search path when one is given).
+    public static func withStore<Result: Sendable>(
+        schema: String? = nil, migrate: Bool = true, maximumConnections: Int = 6,
+        _ body: (Store) async throws -> Result
+    ) async throws -> Result {
         var configuration = try requireDatabase().configuration
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = maximumConnections
+        if let schema {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
         let client = PostgresClient(configuration: configuration)
         let store = Store(client: client)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await store.migrate()
+            if migrate { try await store.migrate() }
             return try await body(store)
         }
+    }
+
+    /// Runs `body` with a store on a fresh schema of its own, dropped afterwards: row counts it
+    /// sees are its own, whatever other suites do at the same time.
+    public static func withIsolatedStore<Result: Sendable>(
+        migrate: Bool = true, _ body: (Store) async throws -> Result
+    ) async throws -> Result {
+        try await withStore(migrate: false, maximumConnections: 1) { admin in
+            let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+            do {
+                let result = try await withStore(schema: schema, migrate: migrate, body)
+                try await admin.client.query("DROP SCHEMA \(unescaped: schema) CASCADE")
+                return result
+            } catch {
+                _ = try? await admin.client.query("DROP SCHEMA \(unescaped: schema) CASCADE")
+                throw error
+            }
+        }
+    }
+
+    /// How many rows `table` holds (for tests on an isolated schema).
+    public static func count(_ table: String, in store: Store) async throws -> Int {
+        let rows = try await store.client.query("SELECT count(*)::int FROM \(unescaped: table)")
+        var total = 0
+        for try await value in rows.decode(Int.self) { total = value }
+        return total
     }
 
     /// A queue name no other test (or run) uses.

@@ -1,3 +1,4 @@
+import NIOCore
 import Hummingbird
 import Messages
 
@@ -36,6 +37,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            return Negotiation(request).respond(ErrorBody(error), status: error.status)
+        } catch is NIOTooManyBytesError {
+            let error = APIError(status: .contentTooLarge, message: "the body is larger than this API accepts")
             return Negotiation(request).respond(ErrorBody(error), status: error.status)
         } catch let error as HTTPError {
             let message = error.body ?? error.status.reasonPhrase

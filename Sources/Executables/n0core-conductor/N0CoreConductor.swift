@@ -4,7 +4,8 @@ import Clients
 import Conductor
 import ServiceSupport
 
-/// `n0core-conductor`: the conductor: records results into the resource graph.
+/// `n0core-conductor`: records agents' results into the resource graph, marks spec versions
+/// applied or failed, reschedules failures and tracks agent liveness.
 @main
 struct N0CoreConductor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,25 @@ struct N0CoreConductor: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-conductor", configFile: config)
+        let settings = try ConductorConfiguration(daemon.configuration)
         let database = try daemon.makeDatabase()
-        let publisher = try daemon.makePublisher(topology: ConductorClient.topology)
-        try await daemon.run([database, publisher])
+        // Rescheduling specs go to the scheduler's queue; declare it so none is unroutable.
+        let publisher = try daemon.makePublisher(topology: SchedulerClient.topology)
+        let consumer = try daemon.makeConsumer(queue: ConductorClient.queue, publisher: publisher)
+        let store = database.store
+        daemon.logger.info("conductor settings", metadata: [
+            "max_attempts": "\(settings.maxAttempts)",
+            "apply_deadline_seconds": "\(settings.applyDeadline.components.seconds)",
+            "sweep_interval_seconds": "\(settings.sweepInterval.components.seconds)",
+            "concurrency": "\(settings.concurrency)",
+        ])
+        // Started in this order, shut down in reverse: the conductor stops taking deliveries
+        // first and settles those in hand while the consumer, the database and the broker are up.
+        try await daemon.run([
+            database, publisher, consumer,
+            OutboxRelay(store: store, publisher: publisher, logger: daemon.logger),
+            ConductorSweeper(store: store, configuration: settings, logger: daemon.logger),
+            ConductorService(consumer: consumer, store: store, configuration: settings, logger: daemon.logger),
+        ])
     }
 }

@@ -1,5 +1,7 @@
+import AgentRuntime
 import ArgumentParser
 import Broker
+import Messages
 import PorterVLAN
 import ServiceSupport
 
@@ -17,7 +19,20 @@ struct N0CorePorterVLAN: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-porter-vlan", configFile: config)
-        let publisher = try daemon.makePublisher()
-        try await daemon.run([publisher])
+        try await daemon.runAgent(PendingPorterDriver())
     }
+}
+
+/// Joins and heartbeats (porters report no capacity), but refuses every network and NIC until
+/// the bridge driver (`Sources/Agents/PorterVLAN`) replaces it.
+struct PendingPorterDriver: AgentDriver {
+    let agentType = ObjectType.agentPorterVLAN
+
+    func apply(_ object: Object) async throws -> ApplyOutcome {
+        throw AgentFailure("this porter agent cannot make networks or NICs yet (its bridge driver is not implemented)")
+    }
+
+    func capacity() async throws -> Capacity? { nil }
+
+    func inventory() async throws -> [Object] { [] }
 }

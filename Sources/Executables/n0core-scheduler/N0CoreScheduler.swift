@@ -1,9 +1,11 @@
 import ArgumentParser
 import Broker
 import Clients
+import Scheduler
 import ServiceSupport
 
-/// `n0core-scheduler`: the scheduler: places every object of a spec on an alive agent.
+/// `n0core-scheduler`: places every object of a spec on an alive agent and sends each agent
+/// its `Request`s (through the outbox, so they leave exactly when the placement commits).
 @main
 struct N0CoreScheduler: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,8 +19,17 @@ struct N0CoreScheduler: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-scheduler", configFile: config)
+        let settings = try SchedulerSettings(daemon.configuration)
         let database = try daemon.makeDatabase()
         let publisher = try daemon.makePublisher(topology: SchedulerClient.topology)
-        try await daemon.run([database, publisher])
+        let consumer = try daemon.makeConsumer(queue: SchedulerClient.queue, publisher: publisher)
+        daemon.logger.info("scheduling", metadata: [
+            "agent_timeout_seconds": "\(settings.agentTimeoutSeconds)", "concurrency": "\(settings.concurrency)",
+        ])
+        try await daemon.run([
+            database, publisher, consumer,
+            OutboxRelay(store: database.store, publisher: publisher, logger: daemon.logger),
+            SchedulerService(consumer: consumer, store: database.store, settings: settings, logger: daemon.logger),
+        ])
     }
 }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Broker
 import VolumerFile
@@ -17,7 +18,10 @@ struct N0CoreVolumerFile: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-volumer-file", configFile: config)
-        let publisher = try daemon.makePublisher()
-        try await daemon.run([publisher])
+        let driver = VolumerFileDriver(
+            configuration: try VolumerFileConfiguration(reader: daemon.configuration.reader),
+            runner: ProcessCommandRunner(logger: daemon.logger),
+            logger: daemon.logger)
+        try await daemon.runAgent(driver)
     }
 }

@@ -1,0 +1,102 @@
+import Configuration
+import Messages
+import ServiceSupport
+
+/// How an agent runs, read from the configuration file and `N0CORE_*` variables.
+///
+/// | key | environment | default |
+/// |---|---|---|
+/// | `agent.id` | `N0CORE_AGENT_ID` | generated once, kept in `agent.state_dir` |
+/// | `host.id` | `N0CORE_HOST_ID` | kept in `agent.state_dir`; first from `/etc/machine-id` |
+/// | `agent.state_dir` | `N0CORE_AGENT_STATE_DIR` | `/var/lib/n0core/<kind>` (`volumer-file` …) |
+/// | `agent.heartbeat_seconds` | `N0CORE_AGENT_HEARTBEAT_SECONDS` | 10 |
+/// | `agent.dependency_timeout_seconds` | `N0CORE_AGENT_DEPENDENCY_TIMEOUT_SECONDS` | 60 |
+/// | `agent.apply_timeout_seconds` | `N0CORE_AGENT_APPLY_TIMEOUT_SECONDS` | 300 |
+/// | `agent.early_notify_limit` | `N0CORE_AGENT_EARLY_NOTIFY_LIMIT` | 1024 |
+/// | `agent.early_notify_ttl_seconds` | `N0CORE_AGENT_EARLY_NOTIFY_TTL_SECONDS` | 600 |
+///
+/// Parked requests stay unacknowledged, so at most `amqp.prefetch` (`N0CORE_AMQP_PREFETCH`,
+/// default 32) requests can wait for dependencies at once; see ``AgentRuntime``.
+public struct AgentConfiguration: Sendable, Hashable {
+    /// `agent.id`; nil to use (or generate) the one kept in ``stateDirectory``.
+    public var agentID: ObjectID?
+    /// `host.id`; nil to use (or derive) the one kept in ``stateDirectory``.
+    public var hostID: ObjectID?
+    /// Identity, held objects and early notifies live here, one small file each.
+    public var stateDirectory: String
+    /// Time between heartbeats; the first one is sent at start (the join).
+    public var heartbeatInterval: Duration
+    /// How long a request waits for its dependencies' `Notify` before failing.
+    public var dependencyTimeout: Duration
+    /// How long one apply may take before the request fails.
+    public var applyTimeout: Duration
+    /// Early notifies kept at most (the oldest go first).
+    public var earlyNotifyLimit: Int
+    /// How long an early notify is kept for a request that has not arrived yet.
+    public var earlyNotifyLifetime: Duration
+    /// The consumer's prefetch: how many requests may be parked at once (logged when reached).
+    public var prefetch: Int
+
+    public init(
+        agentID: ObjectID? = nil,
+        hostID: ObjectID? = nil,
+        stateDirectory: String,
+        heartbeatInterval: Duration = .seconds(10),
+        dependencyTimeout: Duration = .seconds(60),
+        applyTimeout: Duration = .seconds(300),
+        earlyNotifyLimit: Int = 1024,
+        earlyNotifyLifetime: Duration = .seconds(600),
+        prefetch: Int = 32
+    ) {
+        self.agentID = agentID
+        self.hostID = hostID
+        self.stateDirectory = stateDirectory
+        self.heartbeatInterval = heartbeatInterval
+        self.dependencyTimeout = dependencyTimeout
+        self.applyTimeout = applyTimeout
+        self.earlyNotifyLimit = earlyNotifyLimit
+        self.earlyNotifyLifetime = earlyNotifyLifetime
+        self.prefetch = prefetch
+    }
+
+    /// Reads the keys above for an agent of `agentType`.
+    /// - Throws: ``ConfigurationError`` naming a key whose value is not usable.
+    public init(reader: ConfigReader, agentType: ObjectType, prefetch: Int) throws {
+        func seconds(_ key: String, _ defaultValue: Int) throws -> Duration {
+            let value = reader.int(forKey: ConfigKey(key), default: defaultValue)
+            guard value > 0 else {
+                throw ConfigurationError.invalid(key: key, value: "\(value)", expected: "a positive number of seconds")
+            }
+            return .seconds(value)
+        }
+        func id(_ key: String) throws -> ObjectID? {
+            guard let text = reader.string(forKey: ConfigKey(key)), !text.isEmpty else { return nil }
+            guard let id = ObjectID(text) else {
+                throw ConfigurationError.invalid(key: key, value: text, expected: "a UUID")
+            }
+            return id
+        }
+        let limit = reader.int(forKey: "agent.early_notify_limit", default: 1024)
+        guard limit > 0 else {
+            throw ConfigurationError.invalid(key: "agent.early_notify_limit", value: "\(limit)", expected: "a positive count")
+        }
+        self.init(
+            agentID: try id("agent.id"),
+            hostID: try id("host.id"),
+            stateDirectory: reader.string(forKey: "agent.state_dir", default: "/var/lib/n0core/\(agentType.agentKind)"),
+            heartbeatInterval: try seconds("agent.heartbeat_seconds", 10),
+            dependencyTimeout: try seconds("agent.dependency_timeout_seconds", 60),
+            applyTimeout: try seconds("agent.apply_timeout_seconds", 300),
+            earlyNotifyLimit: limit,
+            earlyNotifyLifetime: try seconds("agent.early_notify_ttl_seconds", 600),
+            prefetch: prefetch
+        )
+    }
+}
+
+extension ObjectType {
+    /// `compute-kvm`, `volumer-file`, `porter-vlan`: the agent's name in paths.
+    public var agentKind: String {
+        rawValue.split(separator: "/").dropFirst().joined(separator: "-")
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Messages
+
+/// What arrived on an agent's queue, decided from the AMQP `type` and the body alone.
+///
+/// A queue carries `Request`s (work) and `Notify`s (other agents' results). A `Request` whose
+/// body does not decode is still answered when it names its spec and object (a `size: 4zb`
+/// fails the whole message, yet the spec author must hear about it): ``refusedRequest(_:)``.
+/// Only what cannot even be named goes to the dead-letter queue.
+enum IncomingMessage: Sendable, Hashable {
+    case request(RequestMessage)
+    case notify(NotifyMessage)
+    case refusedRequest(RefusedRequest)
+    case deadLetter(reason: String)
+
+    static func classify(type: String?, body: Data) -> IncomingMessage {
+        guard let type, let messageType = MessageType(rawValue: type) else {
+            return .deadLetter(reason: "unknown message type '\(type ?? "")'; an agent's queue carries Request and Notify")
+        }
+        switch messageType {
+        case .request:
+            do {
+                return .request(try MessageCodec.decode(RequestMessage.self, from: body, format: .json))
+            } catch {
+                guard let refused = RefusedRequest(body: body, problem: error) else {
+                    return .deadLetter(reason: "undecodable Request: \(error)")
+                }
+                return .refusedRequest(refused)
+            }
+        case .notify:
+            do {
+                return .notify(try MessageCodec.decode(NotifyMessage.self, from: body, format: .json))
+            } catch {
+                return .deadLetter(reason: "undecodable Notify: \(error)")
+            }
+        case .spec, .heartbeat:
+            return .deadLetter(reason: "a \(type) message does not belong on an agent's queue; it carries Request and Notify")
+        }
+    }
+}
+
+/// A `Request` that did not decode, reduced to what can be read from its JSON: enough to
+/// answer with an `ERROR` Notify that names the object and the problem.
+struct RefusedRequest: Sendable, Hashable {
+    var specID: Int64
+    /// `type` (when known), `id`, `name` and desired state, as far as they could be read.
+    var object: Object
+    /// The type text when it is not a known type (so the message can quote it).
+    var typeText: String?
+    /// The dependents that could be read, to tell their agents too.
+    var dependedBy: [Object]
+    var problem: DocumentError
+
+    /// Nil when the body has no integer `spec_id` or no `object.id`: then no one could be told.
+    init?(body: Data, problem: DocumentError) {
+        guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let specID = (json["spec_id"] as? NSNumber).flatMap({ Int64(exactly: $0.doubleValue) }),
+              let object = json["object"] as? [String: Any],
+              let id = (object["id"] as? String).flatMap(ObjectID.init)
+        else { return nil }
+        let typeText = object["type"] as? String
+        let type = typeText.flatMap(ObjectType.init(rawValue:))
+        var partial = Object(type: type, id: id, name: object["name"] as? String)
+        if let type, let state = object[type.desiredStateKey] as? String, type.allowedDesiredStates.contains(state) {
+            partial.desiredState = state
+        }
+        self.specID = specID
+        self.object = partial
+        self.typeText = type == nil ? typeText : nil
+        self.dependedBy = (json["depended_by"] as? [Any] ?? []).compactMap { element in
+            guard JSONSerialization.isValidJSONObject(element),
+                  let data = try? JSONSerialization.data(withJSONObject: element) else { return nil }
+            return try? MessageCodec.decode(Object.self, from: data, format: .json)
+        }
+        self.problem = problem
+    }
+}

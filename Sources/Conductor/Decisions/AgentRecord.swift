@@ -1,0 +1,45 @@
+import Foundation
+import Messages
+import Store
+
+/// An agent as the registry keeps it (the contract's "Agent registry"): a graph node whose id is
+/// the agent id, named "<type> <host_id>", owned by no spec, with the agent state as its desired
+/// state and the agent `Object` (type, id, host_id, state, capacity) as its document. The
+/// heartbeat's own fields (interval, time sent) stay out of it.
+struct AgentRecord: Sendable, Equatable {
+    var agent: Object
+    var id: ObjectID
+    var type: ObjectType
+    var hostID: ObjectID
+    var intervalSeconds: Int
+
+    /// Agent states (an agent's desired state).
+    static let alived = "alived"
+    static let dead = "dead"
+
+    /// Validates a heartbeat; a heartbeat the registry cannot use is an ``IncomingRejection``.
+    init(_ heartbeat: HeartbeatMessage) throws(IncomingRejection) {
+        let agent = heartbeat.agent
+        guard let type = agent.type, type.isAgent, let id = agent.id else {
+            throw IncomingRejection("a heartbeat must carry an agent object with its type and id")
+        }
+        guard let hostID = agent.hostID else {
+            throw IncomingRejection("the heartbeat of agent \(id) has no host_id: the scheduler cannot place anything on it")
+        }
+        self.id = id
+        self.type = type
+        self.hostID = hostID
+        intervalSeconds = heartbeat.intervalSeconds
+        // An agent that announces it is leaving (`state: dead`) is recorded as dead at once.
+        let state = agent.desiredState == Self.dead ? Self.dead : Self.alived
+        self.agent = Object(type: type, id: id, desiredState: state, hostID: hostID, capacity: agent.capacity)
+    }
+
+    var state: String { agent.desiredState ?? Self.alived }
+
+    var node: GraphNode {
+        GraphNode(id: id.uuid, type: type.rawValue, name: "\(type.rawValue) \(hostID)", specID: nil,
+                  desiredState: state, observedState: nil,
+                  object: MessageCodec.encodeString(agent, format: .json))
+    }
+}

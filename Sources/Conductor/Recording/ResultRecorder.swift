@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import Messages
+import Store
+import W3CTraceContext
+
+/// Records one agent result (`Notify`) in one transaction: deduplicated by its `message_id`, the
+/// object's observed state and the fields its agent filled applied to its graph node, an
+/// `APPLIED` event, and the version marked applied when it was the last object; or, for an
+/// `ERROR`, the failure handed to the ``FailureRecorder``.
+struct ResultRecorder: Sendable {
+    let store: Store
+    let failures: FailureRecorder
+    let logger: Logger
+
+    /// The consumer name results are deduplicated under.
+    static let consumerName = "conductor"
+    /// The state written to a node whose agent reported success.
+    static let appliedObservedState = "APPLIED"
+
+    enum Outcome: Sendable, Equatable {
+        case duplicate
+        case applied(versionApplied: Bool)
+        case rescheduled
+        case failed
+        case progress
+        case ignored(String)
+    }
+
+    func record(_ notify: NotifyMessage, messageID: UUID, trace: TraceContext?) async throws -> Outcome {
+        try await store.withTransaction { tx in
+            guard try await tx.markProcessed(consumer: Self.consumerName, messageID: messageID) else {
+                return .duplicate
+            }
+            return try await apply(notify, trace: trace, in: tx)
+        }
+    }
+
+    private func apply(_ notify: NotifyMessage, trace: TraceContext?, in tx: StoreTransaction) async throws -> Outcome {
+        let specID = notify.specID
+        guard let objectID = notify.object.id else {
+            throw IncomingRejection("the Notify's object has no id")
+        }
+        guard let latestVersion = try await tx.lockSpec(specID) else {
+            throw IncomingRejection("spec \(specID) does not exist")
+        }
+        guard let node = try await tx.node(objectID.uuid), node.specID == specID else {
+            throw IncomingRejection("object \(objectID) is not part of spec \(specID)")
+        }
+        var statuses = ObjectStatus.statuses(from: try await tx.events(specID: specID))
+        let status = statuses[objectID.uuid]
+        let version = status?.version ?? latestVersion
+        let placement = try await tx.scheduledPlacements([objectID.uuid], relation: Relation.scheduled).first
+        let agent = notify.object.scheduledAgent?.id ?? placement.map { ObjectID($0.agentID) }
+        let avoided = Set(try await tx.failures(objectID: objectID.uuid, version: version).compactMap(\.agentID).map(ObjectID.init))
+        let disposition = NotifyDisposition.decide(
+            level: notify.level, message: notify.message, agent: agent, avoidedAgents: avoided,
+            reportedDesiredState: notify.object.desiredState, desiredState: node.desiredState, state: status?.state)
+        var metadata: Logger.Metadata = [
+            "spec_id": "\(specID)", "version": "\(version)", "object_id": "\(objectID)",
+            "agent_id": "\(agent?.description ?? "-")", "level": "\(notify.level.rawValue)",
+        ]
+
+        switch disposition {
+        case .progress:
+            logger.debug("progress reported", metadata: metadata)
+            return .progress
+
+        case .ignore(let why):
+            metadata["why"] = "\(why)"
+            logger.notice("ignoring a result", metadata: metadata)
+            return .ignored(why)
+
+        case .fail(let reason):
+            let summary = try await failures.record(
+                [ObjectFailure(node: node, agent: agent, reason: reason)], specID: specID, version: version,
+                trace: trace, in: tx)
+            return summary.failed.isEmpty ? .rescheduled : .failed
+
+        case .apply(let alreadyApplied):
+            var updated = node
+            updated.observedState = Self.appliedObservedState
+            updated.object = MessageCodec.encodeString(
+                try Self.storedObject(node, fallback: notify.object).mergingObservedFields(from: notify.object),
+                format: .json)
+            try await tx.upsertNodes([updated])
+            if alreadyApplied {
+                logger.debug("object applied again", metadata: metadata)
+                return .applied(versionApplied: false)
+            }
+            let on = agent.map { " on agent \($0)" } ?? ""
+            var events = [Event(specID: specID, version: version, objectID: objectID.uuid, kind: .applied,
+                                message: "applied\(on): \(notify.message)")]
+            statuses[objectID.uuid] = ObjectStatus(objectID: objectID.uuid, version: version, state: .applied,
+                                                   since: Date(), message: notify.message)
+            var versionApplied = false
+            if case .applied(let count) = VersionOutcome.decide(version: version, statuses: statuses.values),
+               try await tx.specVersion(specID, version: version)?.state == .pending {
+                try await tx.setState(.applied, specID: specID, version: version)
+                events.append(Event(specID: specID, version: version, kind: .applied,
+                                    message: "version \(version) applied: all \(count) objects applied"))
+                versionApplied = true
+            }
+            try await tx.appendEvents(events)
+            logger.info(versionApplied ? "object applied; spec version applied" : "object applied", metadata: metadata)
+            return .applied(versionApplied: versionApplied)
+        }
+    }
+
+    /// The node's object; the reported one (without its embedded dependencies, which the graph
+    /// holds as edges) if the stored document cannot be read.
+    static func storedObject(_ node: GraphNode, fallback: Object) throws -> Object {
+        if let stored = try? MessageCodec.decode(Object.self, from: node.object, format: .json) {
+            return stored
+        }
+        return ReschedulingSpec.placeable(fallback)
+    }
+}

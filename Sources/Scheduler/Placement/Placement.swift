@@ -1,0 +1,410 @@
+import Messages
+
+/// Where each object of a spec goes: a pure function of the request and a snapshot of agents
+/// and claims, so every rule is unit-tested and benchmarked without I/O.
+///
+/// The rules:
+/// - a VM goes to an `agent/compute/kvm`, a volume to an `agent/volumer/file`, a NIC to the
+///   `agent/porter/vlan` on its VM's host, a network to the porter of every host that has one of
+///   its NICs (one porter anywhere when it has none yet);
+/// - a VM, its volumes and its NICs share a host (a file volume is local to its host), and with
+///   `same_host` the whole spec does; `host_id` pins the spec to one host;
+/// - only alive agents, never an avoided one, and only where the free capacity (reported minus
+///   claimed) holds the objects; among the hosts that fit, the one left with the largest share of
+///   free capacity wins, which spreads objects across hosts;
+/// - objects already placed stay where they are (a later version changes them in place) unless
+///   they are being rescheduled; removed objects go to the agents they are on and release their
+///   claims;
+/// - a spec is placed whole or not at all: if anything cannot be placed, nothing is, and every
+///   object gets a reason.
+public enum Placement {
+    public static func place(_ request: PlacementRequest, in snapshot: PlacementSnapshot) -> Result<PlacementPlan, PlacementFailure> {
+        var planner = Planner(request: request, snapshot: snapshot)
+        return planner.run()
+    }
+}
+
+/// One placement decision in progress.
+private struct Planner {
+    let request: PlacementRequest
+    let snapshot: PlacementSnapshot
+    let index: HostIndex
+    /// Every object by id: the request's, and the related ones it does not carry.
+    let objects: [ObjectID: Object]
+    let requestIDs: Set<ObjectID>
+    /// What each agent has promised, as this decision goes: the objects of the request give back
+    /// what they held, then claim again where they land.
+    var claimed: [ObjectID: Resources]
+    var plan = PlacementPlan()
+    var reasons: [ObjectID: String] = [:]
+    var distinctReasons: [String] = []
+
+    init(request: PlacementRequest, snapshot: PlacementSnapshot) {
+        self.request = request
+        self.snapshot = snapshot
+        index = HostIndex(snapshot.agents.values)
+        var objects = request.related
+        for object in request.objects {
+            if let id = object.id { objects[id] = object }
+        }
+        self.objects = objects
+        requestIDs = Set(request.objects.compactMap(\.id))
+        var claimed = snapshot.agents.mapValues(\.claimed)
+        for id in requestIDs {
+            if let claim = request.claims[id] { claimed[claim.agentID, default: .zero] -= claim.resources }
+        }
+        self.claimed = claimed
+    }
+
+    var constraints: SchedulingConstraints { request.constraints }
+
+    mutating func run() -> Result<PlacementPlan, PlacementFailure> {
+        var toPlace: [ObjectID] = []
+        var kept: [ObjectID] = []
+        var networks: [ObjectID] = []
+        for object in request.objects {
+            guard let id = object.id, let type = object.type else { continue }
+            if type.isAgent {
+                fail(id, PlacementReason.notSchedulable(type))
+                continue
+            }
+            let missing = relations(of: object).first { objects[$0] == nil }
+            if let missing {
+                fail(id, PlacementReason.unknownDependency(missing))
+                continue
+            }
+            if object.isBeingRemoved {
+                remove(id)
+            } else if type == .networkVLAN {
+                networks.append(id)
+            } else if !constraints.rescheduling, let agents = request.current[id], !agents.isEmpty {
+                keep(object, on: agents)
+                kept.append(id)
+            } else {
+                toPlace.append(id)
+            }
+        }
+        placeGroups(toPlace: toPlace, kept: kept)
+        placeNetworks(networks, nics: toPlace + kept)
+        guard distinctReasons.isEmpty else { return .failure(failure()) }
+        let order = Dictionary(request.objects.enumerated().compactMap { index, object in object.id.map { ($0, index) } },
+                               uniquingKeysWith: { first, _ in first })
+        plan.assignments = plan.assignments.enumerated().sorted { a, b in
+            let (orderA, orderB) = (order[a.element.objectID] ?? Int.max, order[b.element.objectID] ?? Int.max)
+            return orderA != orderB ? orderA < orderB : a.offset < b.offset
+        }.map(\.element)
+        return .success(plan)
+    }
+
+    // MARK: - Objects that do not move
+
+    /// A removed object goes to every agent it is on, and gives its claim back.
+    mutating func remove(_ id: ObjectID) {
+        let agents = request.current[id] ?? []
+        if request.claims[id] != nil { plan.released.append(id) }
+        guard !agents.isEmpty else {
+            plan.nothingToDo.append(id)
+            return
+        }
+        assign(id, to: agents, sending: agents)
+    }
+
+    /// A placed object stays on its agent; its claim follows its size, which must still fit if
+    /// it grew.
+    mutating func keep(_ object: Object, on agents: [ObjectID]) {
+        guard let id = object.id else { return }
+        assign(id, to: agents, sending: agents)
+        let demand = object.demand
+        guard !demand.isZero, let agentID = agents.first else { return }
+        claimed[agentID, default: .zero] += demand
+        plan.claims[id] = ObjectClaim(agentID: agentID, resources: demand)
+        let before = request.claims[id].flatMap { $0.agentID == agentID ? $0.resources : nil } ?? .zero
+        if !demand.fits(in: before), let agent = snapshot.agents[agentID],
+           !(claimed[agentID] ?? .zero).fits(in: agent.capacity) {
+            let free = agent.capacity - (claimed[agentID] ?? .zero) + demand
+            fail(id, PlacementReason.cannotGrow(object, agent: agent, free: free))
+        }
+    }
+
+    // MARK: - VMs, volumes, NICs
+
+    /// Groups the objects that must share a host, then places each group that has something new.
+    mutating func placeGroups(toPlace: [ObjectID], kept: [ObjectID]) {
+        guard !toPlace.isEmpty else { return }
+        let placing = Set(toPlace)
+        var participants = toPlace + kept
+        for (id, object) in request.related.sorted(by: { $0.key < $1.key })
+        where object.type != .networkVLAN && !object.isBeingRemoved && !(request.current[id] ?? []).isEmpty {
+            participants.append(id)
+        }
+        let members = Set(participants)
+        var sets = UnionFind<ObjectID>()
+        for id in participants {
+            sets.insert(id)
+            guard let object = objects[id] else { continue }
+            for dependency in object.dependencies(relation: Relation.vmAttachments) {
+                if let target = dependency.object.id, members.contains(target) { sets.union(id, target) }
+            }
+        }
+        if constraints.sameHost {
+            let spec = participants.filter { requestIDs.contains($0) || request.siblings.contains($0) }
+            for id in spec.dropFirst() { sets.union(spec[0], id) }
+        }
+        var groups: [ObjectID: [ObjectID]] = [:]
+        var roots: [ObjectID] = []
+        for id in participants {
+            let root = sets.root(id)
+            if groups[root] == nil { roots.append(root) }
+            groups[root, default: []].append(id)
+        }
+        for root in roots {
+            let group = groups[root] ?? []
+            let new = group.filter { placing.contains($0) }
+            guard !new.isEmpty else { continue }
+            let anchors = Set(group.filter { !placing.contains($0) }.flatMap { hosts(ofCurrent: $0) })
+            placeGroup(new, anchors: anchors)
+        }
+    }
+
+    mutating func placeGroup(_ ids: [ObjectID], anchors: Set<ObjectID>) {
+        if anchors.count > 1 {
+            return failAll(ids, PlacementReason.conflictingHosts(anchors))
+        }
+        if let anchor = anchors.first, let pinned = constraints.hostID, anchor != pinned {
+            return failAll(ids, PlacementReason.pinnedElsewhere(anchor: anchor, pinned: pinned))
+        }
+        let target = anchors.first ?? constraints.hostID
+        var demand: [ObjectType: Resources] = [:]
+        for id in ids {
+            guard let object = objects[id], let agentType = object.type?.servingAgent else { continue }
+            demand[agentType, default: .zero] += object.demand
+        }
+        let needs = [ObjectType.agentComputeKVM, .agentVolumerFile, .agentPorterVLAN].compactMap { type in
+            demand[type].map { (type: type, demand: $0) }
+        }
+        switch chooseHost(needs, target: target) {
+        case .failure(let reason):
+            failAll(ids, reason.message)
+        case .success(let chosen):
+            for id in ids {
+                guard let object = objects[id], let agentType = object.type?.servingAgent,
+                      let agent = chosen[agentType] else { continue }
+                assign(id, to: [agent.id], sending: [agent.id])
+                let demand = object.demand
+                if !demand.isZero {
+                    claimed[agent.id, default: .zero] += demand
+                    plan.claims[id] = ObjectClaim(agentID: agent.id, resources: demand)
+                }
+            }
+        }
+    }
+
+    struct NoHost: Error { let message: String }
+
+    /// The host whose chosen agents are left with the largest share of free capacity, and those
+    /// agents; `target` restricts the search to one host.
+    func chooseHost(
+        _ needs: [(type: ObjectType, demand: Resources)], target: ObjectID?
+    ) -> Result<[ObjectType: RegisteredAgent], NoHost> {
+        let candidates = target.map { [$0] } ?? index.hosts
+        var best: (score: Double, agents: [ObjectType: RegisteredAgent])?
+        hosts: for host in candidates {
+            var chosen: [ObjectType: RegisteredAgent] = [:]
+            var score = Double.infinity
+            for need in needs {
+                guard let (agent, agentScore) = bestAgent(need.type, on: host, demand: need.demand) else { continue hosts }
+                chosen[need.type] = agent
+                score = min(score, agentScore)
+            }
+            if best == nil || score > best!.score { best = (score, chosen) }
+        }
+        if let best { return .success(best.agents) }
+        return .failure(NoHost(message: diagnose(needs, candidates: candidates, target: target)))
+    }
+
+    /// Why no host fits: the first kind of agent that no candidate host has with enough free,
+    /// or, when each kind exists somewhere, that none has them all.
+    func diagnose(_ needs: [(type: ObjectType, demand: Resources)], candidates: [ObjectID], target: ObjectID?) -> String {
+        for need in needs where !candidates.contains(where: { bestAgent(need.type, on: $0, demand: need.demand) != nil }) {
+            let avoided = constraints.avoidAgents.filter { id in
+                guard let agent = snapshot.agents[id] else { return false }
+                return agent.type == need.type && (target == nil || agent.hostID == target)
+            }
+            var mostFree: (score: Double, free: Resources)?
+            if !need.demand.isZero {
+                for host in candidates {
+                    for agent in index.agents(of: need.type, on: host) where isEligible(agent) {
+                        let free = free(agent)
+                        let score = share(of: free, in: agent.capacity)
+                        if mostFree == nil || score > mostFree!.score { mostFree = (score, free) }
+                    }
+                }
+            }
+            return PlacementReason.noAgent(need.type, demand: need.demand, host: target, avoided: Array(avoided),
+                                           mostFree: mostFree?.free)
+        }
+        return PlacementReason.noCommonHost(needs, host: target)
+    }
+
+    /// The agent of `type` on `host` that takes `demand` and is left with the largest share
+    /// free, with that share.
+    func bestAgent(_ type: ObjectType, on host: ObjectID, demand: Resources) -> (RegisteredAgent, Double)? {
+        var best: (RegisteredAgent, Double)?
+        for agent in index.agents(of: type, on: host) where isEligible(agent) {
+            let free = free(agent)
+            guard demand.fits(in: free) else { continue }
+            let score = share(of: free - demand, in: agent.capacity)
+            if best == nil || score > best!.1 { best = (agent, score) }
+        }
+        return best
+    }
+
+    func isEligible(_ agent: RegisteredAgent) -> Bool {
+        agent.alive && !constraints.avoidAgents.contains(agent.id)
+    }
+
+    func free(_ agent: RegisteredAgent) -> Resources {
+        agent.capacity - (claimed[agent.id] ?? .zero)
+    }
+
+    /// The smallest share of `capacity` that `free` is, over the figures the agent reports
+    /// (1 for an agent that reports none, such as a porter).
+    func share(of free: Resources, in capacity: Resources) -> Double {
+        var share = 1.0
+        if capacity.vcpus > 0 { share = min(share, Double(free.vcpus) / Double(capacity.vcpus)) }
+        if capacity.memoryBytes > 0 { share = min(share, Double(free.memoryBytes) / Double(capacity.memoryBytes)) }
+        if capacity.diskBytes > 0 { share = min(share, Double(free.diskBytes) / Double(capacity.diskBytes)) }
+        return share
+    }
+
+    // MARK: - Networks
+
+    /// Brings each network to the porter of every host with one of its NICs: the request's
+    /// networks, and networks of other specs that a NIC placed now needs on a new host.
+    mutating func placeNetworks(_ requested: [ObjectID], nics placedNICs: [ObjectID]) {
+        var networks = requested
+        for nic in placedNICs where objects[nic]?.type == .nic {
+            for network in networksOf(nic) where !networks.contains(network) && objects[network] != nil {
+                networks.append(network)
+            }
+        }
+        guard !networks.isEmpty else { return }
+        var nicsByNetwork: [ObjectID: [ObjectID]] = [:]
+        for (id, object) in objects where object.type == .nic && !object.isBeingRemoved {
+            for network in networksOf(id) { nicsByNetwork[network, default: []].append(id) }
+        }
+        let specHost = constraints.sameHost ? spreadHost() : nil
+        for id in networks {
+            guard let network = objects[id] else { continue }
+            // Its NICs could not be placed: it waits on their reason rather than adding its own.
+            if (nicsByNetwork[id] ?? []).contains(where: { reasons[$0] != nil }) { continue }
+            let inRequest = requestIDs.contains(id)
+            let moving = inRequest && constraints.rescheduling
+            let current = request.current[id] ?? []
+            let keepable = moving ? current.filter { !constraints.avoidAgents.contains($0) } : current
+            var needed = Set(current.compactMap { snapshot.agents[$0]?.hostID })
+            var nicsOnHost: [ObjectID: [ObjectID]] = [:]
+            for nic in nicsByNetwork[id] ?? [] {
+                for host in hosts(ofPlaced: nic) {
+                    needed.insert(host)
+                    nicsOnHost[host, default: []].append(nic)
+                }
+            }
+            var targets = keepable.filter { snapshot.agents[$0] == nil }
+            for host in needed.sorted() {
+                if let agent = keepable.first(where: { snapshot.agents[$0]?.hostID == host }) {
+                    targets.append(agent)
+                } else if let (agent, _) = bestAgent(.agentPorterVLAN, on: host, demand: .zero) {
+                    targets.append(agent.id)
+                } else {
+                    let avoided = constraints.avoidAgents.filter {
+                        snapshot.agents[$0]?.hostID == host && snapshot.agents[$0]?.type == .agentPorterVLAN
+                    }
+                    let reason = PlacementReason.noPorterForNetwork(network, host: host, avoided: Array(avoided))
+                    if inRequest { fail(id, reason) }
+                    for nic in nicsOnHost[host] ?? [] where requestIDs.contains(nic) { fail(nic, reason) }
+                }
+            }
+            if targets.isEmpty && needed.isEmpty {
+                guard inRequest else { continue }
+                // No NIC yet: one porter, on the spec's host when it has one.
+                let host = constraints.hostID ?? specHost
+                let candidates = host.map { [$0] } ?? index.hosts
+                let porters = candidates.compactMap { bestAgent(.agentPorterVLAN, on: $0, demand: .zero)?.0 }
+                guard !porters.isEmpty else {
+                    let avoided = constraints.avoidAgents.filter {
+                        snapshot.agents[$0]?.type == .agentPorterVLAN && (host == nil || snapshot.agents[$0]?.hostID == host)
+                    }
+                    fail(id, PlacementReason.noAgent(.agentPorterVLAN, demand: .zero, host: host, avoided: Array(avoided), mostFree: nil))
+                    continue
+                }
+                // Spread networks without NICs by their id rather than piling them on the first porter.
+                let pick = id.uuid.uuid.15 ^ id.uuid.uuid.14
+                targets = [porters[Int(pick) % porters.count].id]
+            }
+            let new = targets.filter { !current.contains($0) }
+            guard inRequest || !new.isEmpty else { continue }
+            assign(id, to: targets, sending: inRequest && !moving ? targets : new)
+        }
+    }
+
+    /// The networks a NIC is on.
+    func networksOf(_ nic: ObjectID) -> [ObjectID] {
+        objects[nic]?.dependencies(relation: Relation.portNetwork).compactMap(\.object.id) ?? []
+    }
+
+    /// Under `same_host`, the host the spec's placed objects share.
+    func spreadHost() -> ObjectID? {
+        for object in request.objects {
+            guard let id = object.id, object.type != .networkVLAN, let host = hosts(ofPlaced: id).first else { continue }
+            return host
+        }
+        for id in request.siblings.sorted() where objects[id]?.type != .networkVLAN {
+            if let host = hosts(ofCurrent: id).first { return host }
+        }
+        return nil
+    }
+
+    // MARK: - Bookkeeping
+
+    /// The hosts of the agents `id` is on now (before this decision).
+    func hosts(ofCurrent id: ObjectID) -> [ObjectID] {
+        (request.current[id] ?? []).compactMap { snapshot.agents[$0]?.hostID }
+    }
+
+    /// The hosts `id` is on after this decision so far (or now, when this decision leaves it).
+    func hosts(ofPlaced id: ObjectID) -> [ObjectID] {
+        if let placed = plan.placements[id] { return placed.compactMap { snapshot.agents[$0]?.hostID } }
+        if requestIDs.contains(id) && objects[id]?.type != .networkVLAN { return [] }
+        return hosts(ofCurrent: id)
+    }
+
+    /// The ids an object depends on through a resource relation (never its `scheduled` agent).
+    func relations(of object: Object) -> [ObjectID] {
+        (object.dependencies ?? []).filter { $0.property.relation != Relation.scheduled }.compactMap(\.object.id)
+    }
+
+    mutating func assign(_ id: ObjectID, to agents: [ObjectID], sending: [ObjectID]) {
+        plan.placements[id] = agents
+        for agent in sending { plan.assignments.append(PlacementPlan.Assignment(objectID: id, agentID: agent)) }
+    }
+
+    mutating func fail(_ id: ObjectID, _ reason: String) {
+        if reasons[id] == nil { reasons[id] = reason }
+        if !distinctReasons.contains(reason) { distinctReasons.append(reason) }
+    }
+
+    mutating func failAll(_ ids: [ObjectID], _ reason: String) {
+        for id in ids { fail(id, reason) }
+    }
+
+    func failure() -> PlacementFailure {
+        let summary = distinctReasons.joined(separator: "; ")
+        var all: [ObjectID: String] = [:]
+        for object in request.objects {
+            guard let id = object.id else { continue }
+            all[id] = reasons[id] ?? PlacementReason.blocked(by: summary)
+        }
+        return PlacementFailure(reasons: all, summary: summary)
+    }
+}

@@ -1,0 +1,58 @@
+import Messages
+
+/// Everything one placement decision looks at besides the agents: the objects to schedule,
+/// what they relate to, and where things are already.
+///
+/// Built by the service from a `Spec` message and the graph; placement itself reads nothing
+/// else, so it is a pure function of this and a ``PlacementSnapshot``.
+public struct PlacementRequest: Sendable, Hashable {
+    public var specID: Int64
+    /// The objects to schedule now, as the `Spec` message lists them (full objects, their
+    /// dependencies by id).
+    public var objects: [Object]
+    /// The objects those relate to that the message does not carry, by id: the rest of the
+    /// spec and resources of other specs referenced by id, as the graph holds them.
+    public var related: [ObjectID: Object]
+    /// Which of ``related`` belong to the same spec (they share a host under `same_host`).
+    public var siblings: Set<ObjectID>
+    /// The agents each object is scheduled on now (the graph's `scheduled` edges).
+    public var current: [ObjectID: [ObjectID]]
+    /// The claims objects hold now.
+    public var claims: [ObjectID: ObjectClaim]
+    public var constraints: SchedulingConstraints
+
+    public init(
+        specID: Int64, objects: [Object], related: [ObjectID: Object] = [:], siblings: Set<ObjectID> = [],
+        current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:],
+        constraints: SchedulingConstraints = SchedulingConstraints()
+    ) {
+        self.specID = specID
+        self.objects = objects
+        self.related = related
+        self.siblings = siblings
+        self.current = current
+        self.claims = claims
+        self.constraints = constraints
+    }
+}
+
+/// A claim as placement sees it: which agent, how much.
+public struct ObjectClaim: Sendable, Hashable {
+    public var agentID: ObjectID
+    public var resources: Resources
+
+    public init(agentID: ObjectID, resources: Resources) {
+        self.agentID = agentID
+        self.resources = resources
+    }
+}
+
+/// The agents placement may choose from (the alive ones, filtered by the spec's host when it is
+/// pinned) and the agents objects are already on (alive or not), with their claims.
+public struct PlacementSnapshot: Sendable, Hashable {
+    public var agents: [ObjectID: RegisteredAgent]
+
+    public init(agents: [RegisteredAgent]) {
+        self.agents = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,33 @@
+import Messages
+
+/// One agent as the scheduler sees it in a snapshot: where it is, whether it takes new work,
+/// what it offers and what is already promised on it.
+public struct RegisteredAgent: Sendable, Hashable {
+    public var id: ObjectID
+    public var type: ObjectType
+    public var hostID: ObjectID
+    /// Its state is `alived` and its heartbeats arrive; only alive agents get new objects.
+    public var alive: Bool
+    public var capacity: Resources
+    /// The sum of the claims on it.
+    public var claimed: Resources
+
+    public init(id: ObjectID, type: ObjectType, hostID: ObjectID, alive: Bool, capacity: Resources, claimed: Resources = .zero) {
+        self.id = id
+        self.type = type
+        self.hostID = hostID
+        self.alive = alive
+        self.capacity = capacity
+        self.claimed = claimed
+    }
+
+    /// The agent as requests embed it (seed 5.1): type, id, state and host, nothing else.
+    public var object: Object {
+        Object(type: type, id: id, desiredState: alive ? "alived" : "dead", hostID: hostID)
+    }
+
+    /// What is left to claim.
+    public var free: Resources {
+        capacity - claimed
+    }
+}

@@ -1,0 +1,81 @@
+import Messages
+
+/// An amount of the capacity the scheduler accounts for: what an agent offers (vcpus and memory
+/// for compute, disk for volumers), what it has promised, and what an object needs.
+public struct Resources: Sendable, Hashable {
+    public var vcpus: Int
+    public var memoryBytes: Int64
+    public var diskBytes: Int64
+
+    public static let zero = Resources()
+
+    public init(vcpus: Int = 0, memoryBytes: Int64 = 0, diskBytes: Int64 = 0) {
+        self.vcpus = vcpus
+        self.memoryBytes = memoryBytes
+        self.diskBytes = diskBytes
+    }
+
+    /// What an agent reports; a missing figure offers nothing.
+    public init(capacity: Capacity?) {
+        self.init(
+            vcpus: capacity?.vcpus ?? 0,
+            memoryBytes: Int64(clamping: capacity?.memory?.bytes ?? 0),
+            diskBytes: Int64(clamping: capacity?.disk?.bytes ?? 0))
+    }
+
+    public var isZero: Bool { self == .zero }
+
+    /// True when every figure of `self` is at most the same figure of `other`.
+    public func fits(in other: Resources) -> Bool {
+        vcpus <= other.vcpus && memoryBytes <= other.memoryBytes && diskBytes <= other.diskBytes
+    }
+
+    public static func + (a: Resources, b: Resources) -> Resources {
+        Resources(vcpus: a.vcpus + b.vcpus, memoryBytes: a.memoryBytes + b.memoryBytes, diskBytes: a.diskBytes + b.diskBytes)
+    }
+
+    public static func - (a: Resources, b: Resources) -> Resources {
+        Resources(vcpus: a.vcpus - b.vcpus, memoryBytes: a.memoryBytes - b.memoryBytes, diskBytes: a.diskBytes - b.diskBytes)
+    }
+
+    public static func += (a: inout Resources, b: Resources) { a = a + b }
+    public static func -= (a: inout Resources, b: Resources) { a = a - b }
+
+    /// The figures that are not zero, as a person reads them: `2 vcpus and 4gb memory`,
+    /// `10gb disk`; empty for nothing.
+    public var description: String {
+        var parts: [String] = []
+        if vcpus != 0 { parts.append(vcpus == 1 ? "1 vcpu" : "\(vcpus) vcpus") }
+        if memoryBytes != 0 { parts.append("\(Self.size(memoryBytes)) memory") }
+        if diskBytes != 0 { parts.append("\(Self.size(diskBytes)) disk") }
+        switch parts.count {
+        case 0: return ""
+        case 1: return parts[0]
+        default: return parts.dropLast().joined(separator: ", ") + " and " + parts.last!
+        }
+    }
+
+    /// `4gb`, as sizes are written in specs; negative amounts (an overcommitted agent) keep
+    /// their sign.
+    static func size(_ bytes: Int64) -> String {
+        bytes < 0 ? "-" + Size(bytes: bytes.magnitude).description : Size(bytes: UInt64(bytes)).description
+    }
+}
+
+extension Object {
+    /// What the object takes from its agent while it exists: a VM its vcpus and memory, a
+    /// volume its size on disk. NICs and networks take nothing the scheduler accounts for.
+    public var demand: Resources {
+        switch type {
+        case .vmKVM: Resources(vcpus: vcpus ?? 0, memoryBytes: Int64(clamping: memory?.bytes ?? 0))
+        case .volumeFile: Resources(diskBytes: Int64(clamping: size?.bytes ?? 0))
+        default: .zero
+        }
+    }
+
+    /// True when the object is being removed (`deleted`, or `destroyed` for volumes): it goes to
+    /// the agents it is on, and its claim is released.
+    public var isBeingRemoved: Bool {
+        desiredState == "deleted" || desiredState == "destroyed"
+    }
+}

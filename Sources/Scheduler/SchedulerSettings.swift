@@ -1,0 +1,49 @@
+import Messages
+import ServiceSupport
+
+/// The scheduler's settings (see docs/configuration.md).
+public struct SchedulerSettings: Sendable {
+    /// `scheduler.agent_timeout_seconds` (N0CORE_SCHEDULER_AGENT_TIMEOUT_SECONDS): an agent
+    /// whose last heartbeat is older than this gets no new objects. Default 30, three of the
+    /// agents' default 10 s heartbeats.
+    public var agentTimeoutSeconds: Int
+    /// `scheduler.concurrency` (N0CORE_SCHEDULER_CONCURRENCY): specs scheduled at once by this
+    /// replica, each in its own transaction. Keep it at most `amqp.prefetch`. Default 4.
+    public var concurrency: Int
+    /// When set, only these agents get new objects: a scheduler confined to part of the
+    /// registry (tests use it to keep to the agents they registered). Not a configuration key.
+    public var onlyAgents: Set<ObjectID>?
+    /// The name the scheduler records processed messages under (shared by every replica, so a
+    /// message redelivered to another replica is still recognised).
+    public var consumerName: String
+    /// The longest one attempt at scheduling a spec may take before it is abandoned (rolled
+    /// back) and tried again.
+    public var attemptTimeout: Duration
+
+    public init(
+        agentTimeoutSeconds: Int = 30, concurrency: Int = 4, onlyAgents: Set<ObjectID>? = nil,
+        consumerName: String = "n0core-scheduler", attemptTimeout: Duration = .seconds(30)
+    ) {
+        self.agentTimeoutSeconds = agentTimeoutSeconds
+        self.concurrency = concurrency
+        self.onlyAgents = onlyAgents
+        self.consumerName = consumerName
+        self.attemptTimeout = attemptTimeout
+    }
+
+    /// Reads the `scheduler.*` keys.
+    public init(_ configuration: ServiceConfiguration) throws {
+        let reader = configuration.reader
+        let timeout = reader.int(forKey: "scheduler.agent_timeout_seconds", default: 30)
+        guard timeout > 0 else {
+            throw ConfigurationError.invalid(key: "scheduler.agent_timeout_seconds", value: "\(timeout)",
+                                             expected: "a positive number of seconds")
+        }
+        let concurrency = reader.int(forKey: "scheduler.concurrency", default: 4)
+        guard (1...256).contains(concurrency) else {
+            throw ConfigurationError.invalid(key: "scheduler.concurrency", value: "\(concurrency)",
+                                             expected: "a number of specs from 1 to 256")
+        }
+        self.init(agentTimeoutSeconds: timeout, concurrency: concurrency)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Messages
+import Testing
+
+@testable import Conductor
+
+@Suite("Agent registry records")
+struct AgentRecordTests {
+    let host = ObjectID("8bce7696-f641-411c-a0ce-6ed066d912a3")!
+    let agentID = ObjectID("2463f81d-20d8-4395-a3c4-84a271a5b3a7")!
+
+    func heartbeat(hostID: ObjectID?, state: String = "alived") -> HeartbeatMessage {
+        HeartbeatMessage(
+            agent: Object(type: .agentComputeKVM, id: agentID, desiredState: state, hostID: hostID,
+                          capacity: Capacity(vcpus: 8, memory: Size(16, .gb))),
+            intervalSeconds: 10, sentAt: Date())
+    }
+
+    @Test func aHeartbeatBecomesTheAgentsNode() throws {
+        let record = try AgentRecord(heartbeat(hostID: host))
+        let node = record.node
+        #expect(node.id == agentID.uuid)
+        #expect(node.type == "agent/compute/kvm")
+        #expect(node.name == "agent/compute/kvm 8bce7696-f641-411c-a0ce-6ed066d912a3")
+        #expect(node.specID == nil)
+        #expect(node.desiredState == "alived")
+        #expect(node.observedState == nil)
+        #expect(record.intervalSeconds == 10)
+        let object = try MessageCodec.decode(Object.self, from: node.object, format: .json)
+        #expect(object == Object(type: .agentComputeKVM, id: agentID, desiredState: "alived", hostID: host,
+                                 capacity: Capacity(vcpus: 8, memory: Size(16, .gb))))
+        #expect(!node.object.contains("interval"))
+    }
+
+    @Test func anAgentThatSaysItLeavesIsDead() throws {
+        #expect(try AgentRecord(heartbeat(hostID: host, state: "dead")).node.desiredState == "dead")
+    }
+
+    @Test func aHeartbeatWithoutHostIsRejected() {
+        #expect(throws: IncomingRejection.self) { try AgentRecord(heartbeat(hostID: nil)) }
+    }
+}

@@ -1,0 +1,31 @@
+import ServiceSupport
+import Testing
+
+@testable import Conductor
+
+@Suite("Conductor configuration")
+struct ConductorConfigurationTests {
+    func load(_ environment: [String: String]) async throws -> ConductorConfiguration {
+        try ConductorConfiguration(try await ServiceConfiguration.load(file: nil, environment: environment))
+    }
+
+    @Test func defaults() async throws {
+        let configuration = try await load([:])
+        #expect(configuration == ConductorConfiguration(maxAttempts: 3, applyDeadline: .seconds(300), sweepInterval: .seconds(5), concurrency: 8))
+    }
+
+    @Test func readsTheEnvironment() async throws {
+        let configuration = try await load([
+            "N0CORE_CONDUCTOR_MAX_ATTEMPTS": "5", "N0CORE_CONDUCTOR_APPLY_DEADLINE_SECONDS": "60",
+            "N0CORE_CONDUCTOR_SWEEP_INTERVAL_SECONDS": "2", "N0CORE_CONDUCTOR_CONCURRENCY": "4",
+        ])
+        #expect(configuration == ConductorConfiguration(maxAttempts: 5, applyDeadline: .seconds(60), sweepInterval: .seconds(2), concurrency: 4))
+    }
+
+    @Test(arguments: ["0", "-1", "three"])
+    func refusesWhatIsNotAPositiveNumber(value: String) async throws {
+        await #expect(throws: ConfigurationError.invalid(key: "conductor.max_attempts", value: value, expected: "a positive whole number")) {
+            try await load(["N0CORE_CONDUCTOR_MAX_ATTEMPTS": value])
+        }
+    }
+}

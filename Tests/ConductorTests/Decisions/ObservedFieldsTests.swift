@@ -1,0 +1,34 @@
+import Messages
+import Testing
+
+@testable import Conductor
+
+@Suite("Fields agents fill")
+struct ObservedFieldsTests {
+    @Test func takesAgentFilledFieldsAndKeepsWhatTheUserControls() {
+        let network = ObjectID()
+        let stored = Object(
+            type: .vmKVM, id: ObjectID(), name: "web", desiredState: "running", vcpus: 2, vncPassword: "hogehoge",
+            dependencies: [Dependency(object: .reference(network), property: DependencyProperty(relation: Relation.vmAttachments))])
+        var reported = stored
+        reported.vncPassword = nil
+        reported.desiredState = "poweroff"
+        reported.url = "file:///data/x"
+        reported.bridge = "br-0123456789ab"
+        reported.hwAddr = "52:54:00:00:00:01"
+        reported.dependencies = [.scheduled(on: Object(type: .agentComputeKVM, id: ObjectID()))]
+
+        let merged = stored.mergingObservedFields(from: reported)
+        #expect(merged.url == "file:///data/x")
+        #expect(merged.bridge == "br-0123456789ab")
+        #expect(merged.hwAddr == "52:54:00:00:00:01")
+        #expect(merged.vncPassword == "hogehoge")
+        #expect(merged.desiredState == "running")
+        #expect(merged.dependencies == stored.dependencies)
+    }
+
+    @Test func aFieldTheAgentLeftOutKeepsItsValue() {
+        let stored = Object(type: .nic, id: ObjectID(), hwAddr: "52:54:00:aa:bb:cc")
+        #expect(stored.mergingObservedFields(from: Object(type: .nic, id: stored.id)).hwAddr == "52:54:00:aa:bb:cc")
+    }
+}

@@ -1,0 +1,108 @@
+import Broker
+import Foundation
+import Messages
+import Scheduler
+import Store
+import TestSupport
+import Testing
+
+/// Two scheduler replicas competing for little capacity: claims never exceed what an agent
+/// offers, and every spec ends placed or failed with a reason.
+@Suite("Scheduler replicas under load", .enabled(if: IntegrationEnvironment.hasBrokerAndDatabase))
+struct ConcurrentSchedulingTests {
+    static let specs = 200
+
+    /// A VM with a volume attached: 1 to 3 vcpus, 1 to 4gb memory, 5gb disk.
+    static func document(_ index: Int) throws -> SpecDocument {
+        try MessageCodec.decode(SpecDocument.self, from: """
+            spec:
+              vm:
+                type: resource/vm/kvm
+                arch: amd64
+                vcpus: \(1 + index % 3)
+                memory: \(1 + index % 4)gb
+                dependencies:
+                  - object:
+                      type: resource/volume/file
+                      size: 5gb
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                      n0stack/n0core/vm/boot_priority: 1
+            """, format: .yaml)
+    }
+
+    @Test func twoReplicasNeverOvercommitAndPlaceOrFailEverySpec() async throws {
+        _ = try IntegrationEnvironment.requireBroker()
+        _ = try IntegrationEnvironment.requireDatabase()
+        try await IntegrationEnvironment.withStore { store in
+            // Room for a few dozen specs: compute runs out first on one host, disk on the other.
+            let (a, b) = (ObjectID(), ObjectID())
+            let agents = [
+                Fixtures.compute(a, vcpus: 30, memoryGB: 60), Fixtures.volumer(a, diskGB: 500),
+                Fixtures.compute(b, vcpus: 40, memoryGB: 80), Fixtures.volumer(b, diskGB: 60),
+            ]
+            let harness = SchedulerHarness(store: store, agents: agents)
+            try await harness.register()
+            var stored: [SpecMessage] = []
+            for index in 0..<Self.specs { stored.append(try await harness.storeSpec(try Self.document(index))) }
+            let specs = stored
+            let ids = Set(specs.map(\.id))
+
+            let received = try await harness.run(replicas: 2, concurrency: 3) { publisher, inbox in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for chunk in stride(from: 0, to: specs.count, by: 20).map({ Array(specs[$0..<min($0 + 20, specs.count)]) }) {
+                        group.addTask {
+                            for spec in chunk { try await publisher.publish(harness.outgoing(spec), timeout: .seconds(10)) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                // Done when every spec has either failed or had both its requests sent.
+                try await harness.eventually("every spec placed or failed", within: .seconds(90)) {
+                    let placed = Dictionary(grouping: inbox.all.filter { ids.contains($0.request.specID) }, by: \.request.specID)
+                        .filter { $0.value.count >= 2 }.count
+                    var failed = 0
+                    for spec in specs where try await store.spec(spec.id)?.state == .failed { failed += 1 }
+                    return placed + failed >= Self.specs
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                return inbox.all.filter { ids.contains($0.request.specID) }
+            }
+
+            let requestsBySpec = Dictionary(grouping: received, by: \.request.specID)
+            var placedDemand = Resources.zero
+            var placedCount = 0
+            for spec in specs {
+                let version = try #require(try await store.specVersion(spec.id, version: 0))
+                let events = try await store.events(specID: spec.id)
+                let requests = requestsBySpec[spec.id] ?? []
+                if version.state == .failed {
+                    #expect(requests.isEmpty, "spec \(spec.id) failed but sent requests")
+                    let reason = try #require(version.reason)
+                    #expect(reason.hasPrefix("scheduling failed: no "), "spec \(spec.id): \(reason)")
+                    #expect(events.filter { $0.kind == .failed }.count == 2)
+                } else {
+                    placedCount += 1
+                    #expect(requests.count == 2, "spec \(spec.id): one request per object, none twice")
+                    #expect(Set(requests.compactMap(\.request.object.id)) == Set(spec.spec.compactMap(\.id)))
+                    #expect(events.filter { $0.kind == .scheduled }.count == 2)
+                    for object in spec.spec { placedDemand += object.demand }
+                    // VM and volume share a host.
+                    let hosts = Set(requests.compactMap { $0.request.object.scheduledAgent?.hostID })
+                    #expect(hosts.count == 1)
+                }
+            }
+            #expect(placedCount > 0 && placedCount < Self.specs, "capacity is limited: some specs place, some fail")
+
+            let totals = try await store.withTransaction { tx in try await tx.claimTotals(agentIDs: agents.map(\.id.uuid)) }
+            var claimed = Resources.zero
+            for agent in agents {
+                let total = totals[agent.id.uuid] ?? ClaimTotals()
+                let load = Resources(vcpus: total.vcpus, memoryBytes: total.memoryBytes, diskBytes: total.diskBytes)
+                #expect(load.fits(in: agent.capacity), "agent \(agent.id) holds \(load.description) of \(agent.capacity.description)")
+                claimed += load
+            }
+            #expect(claimed == placedDemand, "claims are exactly the placed specs' demand")
+        }
+    }
+}
