@@ -59,9 +59,9 @@ bash deploy/dev-env.sh start >/dev/null
 source "${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/env"
 
 log "building (the first build takes several minutes)"
-swift build -c release --product n0core-api >&2
-for s in "${SERVICES[@]}"; do swift build -c release --product "n0core-$s" >&2; done
-BIN=$(swift build -c release --show-bin-path)
+# A debug build shares its dependencies with `deploy/test.sh`, so trying both costs one build.
+swift build >&2
+BIN=$(swift build --show-bin-path)
 
 mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents"
 umask 077

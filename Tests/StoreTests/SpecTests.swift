@@ -21,7 +21,8 @@ struct SpecTests {
     }
 
     @Test func writtenVersionReadsBackWithItsOutboxRow() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        // A schema of its own: relays of other suites publish (and mark sent) unsent rows of the shared one.
+        try await DatabaseTestEnvironment.withIsolatedSchema { store in
             let messageID = UUID()
             let new = NewSpecVersion(annotations: Self.annotations, submitted: Self.submitted, resolved: Self.resolved)
             let created = try await store.createSpec(new) { specID in
