@@ -2,7 +2,7 @@
 # n0core development environment on one Debian 12 machine, without systemd.
 #
 #   deploy/dev-env.sh [start]   install what is missing, start RabbitMQ, PostgreSQL and libvirtd,
-#                               write the connection URLs to $N0CORE_DEV_STATE/env and print them
+#                               write the connection URLs to $N0CORE_DEV_STATE/env
 #   deploy/dev-env.sh stop      stop what start started (data is kept)
 #   deploy/dev-env.sh purge     stop, then delete the dev cluster, vhost and state
 #   deploy/dev-env.sh env       print the export lines again
@@ -69,7 +69,12 @@ CONF
     log "starting rabbitmq-server"
     ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached
   fi
-  timeout 120 rabbitmqctl -q await_startup || die "rabbitmq-server did not start; see /var/log/rabbitmq/"
+  # await_startup fails at once while the node has not yet registered with epmd, so poll.
+  local waited=0
+  until rabbitmqctl -q await_startup >/dev/null 2>&1; do
+    [ "$waited" -lt 120 ] || die "rabbitmq-server did not start within 120 s; see /var/log/rabbitmq/"
+    sleep 1; waited=$((waited + 1))
+  done
   local pass; pass=$(secret amqp-password)
   rabbitmqctl -q list_vhosts | grep -qx "$VHOST" || rabbitmqctl -q add_vhost "$VHOST"
   if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx n0core; then
@@ -161,8 +166,7 @@ case "${1:-start}" in
     start_libvirtd
     write_env
     log "ready; RabbitMQ management UI: http://127.0.0.1:$MGMT_PORT/ (user n0core)"
-    log "to use it: source $STATE/env"
-    cat "$STATE/env"
+    log "to use it: source $STATE/env   (deploy/dev-env.sh env prints it; it holds the passwords)"
     ;;
   env) cat "$STATE/env" ;;
   stop) stop_all ;;
