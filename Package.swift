@@ -159,11 +159,21 @@ let package = Package(
                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     ],
                     path: "Tests/Agents/VolumerFileTests"),
+        .testTarget(name: "PorterVLANTests", dependencies: [
+                        "PorterVLAN", "AgentRuntime", "TestSupport", "Clients", "Broker", "Messages", "ServiceSupport",
+                        .product(name: "Logging", package: "swift-log"),
+                    ],
+                    path: "Tests/Agents/PorterVLANTests"),
+        .testTarget(name: "ComputeKVMTests", dependencies: [
+                        "ComputeKVM", "AgentRuntime", "TestSupport", "Clients", "Broker", "Messages", "ServiceSupport",
+                        .product(name: "Logging", package: "swift-log"),
+                    ],
+                    path: "Tests/Agents/ComputeKVMTests"),
 
         // What the test targets share: the seed's documents, and the integration environment
         // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).
         .target(name: "TestSupport", dependencies: [
-            "Broker", "Store",
+            "Broker", "Store", "AgentRuntime",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),

@@ -1,0 +1,50 @@
+import AgentRuntime
+import Foundation
+
+/// Runs a host command synchronously for test set-up and checks (`ip`, `virsh`, `qemu-img`),
+/// capturing its output.
+public enum HostCommand {
+    /// Runs `arguments` (the first is looked up on PATH) and waits for it.
+    @discardableResult
+    public static func run(_ arguments: [String]) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read standard error on another thread while this one reads standard output, so a
+        // chatty command cannot block on a full pipe.
+        let errorBuffer = ErrorBuffer()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            errorBuffer.data = errors.fileHandleForReading.readDataToEndOfFile()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus,
+                             standardOutput: String(decoding: outputData, as: UTF8.self),
+                             standardError: String(decoding: errorBuffer.data, as: UTF8.self))
+    }
+
+    /// Runs `arguments`; throws ``CommandFailure`` unless it exits with status 0. Returns its
+    /// standard output.
+    @discardableResult
+    public static func check(_ arguments: [String]) throws -> String {
+        let result = try run(arguments)
+        guard result.status == 0 else {
+            throw CommandFailure.failed(command: Command(arguments[0], Array(arguments.dropFirst())),
+                                        status: result.status, standardError: result.standardError)
+        }
+        return result.standardOutput
+    }
+}
+
+/// Standard error, written by the reading thread before the group is left.
+private final class ErrorBuffer: @unchecked Sendable {
+    var data = Data()
+}
