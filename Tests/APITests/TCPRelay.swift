@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import Synchronization
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,8 +28,7 @@ final class TCPRelay: Sendable {
 
     func stop() {
         guard let relay = process.withLock({ $0 }) else { return }
-        relay.terminate()
-        relay.waitUntilExit()
+        relay.stop()
     }
 
     /// A port nothing listens on now (the kernel's pick for port 0).

@@ -11,7 +11,7 @@ import Testing
 struct AgentRegistryTests {
     @Test func agentsAreAliveWhileTheirHeartbeatsArriveAndTheirStateIsAlived() async throws {
         _ = try IntegrationEnvironment.requireDatabase()
-        try await IntegrationEnvironment.withStore { store in
+        try await IntegrationEnvironment.withIsolatedStore { store in
             let host = ObjectID()
             let alive = Fixtures.compute(host), dead = Fixtures.compute(host), porter = Fixtures.porter(host)
             let harness = SchedulerHarness(store: store, agents: [alive, dead, porter])

@@ -34,7 +34,7 @@ struct ConcurrentSchedulingTests {
     @Test func twoReplicasNeverOvercommitAndPlaceOrFailEverySpec() async throws {
         _ = try IntegrationEnvironment.requireBroker()
         _ = try IntegrationEnvironment.requireDatabase()
-        try await IntegrationEnvironment.withStore { store in
+        try await IntegrationEnvironment.withIsolatedStore { store in
             // Room for a few dozen specs: compute runs out first on one host, disk on the other.
             let (a, b) = (ObjectID(), ObjectID())
             let agents = [

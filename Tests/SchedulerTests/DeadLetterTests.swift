@@ -13,7 +13,7 @@ struct DeadLetterTests {
     @Test func badMessagesAreDeadLetteredWithTheirReasonAndTheNextSpecIsScheduled() async throws {
         _ = try IntegrationEnvironment.requireBroker()
         _ = try IntegrationEnvironment.requireDatabase()
-        try await IntegrationEnvironment.withStore { store in
+        try await IntegrationEnvironment.withIsolatedStore { store in
             let harness = SchedulerHarness(store: store, agents: Fixtures.host(ObjectID()))
             try await harness.register()
             let good = try await harness.storeSpec(try ConcurrentSchedulingTests.document(0))

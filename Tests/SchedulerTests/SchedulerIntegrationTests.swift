@@ -34,7 +34,7 @@ struct SchedulerIntegrationTests {
     @Test func seedSpecSendsFourRequestsInTheSeedsShapeToThePinnedHostsAgents() async throws {
         _ = try IntegrationEnvironment.requireBroker()
         _ = try IntegrationEnvironment.requireDatabase()
-        try await IntegrationEnvironment.withStore { store in
+        try await IntegrationEnvironment.withIsolatedStore { store in
             let agents = Self.twoHosts()
             let (compute, volumer, porter) = (agents[0], agents[1], agents[2])
             let harness = SchedulerHarness(store: store, agents: agents)
@@ -114,7 +114,7 @@ struct SchedulerIntegrationTests {
     @Test func seedSpecPinnedToAHostWithoutAgentsFailsWithTheReason() async throws {
         _ = try IntegrationEnvironment.requireBroker()
         _ = try IntegrationEnvironment.requireDatabase()
-        try await IntegrationEnvironment.withStore { store in
+        try await IntegrationEnvironment.withIsolatedStore { store in
             let nowhere = ObjectID()
             let harness = SchedulerHarness(store: store, agents: Self.twoHosts())
             try await harness.register()

@@ -93,13 +93,13 @@ public enum IntegrationEnvironment {
     /// Runs `body` with a store on a fresh schema of its own, dropped afterwards: row counts it
     /// sees are its own, whatever other suites do at the same time.
     public static func withIsolatedStore<Result: Sendable>(
-        migrate: Bool = true, _ body: (Store) async throws -> Result
+        migrate: Bool = true, maximumConnections: Int = 6, _ body: (Store) async throws -> Result
     ) async throws -> Result {
         try await withStore(migrate: false, maximumConnections: 1) { admin in
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
             do {
-                let result = try await withStore(schema: schema, migrate: migrate, body)
+                let result = try await withStore(schema: schema, migrate: migrate, maximumConnections: maximumConnections, body)
                 try await admin.client.query("DROP SCHEMA \(unescaped: schema) CASCADE")
                 return result
             } catch {

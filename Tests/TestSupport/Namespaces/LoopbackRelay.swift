@@ -30,10 +30,8 @@ public final class LoopbackRelay: @unchecked Sendable {
 
     /// Stops both ends.
     public func stop() {
-        for process in [inside, outside] where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        inside.stop()
+        outside.stop()
         try? FileManager.default.removeItem(atPath: socketPath)
     }
 
