@@ -105,13 +105,13 @@ let package = Package(
                                                      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                      .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],
                 path: "Sources/Agents/Runtime"),
-        .target(name: "ComputeKVM", dependencies: ["AgentRuntime", "CLibvirt"],
+        .target(name: "ComputeKVM", dependencies: ["AgentRuntime", "CLibvirt", "Messages", "ServiceSupport", .product(name: "Configuration", package: "swift-configuration"), .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/ComputeKVM"),
         .target(name: "VolumerFile", dependencies: ["AgentRuntime", "Messages", "ServiceSupport",
                                                     .product(name: "Configuration", package: "swift-configuration"),
                                                     .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/VolumerFile"),
-        .target(name: "PorterVLAN", dependencies: ["AgentRuntime"],
+        .target(name: "PorterVLAN", dependencies: ["AgentRuntime", "Messages", "ServiceSupport", .product(name: "Configuration", package: "swift-configuration"), .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/PorterVLAN"),
 
         // Thin executables: parse the command line, read configuration, run the service group.
@@ -169,6 +169,10 @@ let package = Package(
                         .product(name: "Logging", package: "swift-log"),
                     ],
                     path: "Tests/Agents/ComputeKVMTests"),
+
+        // The six services as separate processes on the real broker and database, with real
+        // agents in a network namespace.
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], path: "Tests/EndToEndTests"),
 
         // What the test targets share: the seed's documents, and the integration environment
         // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).

@@ -19,20 +19,13 @@ struct N0CorePorterVLAN: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-porter-vlan", configFile: config)
-        try await daemon.runAgent(PendingPorterDriver())
+        let reader = daemon.configuration.reader
+        // Only the state directory is needed here; runAgent reads the rest of the agent's keys.
+        let agent = try AgentConfiguration(reader: reader, agentType: .agentPorterVLAN, prefetch: 1)
+        let driver = PorterVLANDriver(
+            configuration: try PorterVLANConfiguration(reader: reader, stateDirectory: agent.stateDirectory),
+            runner: ProcessCommandRunner(logger: daemon.logger),
+            logger: daemon.logger)
+        try await daemon.runAgent(driver)
     }
-}
-
-/// Joins and heartbeats (porters report no capacity), but refuses every network and NIC until
-/// the bridge driver (`Sources/Agents/PorterVLAN`) replaces it.
-struct PendingPorterDriver: AgentDriver {
-    let agentType = ObjectType.agentPorterVLAN
-
-    func apply(_ object: Object) async throws -> ApplyOutcome {
-        throw AgentFailure("this porter agent cannot make networks or NICs yet (its bridge driver is not implemented)")
-    }
-
-    func capacity() async throws -> Capacity? { nil }
-
-    func inventory() async throws -> [Object] { [] }
 }

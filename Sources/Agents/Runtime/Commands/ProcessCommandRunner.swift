@@ -32,7 +32,7 @@ public struct ProcessCommandRunner: CommandRunner {
         let started = ContinuousClock.now
         let ending = ProcessEnding()
         do {
-            try process.run()
+            try Self.withSignalsUnblocked { try process.run() }
         } catch {
             throw CommandFailure.couldNotStart(command: command, reason: "\(error)")
         }
@@ -80,6 +80,20 @@ public struct ProcessCommandRunner: CommandRunner {
         case .cancelled: throw CancellationError()
         case nil: return result
         }
+    }
+
+    /// Runs `body` (the spawn) with no signal blocked on this thread. Threads of Swift's
+    /// concurrency pool block almost every signal, a child inherits the mask of the thread that
+    /// spawns it, and Foundation's `Process` cannot set the child's own: without this, a daemon
+    /// started by a driver (dnsmasq) would never see SIGHUP or SIGTERM. The window is the spawn
+    /// itself, a millisecond.
+    private static func withSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+        var none = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// An absolute path, or the first executable of that name on `PATH`.

@@ -1,0 +1,47 @@
+import AgentRuntime
+import Messages
+
+extension PorterVLANDriver {
+    func applyNIC(_ object: Object) async throws -> ApplyOutcome {
+        guard let id = object.id else { throw AgentFailure("the NIC has no id") }
+        if object.desiredState == "detached" || object.desiredState == "deleted" {
+            try dropReservation(of: id, keeping: nil)
+            return ApplyOutcome(object: object)
+        }
+        let nic = try NICSettings(object)
+        guard let record = store.record(of: nic.networkID) else {
+            throw AgentFailure("network \(nic.networkID) of NIC \(id) is not on this host: this porter has not made its "
+                + "bridge \(BridgeName.of(nic.networkID)); a NIC is scheduled on the porter of its network, so apply "
+                + "the network here first")
+        }
+        let network = try NetworkSettings(record.network, uplink: nil)
+        let reservations = store.reservations(of: nic.networkID)
+        try nic.check(against: network, serverAddresses: Set(record.serverAddresses.compactMap { IPv4Address($0) }),
+                      others: reservations)
+        // A NIC that moved to another network leaves its old one.
+        try dropReservation(of: id, keeping: nic.networkID)
+        if try store.write(reservations.filter { $0.nic != id } + [nic.reservation], of: nic.networkID) {
+            reloadDHCP(nic.networkID)
+        }
+        var result = object
+        result.dependencies = object.dependencies?.map { dependency in
+            guard dependency.property.relation == Relation.portNetwork else { return dependency }
+            var dependency = dependency
+            dependency.object.bridge = BridgeName.of(nic.networkID)
+            return dependency
+        }
+        return ApplyOutcome(object: result)
+    }
+
+    /// Removes NIC `id`'s reservation from every network but `keeping`, reloading each
+    /// network's dnsmasq that changed.
+    private func dropReservation(of id: ObjectID, keeping: ObjectID?) throws {
+        for network in store.networkIDs() where network != keeping {
+            let reservations = store.reservations(of: network)
+            guard reservations.contains(where: { $0.nic == id }) else { continue }
+            if try store.write(reservations.filter { $0.nic != id }, of: network) {
+                reloadDHCP(network)
+            }
+        }
+    }
+}
