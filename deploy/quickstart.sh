@@ -1,51 +1,94 @@
 #!/usr/bin/env bash
-# n0core on one Debian 12 machine, from nothing: installs and starts RabbitMQ, PostgreSQL and
-# libvirtd (deploy/dev-env.sh), builds the six services, starts them, and waits until every one
-# answers ready.
+# n0core on one Debian 12 machine, from nothing, as root:
 #
-#   deploy/quickstart.sh          start (again: idempotent; restarts the services on a new build)
-#   deploy/quickstart.sh stop     stop the services it started and the dev environment
+#   deploy/quickstart.sh          install, build, start everything, send the seed's example, show
+#                                 it applied (running it again starts over from a clean demo)
+#   deploy/quickstart.sh stop     remove everything the demo made and stop the dev environment
 #
-# Processes, logs and the env file live in $N0CORE_DEMO_STATE (default /var/lib/n0core-demo).
+# What runs where (design §6): RabbitMQ, PostgreSQL, the API, the scheduler and the conductor on
+# the host's loopback; the demo hypervisor — the compute, volume and network agents, their
+# bridges, dnsmasq and guests — inside the network namespace n0demo, whose agents reach the
+# broker through a socat relay over a Unix socket. Nothing touches the host's network
+# interfaces. The demo uses its own RabbitMQ vhost and database (n0core-demo / n0core_demo), so
+# tests on the same machine never see its messages.
+#
+# State, logs and the env file: $N0CORE_DEMO_STATE (default /var/lib/n0core-demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/opt/swift/usr/bin
 
 DEMO=${N0CORE_DEMO_STATE:-/var/lib/n0core-demo}
+NETNS=n0demo
+VHOST=n0core-demo
+DATABASE=n0core_demo
 API_LISTEN=127.0.0.1:8080
-SERVICES=(api scheduler conductor compute-kvm volumer-file porter-vlan)
-# /healthz and /readyz of the daemons without an API.
+VNC_PORT=5900
+CONTROL=(api scheduler conductor)
+AGENTS=(volumer-file porter-vlan compute-kvm)
+# /readyz of the daemons without an API: the control ones on the host, the agents inside n0demo.
 declare -A HEALTH=([scheduler]=9101 [conductor]=9102 [compute-kvm]=9103 [volumer-file]=9104 [porter-vlan]=9105)
-# The demo hypervisor takes the host id the seed's example pins.
+# The demo hypervisor takes the host id the seed's example pins, so it works as written.
 HOST_ID=85cf3a3a-18e4-4fe2-b406-9e79079cae07
+# Short: libvirt's sockets under the embedded driver's root must fit in 108 bytes.
+EMBED_ROOT=/run/n0demo-libvirt
 
 log() { printf '[quickstart] %s\n' "$*" >&2; }
 die() { printf '[quickstart] error: %s\n' "$*" >&2; exit 1; }
 
-stop_services() {
-  for s in "${SERVICES[@]}"; do
-    local pidfile="$DEMO/run/n0core-$s.pid"
-    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      kill -TERM "$(cat "$pidfile")"
-      for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.2; done
-      kill -0 "$(cat "$pidfile")" 2>/dev/null && kill -KILL "$(cat "$pidfile")"
-      log "stopped n0core-$s"
-    fi
-    rm -f "$pidfile"
-  done
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages, starts daemons and makes a network namespace)"
+
+stop_pid() { # stop_pid PIDFILE NAME
+  local pidfile=$1 pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    log "stopped $2"
+  fi
+  rm -f "$pidfile"
 }
 
-wait_ready() { # wait_ready NAME URL
-  for _ in $(seq 1 150); do
-    curl -fsS "$2" >/dev/null 2>&1 && { log "$1 ready ($2)"; return 0; }
+remove_demo() {
+  for s in "${AGENTS[@]}" "${CONTROL[@]}"; do stop_pid "$DEMO/run/n0core-$s.pid" "n0core-$s"; done
+  for r in amqp-relay-inside amqp-relay-outside vnc-relay; do stop_pid "$DEMO/run/$r.pid" "$r"; done
+  if ip netns list | grep -qw "^$NETNS"; then
+    # Guests outlive the compute agent that started them (the embedded driver's QEMU processes).
+    for pid in $(ip netns pids "$NETNS"); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns delete "$NETNS"
+    log "removed network namespace $NETNS (its bridges, taps, dnsmasq and guests)"
+  fi
+  rm -rf "$EMBED_ROOT" "$DEMO/agents" "$DEMO/run"
+  if rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$VHOST"; then
+    rabbitmqctl -q delete_vhost "$VHOST" && log "deleted RabbitMQ vhost $VHOST"
+  fi
+  if pg_lsclusters -h 2>/dev/null | awk '$2=="n0core" {print $4}' | grep -q online; then
+    runuser -u postgres -- psql -X -q -p "${PG_PORT:-5433}" -d postgres \
+      -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
+  fi
+}
+
+wait_ready() { # wait_ready NAME URL [NETNS]
+  local prefix=()
+  [ -n "${3:-}" ] && prefix=(ip netns exec "$3")
+  for _ in $(seq 1 300); do
+    "${prefix[@]}" curl -fsS "$2" >/dev/null 2>&1 && { log "$1 ready"; return 0; }
     sleep 0.2
   done
   die "$1 not ready at $2; see $DEMO/log/$1.log"
 }
 
+api() { # api METHOD PATH [curl args...]
+  local method=$1 path=$2; shift 2
+  curl -sS -X "$method" "http://$API_LISTEN$path" -H "Authorization: Bearer $(cat "$DEMO/api-token")" "$@"
+}
+
 case "${1:-start}" in
   stop)
-    stop_services
+    PG_PORT=$(sed -n 's/^export N0CORE_DATABASE_URL=.*:\([0-9]*\)\/.*/\1/p' "${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/env" 2>/dev/null || true)
+    remove_demo
+    rm -rf "$DEMO"
     bash deploy/dev-env.sh stop
     exit 0
     ;;
@@ -53,42 +96,112 @@ case "${1:-start}" in
   *) die "usage: $0 [start|stop]" ;;
 esac
 
-[ "$(id -u)" = 0 ] || die "run as root"
 bash deploy/dev-env.sh start >/dev/null
 # shellcheck disable=SC1091
 source "${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/env"
+PG_PORT=$(sed -n 's/.*:\([0-9]*\)\/[^/]*$/\1/p' <<<"$N0CORE_DATABASE_URL")
 
 log "building (the first build takes several minutes)"
 # A debug build shares its dependencies with `deploy/test.sh`, so trying both costs one build.
 swift build >&2
 BIN=$(swift build --show-bin-path)
 
+log "starting over from a clean demo"
+remove_demo
 mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents"
 umask 077
 [ -s "$DEMO/api-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/api-token"
-stop_services
 
-for s in "${SERVICES[@]}"; do
-  env_args=(N0CORE_LOG_LEVEL=${N0CORE_LOG_LEVEL:-info})
+# The demo's own vhost and database, for the dev environment's user.
+rabbitmqctl -q add_vhost "$VHOST"
+rabbitmqctl -q set_permissions -p "$VHOST" n0core '.*' '.*' '.*'
+runuser -u postgres -- psql -X -q -p "$PG_PORT" -d postgres -c "CREATE DATABASE $DATABASE OWNER n0core" >/dev/null
+AMQP_URL="${N0CORE_AMQP_URL%/*}/$VHOST"
+DATABASE_URL="${N0CORE_DATABASE_URL%/*}/$DATABASE"
+
+# The demo hypervisor's namespace; the broker reaches into it through a relay on loopback.
+ip netns add "$NETNS"
+ip -n "$NETNS" link set lo up
+AMQP_PORT=$(sed -n 's/.*@[^:]*:\([0-9]*\)\/.*/\1/p' <<<"$AMQP_URL")
+RELAY_SOCKET="$DEMO/run/amqp.sock"
+nohup socat "UNIX-LISTEN:$RELAY_SOCKET,fork,unlink-early" "TCP:127.0.0.1:$AMQP_PORT" >/dev/null 2>&1 &
+echo $! > "$DEMO/run/amqp-relay-outside.pid"
+nohup ip netns exec "$NETNS" socat "TCP-LISTEN:$AMQP_PORT,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$RELAY_SOCKET" >/dev/null 2>&1 &
+echo $! > "$DEMO/run/amqp-relay-inside.pid"
+
+start_service() { # start_service NAME [ip netns exec NETNS]
+  local s=$1; shift
+  local env_args=(N0CORE_LOG_LEVEL="${N0CORE_LOG_LEVEL:-info}" N0CORE_AMQP_URL="$AMQP_URL")
   case "$s" in
-    api) env_args+=(N0CORE_API_LISTEN=$API_LISTEN N0CORE_API_TOKENS="$(cat "$DEMO/api-token")") ;;
-    *) env_args+=(N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
+    api) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_API_LISTEN=$API_LISTEN N0CORE_API_TOKENS="$(cat "$DEMO/api-token")") ;;
+    scheduler|conductor) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
+    *) env_args+=(N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]} N0CORE_HOST_ID=$HOST_ID N0CORE_AGENT_STATE_DIR="$DEMO/agents/$s") ;;
   esac
   case "$s" in
-    compute-kvm|volumer-file|porter-vlan)
-      env_args+=(N0CORE_HOST_ID=$HOST_ID N0CORE_AGENT_STATE_DIR="$DEMO/agents/$s") ;;
+    compute-kvm) env_args+=(N0CORE_COMPUTE_LIBVIRT_URI="qemu:///embed?root=$EMBED_ROOT" N0CORE_COMPUTE_VIRT_TYPE=qemu) ;;
+    volumer-file) env_args+=(N0CORE_VOLUMER_DATA_DIR="$DEMO/agents/volumes") ;;
   esac
-  env "${env_args[@]}" nohup "$BIN/n0core-$s" >"$DEMO/log/n0core-$s.log" 2>&1 &
+  nohup "$@" env "${env_args[@]}" "$BIN/n0core-$s" >"$DEMO/log/n0core-$s.log" 2>&1 &
   echo $! > "$DEMO/run/n0core-$s.pid"
-done
+}
 
+for s in "${CONTROL[@]}"; do start_service "$s"; done
+for s in "${AGENTS[@]}"; do start_service "$s" ip netns exec "$NETNS"; done
 wait_ready n0core-api "http://$API_LISTEN/readyz"
-for s in "${!HEALTH[@]}"; do wait_ready "n0core-$s" "http://127.0.0.1:${HEALTH[$s]}/readyz"; done
+for s in scheduler conductor; do wait_ready "n0core-$s" "http://127.0.0.1:${HEALTH[$s]}/readyz"; done
+for s in "${AGENTS[@]}"; do wait_ready "n0core-$s (in $NETNS)" "http://127.0.0.1:${HEALTH[$s]}/readyz" "$NETNS"; done
 
 cat > "$DEMO/env" <<ENV
 export N0CORE_API_URL=http://$API_LISTEN
 export N0CORE_API_TOKEN=$(cat "$DEMO/api-token")
 ENV
-log "services up and ready; logs in $DEMO/log"
-log "API: http://$API_LISTEN (source $DEMO/env for N0CORE_API_URL and N0CORE_API_TOKEN)"
-log "RabbitMQ management UI: $N0CORE_RABBITMQ_MANAGEMENT_URL (user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password)"
+
+log "waiting for the three agents' first heartbeats to reach the graph"
+for _ in $(seq 1 150); do
+  [ "$(api GET /api/graph -H 'Accept: application/json' | grep -o '"desired_state":"alived"' | wc -l)" -ge 3 ] && break
+  sleep 0.2
+done
+
+log "sending the seed's example (deploy/examples/seed-vm.yaml) to POST /api/spec/"
+answer=$(api POST /api/spec/ -H 'Content-Type: application/yaml' -H 'Accept: application/yaml' \
+  --data-binary @deploy/examples/seed-vm.yaml -w '\n%{http_code}')
+[ "$(tail -n1 <<<"$answer")" = 201 ] || die "the API refused the example: $answer"
+SPEC_ID=$(sed -n 's/^id: \([0-9]*\)$/\1/p' <<<"$answer" | head -n1)
+[ -n "$SPEC_ID" ] || die "no spec id in the answer: $answer"
+log "spec $SPEC_ID accepted; progress of each object:"
+
+state=pending last=""
+for _ in $(seq 1 600); do
+  status=$(api GET "/api/spec/$SPEC_ID" -H 'Accept: application/yaml')
+  progress=$(awk '/^objects:/{on=1; next} /^[a-z_]+:/{on=0} on && /(name|progress):/ {printf "%s ", $0} on && /progress:/ {print ""}' <<<"$status" \
+    | sed 's/  */ /g; s/- name://; s/ progress:/ →/')
+  if [ "$progress" != "$last" ]; then printf '%s\n' "$progress" | sed 's/^/    /' >&2; last=$progress; fi
+  state=$(sed -n 's/^state: //p' <<<"$status")
+  [ "$state" = applied ] || [ "$state" = failed ] && break
+  sleep 0.5
+done
+[ "$state" = applied ] || { printf '%s\n' "$status" >&2; die "spec $SPEC_ID is $state; logs in $DEMO/log"; }
+
+# The guest's VNC server listens inside the namespace; a relay on the host's loopback reaches it.
+nohup socat "TCP-LISTEN:$VNC_PORT,bind=127.0.0.1,reuseaddr,fork" \
+  "EXEC:ip netns exec $NETNS socat STDIO TCP\:127.0.0.1\:5900" >/dev/null 2>&1 &
+echo $! > "$DEMO/run/vnc-relay.pid"
+
+echo
+echo "== spec $SPEC_ID (GET /api/spec/$SPEC_ID) =="
+api GET "/api/spec/$SPEC_ID" -H 'Accept: application/yaml'
+echo
+echo "== graph (GET /api/graph?spec_id=$SPEC_ID) =="
+api GET "/api/graph?spec_id=$SPEC_ID" -H 'Accept: application/yaml'
+echo
+cat <<DONE
+The seed's example is applied: VM, volume, NIC and network run on the demo hypervisor (network
+namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`).
+
+  API             http://$API_LISTEN   (source $DEMO/env, then curl as in README.md)
+  RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
+  VM console      VNC on 127.0.0.1:$VNC_PORT (relayed into $NETNS), password: the spec's vnc_password (hogehoge)
+                  serial log: $DEMO/agents/compute-kvm/console/
+  logs            $DEMO/log/
+  remove it all   bash deploy/quickstart.sh stop
+DONE

@@ -15,7 +15,7 @@ final class TCPRelay: Sendable {
 
     init(target: AMQPURL) {
         self.target = target
-        self.port = Self.freePort()
+        self.port = TCPPort.free()
     }
 
     func start() throws {
@@ -29,19 +29,5 @@ final class TCPRelay: Sendable {
     func stop() {
         guard let relay = process.withLock({ $0 }) else { return }
         relay.stop()
-    }
-
-    /// A port nothing listens on now (the kernel's pick for port 0).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

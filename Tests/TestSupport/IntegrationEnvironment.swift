@@ -44,6 +44,10 @@ public enum IntegrationEnvironment {
 
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The broker URL; throws (failing the test) when it is not set.

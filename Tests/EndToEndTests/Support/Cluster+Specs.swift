@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// A spec the cluster applied, with the ids the checks need.
+struct AppliedSpec {
+    var id: Int
+    var version: Int
+    var vmID: String
+    var volumeID: String
+    var networkID: String
+}
+
+extension Cluster {
+    /// POSTs `document` (YAML) and waits until every object is applied; fails with the objects'
+    /// progress when the spec fails or time runs out.
+    func submitAndWaitApplied(_ document: String, timeout: Duration = .seconds(120)) async throws -> AppliedSpec {
+        let created = try api(.post, "/api/spec", body: document)
+        try #require(created.status == 201, "POST /api/spec answered \(created.status): \(created.body)")
+        let answer = try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any]
+        let id = try #require(answer?["id"] as? Int)
+        let spec = try #require(answer?["spec"] as? [String: [String: Any]])
+        func objectID(_ type: String) throws -> String {
+            try #require(Self.ids(in: spec).first { $0.type == type }?.id, "no \(type) in the answer")
+        }
+        let applied = AppliedSpec(id: id, version: 0, vmID: try objectID("resource/vm/kvm"),
+                                  volumeID: try objectID("resource/volume/file"),
+                                  networkID: try objectID("resource/network/vlan"))
+        try await waitForState("applied", spec: id, version: 0, timeout: timeout)
+        return applied
+    }
+
+    /// DELETEs the spec and waits until its deletion version is applied.
+    func deleteAndWaitApplied(_ spec: AppliedSpec, timeout: Duration = .seconds(120)) async throws {
+        let deleted = try api(.delete, "/api/spec/\(spec.id)")
+        try #require(deleted.status == 202, "DELETE answered \(deleted.status): \(deleted.body)")
+        try await waitForState("applied", spec: spec.id, version: spec.version + 1, timeout: timeout)
+    }
+
+    /// The distinct desired states of the spec's objects in the graph.
+    func graphDesiredStates(_ spec: AppliedSpec) throws -> Set<String> {
+        let graph = try api(.get, "/api/graph?spec_id=\(spec.id)")
+        let nodes = (try JSONSerialization.jsonObject(with: Data(graph.body.utf8)) as? [String: Any])?["nodes"] as? [[String: Any]]
+        return Set((nodes ?? []).compactMap { $0["desired_state"] as? String })
+    }
+
+    private func waitForState(_ state: String, spec id: Int, version: Int, timeout: Duration) async throws {
+        var last = ""
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let status = try api(.get, "/api/spec/\(id)")
+            last = status.body
+            let answer = try? JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any]
+            if answer?["version"] as? Int == version {
+                if answer?["state"] as? String == state { return }
+                if answer?["state"] as? String == "failed" {
+                    Issue.record("spec \(id) version \(version) failed: \(status.body)")
+                    throw TimedOut(description: "spec \(id) failed")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("spec \(id) version \(version) not \(state) within \(timeout); last status: \(last)")
+        throw TimedOut(description: "spec \(id) not \(state)")
+    }
+
+    /// Every object in an API answer's `spec`, nested dependencies included.
+    private static func ids(in spec: [String: [String: Any]]) -> [(type: String, id: String)] {
+        var found: [(String, String)] = []
+        func visit(_ object: [String: Any]) {
+            if let type = object["type"] as? String, let id = object["id"] as? String { found.append((type, id)) }
+            for dependency in object["dependencies"] as? [[String: Any]] ?? [] {
+                if let inner = dependency["object"] as? [String: Any] { visit(inner) }
+            }
+        }
+        spec.values.forEach(visit)
+        return found
+    }
+}
