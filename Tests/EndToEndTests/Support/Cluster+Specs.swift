@@ -36,11 +36,12 @@ extension Cluster {
         try await waitForState("applied", spec: spec.id, version: spec.version + 1, timeout: timeout)
     }
 
-    /// The distinct desired states of the spec's objects in the graph.
+    /// The distinct desired states of the spec's objects in the graph (its agents left out).
     func graphDesiredStates(_ spec: AppliedSpec) throws -> Set<String> {
         let graph = try api(.get, "/api/graph?spec_id=\(spec.id)")
         let nodes = (try JSONSerialization.jsonObject(with: Data(graph.body.utf8)) as? [String: Any])?["nodes"] as? [[String: Any]]
-        return Set((nodes ?? []).compactMap { $0["desired_state"] as? String })
+        return Set((nodes ?? []).filter { ($0["type"] as? String)?.hasPrefix("agent/") == false }
+            .compactMap { $0["desired_state"] as? String })
     }
 
     private func waitForState(_ state: String, spec id: Int, version: Int, timeout: Duration) async throws {

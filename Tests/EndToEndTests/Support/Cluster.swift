@@ -16,6 +16,9 @@ final class Cluster: @unchecked Sendable {
     let workDirectory: String
     let apiURL: String
     private(set) var services: [String: ServiceProcess] = [:]
+    /// The agents' ids, fixed so the test can find them in the graph.
+    let agentIDs = ["compute-kvm": UUID().uuidString.lowercased(), "volumer-file": UUID().uuidString.lowercased(),
+                    "porter-vlan": UUID().uuidString.lowercased()]
     private let relay: LoopbackRelay
     private let scratch: ScratchBackends
 
@@ -92,6 +95,7 @@ final class Cluster: @unchecked Sendable {
         let agentHealth = ["compute-kvm": 9201, "volumer-file": 9202, "porter-vlan": 9203]
         for (kind, port) in agentHealth.sorted(by: { $0.key < $1.key }) {
             var environment = agent.merging([
+                "N0CORE_AGENT_ID": agentIDs[kind]!,
                 "N0CORE_AGENT_STATE_DIR": "\(workDirectory)/\(kind)",
                 "N0CORE_HEALTH_LISTEN": "127.0.0.1:\(port)",
             ]) { $1 }
@@ -121,9 +125,10 @@ final class Cluster: @unchecked Sendable {
             }
         }
         // The scheduler places objects only on agents whose heartbeat the conductor recorded.
-        try await waitUntil("three alive agents in the graph", timeout: .seconds(60)) {
-            let graph = try self.api(.get, "/api/graph")
-            return graph.body.components(separatedBy: "\"desired_state\":\"alived\"").count - 1 >= 3
+        for (kind, id) in agentIDs {
+            try await waitUntil("agent \(kind) alive in the graph", timeout: .seconds(60)) {
+                try self.api(.get, "/api/objects/\(id)").body.contains("\"desired_state\":\"alived\"")
+            }
         }
     }
 
