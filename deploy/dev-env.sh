@@ -142,7 +142,7 @@ write_env() {
   cat > "$STATE/env" <<ENV
 export N0CORE_AMQP_URL=amqp://n0core:$(secret amqp-password)@127.0.0.1:$AMQP_PORT/$VHOST
 export N0CORE_DATABASE_URL=postgres://n0core:$(secret database-password)@127.0.0.1:$PG_PORT/n0core
-export N0CORE_LIBVIRT_URI=qemu:///system
+export N0CORE_COMPUTE_LIBVIRT_URI=qemu:///system
 export N0CORE_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$MGMT_PORT/
 ENV
 }

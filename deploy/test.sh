@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against the real broker, database and libvirt of the dev environment
-# (started first if it is not running). Extra arguments go to `swift test` (e.g. --filter Store).
-# With CI=true an integration test that cannot reach its service fails instead of skipping.
+# (started first if it is not running). Extra arguments go to `swift test` (e.g. --filter Store)
+# and skip the deployment checks. With CI=true an integration test that cannot reach its
+# service fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/opt/swift/usr/bin
@@ -10,3 +11,8 @@ bash deploy/dev-env.sh start >/dev/null
 source "${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/env"
 swift build --build-tests
 swift test --skip-build "$@"
+if [ $# -eq 0 ]; then
+  # The deployment side: systemd units, and the per-role RabbitMQ permissions for real.
+  bash deploy/verify-units.sh
+  N0CORE_PERMCHECK_BIN_DIR="$(swift build --show-bin-path)" bash deploy/rabbitmq-setup.sh self-test
+fi
