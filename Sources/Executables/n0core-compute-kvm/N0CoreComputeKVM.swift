@@ -1,8 +1,6 @@
 import AgentRuntime
 import ArgumentParser
-import Broker
 import ComputeKVM
-import Foundation
 import Messages
 import ServiceSupport
 
@@ -20,24 +18,18 @@ struct N0CoreComputeKVM: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-compute-kvm", configFile: config)
-        try await daemon.runAgent(PendingComputeDriver())
+        let reader = daemon.configuration.reader
+        let agent = try AgentConfiguration(reader: reader, agentType: .agentComputeKVM, prefetch: 1)
+        let compute = try ComputeKVMConfiguration(reader: reader, stateDirectory: agent.stateDirectory)
+        daemon.logger.info("compute settings", metadata: [
+            "libvirt.uri": "\(compute.libvirtURI)", "virt_type": "\(compute.virtType.rawValue)",
+            "vnc_listen": "\(compute.vncListen)",
+        ])
+        // One connection for the whole process: an embedded driver reaps its guests only while
+        // its connection is open.
+        let hypervisor = LibvirtHypervisor(uri: compute.libvirtURI, logger: daemon.logger)
+        defer { hypervisor.close() }
+        daemon.readiness.add("libvirt") { await hypervisor.isConnected() }
+        try await daemon.runAgent(ComputeKVMDriver(configuration: compute, hypervisor: hypervisor, logger: daemon.logger))
     }
-}
-
-/// Joins and heartbeats with this host's CPUs and memory, but refuses every VM until the
-/// libvirt driver (`Sources/Agents/ComputeKVM`) replaces it.
-struct PendingComputeDriver: AgentDriver {
-    let agentType = ObjectType.agentComputeKVM
-
-    func apply(_ object: Object) async throws -> ApplyOutcome {
-        throw AgentFailure("this compute agent cannot run VMs yet (its libvirt driver is not implemented)")
-    }
-
-    func capacity() async throws -> Capacity? {
-        let memory = ProcessInfo.processInfo.physicalMemory
-        return Capacity(vcpus: ProcessInfo.processInfo.activeProcessorCount,
-                        memory: Size(bytes: memory - memory % Size.Unit.mb.bytes))
-    }
-
-    func inventory() async throws -> [Object] { [] }
 }

@@ -1,0 +1,87 @@
+import Configuration
+import Foundation
+import ServiceSupport
+
+/// The compute agent's own settings.
+///
+/// | key | environment | default |
+/// |---|---|---|
+/// | `compute.libvirt_uri` | `N0CORE_COMPUTE_LIBVIRT_URI` | `qemu:///system` |
+/// | `compute.virt_type` | `N0CORE_COMPUTE_VIRT_TYPE` | `kvm` (`qemu` for TCG emulation) |
+/// | `compute.vnc_listen` | `N0CORE_COMPUTE_VNC_LISTEN` | `127.0.0.1` |
+/// | `compute.shutdown_timeout_seconds` | `N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS` | 60 |
+///
+/// Serial console logs go to `agent.state_dir/console/n0-ID.log`.
+///
+/// `qemu:///embed?root=DIR` runs libvirt's QEMU driver inside the agent's own process, with no
+/// libvirtd: guests and their taps then live in the agent's network namespace. The agent
+/// prepares `DIR/etc/qemu.conf` (see ``EmbeddedRoot``); `DIR` must be short, since QEMU's
+/// monitor sockets live under it and a Unix socket path has at most 108 bytes.
+public struct ComputeKVMConfiguration: Sendable, Hashable {
+    public var libvirtURI: String
+    public var virtType: VirtType
+    /// The address VNC consoles listen on; keep it on a management network or loopback.
+    public var vncListen: String
+    /// How long a guest may take to power off after the ACPI request before it is stopped
+    /// forcibly.
+    public var shutdownTimeout: Duration
+    public var consoleDirectory: String
+
+    public init(libvirtURI: String = "qemu:///system", virtType: VirtType = .kvm, vncListen: String = "127.0.0.1",
+                shutdownTimeout: Duration = .seconds(60), consoleDirectory: String) {
+        self.libvirtURI = libvirtURI
+        self.virtType = virtType
+        self.vncListen = vncListen
+        self.shutdownTimeout = shutdownTimeout
+        self.consoleDirectory = consoleDirectory
+    }
+
+    /// Reads the keys above; console logs go under `stateDirectory` (`agent.state_dir`).
+    /// - Throws: ``ServiceSupport/ConfigurationError`` naming a key whose value is not usable.
+    public init(reader: ConfigReader, stateDirectory: String) throws {
+        let uri = reader.string(forKey: "compute.libvirt_uri", default: "qemu:///system")
+        guard !uri.isEmpty, uri.contains(":") else {
+            throw ConfigurationError.invalid(key: "compute.libvirt_uri", value: uri,
+                                             expected: "a libvirt URI such as qemu:///system or qemu:///embed?root=/var/lib/n0core/qemu")
+        }
+        let virtText = reader.string(forKey: "compute.virt_type", default: VirtType.kvm.rawValue)
+        guard let virtType = VirtType(rawValue: virtText.lowercased()) else {
+            throw ConfigurationError.invalid(key: "compute.virt_type", value: virtText,
+                                             expected: "kvm (hardware virtualisation) or qemu (TCG emulation)")
+        }
+        let listen = reader.string(forKey: "compute.vnc_listen", default: "127.0.0.1")
+        guard Self.isIPAddress(listen) else {
+            throw ConfigurationError.invalid(key: "compute.vnc_listen", value: listen,
+                                             expected: "an IPv4 or IPv6 address such as 127.0.0.1")
+        }
+        let timeout = reader.int(forKey: "compute.shutdown_timeout_seconds", default: 60)
+        guard timeout > 0 else {
+            throw ConfigurationError.invalid(key: "compute.shutdown_timeout_seconds", value: "\(timeout)",
+                                             expected: "a positive number of seconds")
+        }
+        self.init(libvirtURI: uri, virtType: virtType, vncListen: listen, shutdownTimeout: .seconds(timeout),
+                  consoleDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("console").path)
+        if let root = embedRoot, !root.hasPrefix("/") {
+            throw ConfigurationError.invalid(key: "compute.libvirt_uri", value: uri,
+                                             expected: "qemu:///embed?root=DIR with an absolute DIR")
+        }
+    }
+
+    /// `DIR` of `qemu:///embed?root=DIR`; nil for other URIs.
+    public var embedRoot: String? {
+        guard libvirtURI.hasPrefix("qemu:///embed"),
+              let components = URLComponents(string: libvirtURI) else { return nil }
+        return components.queryItems?.first { $0.name == "root" }?.value
+    }
+
+    /// What the host contributes to every domain.
+    public var domainSettings: DomainSettings {
+        DomainSettings(virtType: virtType, vncListen: vncListen, consoleDirectory: consoleDirectory)
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

@@ -1,0 +1,125 @@
+import AgentRuntime
+import Foundation
+import Logging
+import Messages
+
+/// `resource/vm/kvm`: QEMU/KVM guests through libvirt, one persistent domain per VM, named
+/// `n0-ID` with the VM's id as its UUID.
+///
+/// - `running`: defined (or redefined when the request changed vcpus, memory, disks, NICs …)
+///   and started; a saved guest resumes where it was saved, a paused one is resumed.
+/// - `poweroff`: asked to shut down (ACPI); past `compute.shutdown_timeout_seconds` it is
+///   stopped forcibly. A saved guest's saved state is discarded: it boots afresh next time.
+/// - `saved`: managed save; its memory goes to disk and the next `running` resumes it.
+/// - `deleted`: stopped and undefined, with its saved state and console log. Its volumes are
+///   the volumer's and stay.
+///
+/// A running guest keeps the settings it was started with: when a new version changes them,
+/// the definition is replaced at once and the `Notify` says the guest must be restarted
+/// (powered off, then running) for them to apply. A domain newly defined by a request whose
+/// start fails is undefined again, so a failed request leaves nothing behind.
+///
+/// The VNC password goes to libvirt and nowhere else: the domain XML is logged (at debug) only
+/// with the password masked, and masked in libvirt's errors too.
+public struct ComputeKVMDriver: AgentDriver {
+    public let agentType = ObjectType.agentComputeKVM
+    let configuration: ComputeKVMConfiguration
+    let hypervisor: any Hypervisor
+    let logger: Logger
+    /// How often a guest that was asked to shut down is checked.
+    let shutdownPollInterval: Duration
+
+    public init(configuration: ComputeKVMConfiguration, hypervisor: any Hypervisor, logger: Logger,
+                shutdownPollInterval: Duration = .milliseconds(250)) {
+        self.configuration = configuration
+        self.hypervisor = hypervisor
+        self.logger = logger
+        self.shutdownPollInterval = shutdownPollInterval
+    }
+
+    /// Creates the console directory, prepares an embedded driver's root, and connects, so a
+    /// host where libvirt cannot work stops the agent with libvirt's reason.
+    public func prepare() async throws {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.consoleDirectory,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw AgentFailure("cannot create the console log directory \(configuration.consoleDirectory): "
+                + "\(error.localizedDescription); set agent.state_dir to a writable directory")
+        }
+        if let root = configuration.embedRoot {
+            try EmbeddedRoot(path: root).prepare(logger: logger)
+        }
+        do {
+            try await hypervisor.connect()
+        } catch {
+            throw AgentFailure("cannot connect to libvirt at \(configuration.libvirtURI): \(error). Check that "
+                + "libvirtd runs (for qemu:///system) or set compute.libvirt_uri")
+        }
+    }
+
+    public func validate(_ object: Object) throws {
+        let state = object.desiredState ?? ObjectType.vmKVM.defaultDesiredState
+        guard ObjectType.vmKVM.allowedDesiredStates.contains(state) else {
+            throw AgentFailure("status '\(state)' is not a state of a resource/vm/kvm; expected one of "
+                + ObjectType.vmKVM.allowedDesiredStates.joined(separator: ", "))
+        }
+        // Removing a VM needs nothing but its id.
+        guard state != "deleted" else { return }
+        try DomainDefinition.check(vm: object)
+    }
+
+    public func apply(_ vm: Object) async throws -> ApplyOutcome {
+        guard let id = vm.id else { throw AgentFailure("the VM has no id") }
+        switch vm.desiredState ?? ObjectType.vmKVM.defaultDesiredState {
+        case "deleted":
+            try await remove(id)
+            return ApplyOutcome(object: vm)
+        case let state:
+            let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
+            let message = try await converge(definition, to: state)
+            return ApplyOutcome(object: vm, message: message)
+        }
+    }
+
+    /// The host's CPUs and memory (whole MiB), as libvirt reports them.
+    public func capacity() async throws -> Capacity? {
+        let node = try await libvirt("read the host's CPUs and memory") { try await hypervisor.nodeInfo() }
+        let bytes = node.memoryKiB * 1024
+        return Capacity(vcpus: node.cpus, memory: Size(bytes: bytes - bytes % Size.Unit.mb.bytes))
+    }
+
+    /// The domains this agent made (named `n0-ID`), with the state they are in (`running`,
+    /// `paused`, `saved`, `poweroff`), vcpus and memory.
+    public func inventory() async throws -> [Object] {
+        try await libvirt("list the domains") { try await hypervisor.domains() }.compactMap { listing in
+            guard let id = DomainName.vmID(ofDomainNamed: listing.name) else { return nil }
+            return Object(type: .vmKVM, id: id, desiredState: Self.observedState(listing.status),
+                          vcpus: listing.status.vcpus, memory: Size(bytes: listing.status.memoryKiB * 1024))
+        }
+    }
+
+    public func differences(held: Object, found: Object) -> [String] {
+        var differences: [String] = []
+        if let state = held.desiredState, let actual = found.desiredState, state != actual {
+            differences.append("it is \(actual), applied as \(state)")
+        }
+        if let vcpus = held.vcpus, let actual = found.vcpus, vcpus != actual {
+            differences.append("it has \(actual) vcpus, applied with \(vcpus)")
+        }
+        if let memory = held.memory, let actual = found.memory, memory != actual {
+            differences.append("it has \(actual) of memory, applied with \(memory)")
+        }
+        return differences
+    }
+
+    /// A VM's state as this agent names desired states, from libvirt's.
+    static func observedState(_ status: DomainStatus) -> String {
+        switch (status.isActive, status.state) {
+        case (true, .paused): "paused"
+        case (true, .suspended): "pm-suspended"
+        case (true, _): "running"
+        case (false, _): status.hasManagedSaveImage ? "saved" : "poweroff"
+        }
+    }
+}
