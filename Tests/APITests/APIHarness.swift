@@ -40,7 +40,7 @@ struct APIHarness: Sendable {
             let copy = Consumer(configuration: observer, queue: IntegrationEnvironment.uniqueQueueName("test.api"),
                                 bindingKeys: [SchedulerClient.queue], deadLetterPublisher: observerPublisher, logger: logger)
             let published = PublishedMessages(appID: appID)
-            let relay = OutboxRelay(store: store, publisher: publisher, logger: logger, publishTimeout: .seconds(2))
+            let relay = OutboxRelay(store: store, publisher: publisher, logger: logger)
             let configuration = APIConfiguration(
                 listen: ListenAddress(host: "127.0.0.1", port: 0), tokens: [token],
                 maxBodyBytes: maxBodyBytes, limits: limits)

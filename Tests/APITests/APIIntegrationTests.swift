@@ -174,7 +174,8 @@ struct APIIntegrationTests {
             let messages = try await api.published.forSpec(specID, timeout: .seconds(30))
             try await Task.sleep(for: .seconds(2))
             #expect(messages.count == 1)
-            #expect(api.published.all.filter { $0.properties.correlationID == String(specID) }.count == 1)
+            let deliveries = api.published.all.filter { $0.properties.correlationID == String(specID) }
+            #expect(deliveries.count == 1, "message ids: \(deliveries.map { $0.properties.messageID ?? "none" })")
             #expect(try await IntegrationEnvironment.count("outbox WHERE sent_at IS NULL", in: api.store) == 0)
         }
     }

@@ -81,7 +81,7 @@ import Testing
     @Test func generatedAddressesAreGuestMACs() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100 {
-            let address = HardwareAddress.random(using: &generator)
+            let address = HardwareAddress.randomGuest(using: &generator).description
             #expect(address.hasPrefix("52:54:00:"))
             #expect(address.count == 17)
             #expect(address == address.lowercased())

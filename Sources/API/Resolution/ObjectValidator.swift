@@ -203,7 +203,7 @@ struct ObjectValidator {
                 : "a resource/nic is on exactly one network; found \(networks.count)")
             return
         }
-        if let mac = nic.hwAddr, !MACAddress.isValidGuestAddress(mac) {
+        if let mac = nic.hwAddr, HardwareAddress(mac)?.isUnicast != true {
             problem("\(path).hw_addr", "'\(mac)' is not a unicast MAC address like 52:54:00:12:34:56")
         }
         guard let addresses = nic.ipAddresses else { return }

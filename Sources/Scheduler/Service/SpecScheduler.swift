@@ -210,10 +210,10 @@ struct SpecScheduler: Sendable {
                 objects[id] = nic
                 continue
             }
-            var address = HardwareAddress.random(using: &generator)
+            var address = HardwareAddress.randomGuest(using: &generator).description
             while true {
                 if !taken.contains(address), try await !tx.isHardwareAddressInUse(address, byOtherThan: id.uuid) { break }
-                address = HardwareAddress.random(using: &generator)
+                address = HardwareAddress.randomGuest(using: &generator).description
             }
             taken.insert(address)
             nic.hwAddr = address

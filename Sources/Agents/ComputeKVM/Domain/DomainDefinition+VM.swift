@@ -157,10 +157,11 @@ extension DomainDefinition {
         guard let hwAddr = nic.hwAddr else {
             throw AgentFailure("\(what) has no hw_addr; the scheduler assigns one (52:54:00:xx:xx:xx)")
         }
-        guard let mac = MACAddress.normalized(hwAddr) else {
+        guard let address = HardwareAddress(hwAddr) else {
             throw AgentFailure("\(what): hw_addr '\(hwAddr)' is not a MAC address like 52:54:00:12:34:56")
         }
-        guard MACAddress.isUnicast(mac) else {
+        let mac = address.description
+        guard address.isUnicast else {
             throw AgentFailure("\(what): hw_addr \(mac) is a multicast or broadcast address; a NIC needs a unicast "
                 + "address like 52:54:00:12:34:56")
         }

@@ -55,7 +55,7 @@ extension DomainXML {
         let interfaces = elements("devices/interface[@type='bridge']").compactMap { interface -> DomainDefinition.Interface? in
             guard let bridge = attribute(interface.elements(forName: "source").first, "bridge"),
                   let mac = attribute(interface.elements(forName: "mac").first, "address") else { return nil }
-            return .init(bridge: bridge, mac: MACAddress.normalized(mac) ?? mac)
+            return .init(bridge: bridge, mac: HardwareAddress(mac)?.description ?? mac)
         }
         var vnc: DomainDefinition.VNC?
         if let graphics = element("devices/graphics[@type='vnc']") {

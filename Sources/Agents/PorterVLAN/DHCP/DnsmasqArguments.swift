@@ -1,3 +1,5 @@
+import Messages
+
 /// The command line of a network's dnsmasq: DHCP only, on that network's bridge only.
 ///
 /// - `--conf-file=/dev/null --no-resolv --no-hosts`: nothing from the host's own DNS set-up.

@@ -1,3 +1,4 @@
+import Messages
 import AgentRuntime
 import Foundation
 

@@ -1,3 +1,5 @@
+import Messages
+
 /// The address the DHCP server (dnsmasq) holds on a network's bridge in each DHCP subnet:
 /// dnsmasq serves a pool only on an interface with an address in that pool's subnet.
 ///

@@ -50,8 +50,23 @@ public struct IPv4Subnet: Sendable, Hashable, CustomStringConvertible {
         prefixLength = length
     }
 
+    /// Reads a CIDR as ``init(parsing:)`` does; nil instead of the reason.
+    public init?(_ text: String) {
+        guard let subnet = try? IPv4Subnet(parsing: text) else { return nil }
+        self = subnet
+    }
+
     public var mask: UInt32 { prefixLength == 0 ? 0 : ~UInt32(0) << (32 - prefixLength) }
     public var broadcast: IPv4Address { IPv4Address(value: network.value | ~mask) }
+    /// The netmask in dotted form, as dnsmasq's `--dhcp-range` takes it.
+    public var netmask: IPv4Address { IPv4Address(value: mask) }
+
+    /// The host addresses, highest first (the porter picks its DHCP server address from the top).
+    public var hostsDescending: some Sequence<IPv4Address> {
+        let first = network.value + 1
+        let last = broadcast.value == 0 ? 0 : broadcast.value - 1
+        return stride(from: Int64(last), through: Int64(first), by: -1).lazy.map { IPv4Address(value: UInt32($0)) }
+    }
 
     /// Whether `address` is a host address of this subnet (not the network or broadcast address).
     public func containsHost(_ address: IPv4Address) -> Bool {
@@ -75,6 +90,12 @@ public struct IPv4Range: Sendable, Hashable, CustomStringConvertible {
         guard first <= last else { throw IPv4Error("range '\(text)' ends before it starts") }
         self.first = first
         self.last = last
+    }
+
+    /// Reads a range as ``init(parsing:)`` does; nil instead of the reason.
+    public init?(_ text: String) {
+        guard let range = try? IPv4Range(parsing: text) else { return nil }
+        self = range
     }
 
     public func contains(_ address: IPv4Address) -> Bool { first <= address && address <= last }
