@@ -67,7 +67,13 @@ CONF
     || echo '[rabbitmq_management].' > /etc/rabbitmq/enabled_plugins
   if ! rabbitmqctl -q status >/dev/null 2>&1; then
     log "starting rabbitmq-server"
-    ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached
+    # Every service, agent and test holds connections; without systemd's LimitNOFILE the broker
+    # gets PAM's 1024 descriptors (Debian's wrapper starts it through `su`), runs out and fails.
+    # So start it as its user without PAM, with the hard limit (at most 65536).
+    local nofile; nofile=$(ulimit -Hn)
+    if [ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ]; then nofile=65536; fi
+    (cd /var/lib/rabbitmq && ulimit -n "$nofile" && HOME=/var/lib/rabbitmq ERL_EPMD_ADDRESS=127.0.0.1 \
+      setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups /usr/lib/rabbitmq/bin/rabbitmq-server -detached)
   fi
   # await_startup fails at once while the node has not yet registered with epmd, so poll.
   local waited=0

@@ -65,7 +65,7 @@ remove_demo() {
   fi
   if pg_lsclusters -h 2>/dev/null | awk '$2=="n0core" {print $4}' | grep -q online; then
     runuser -u postgres -- psql -X -q -p "${PG_PORT:-5433}" -d postgres \
-      -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
+      -c "SET client_min_messages = warning; DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
   fi
 }
 
@@ -173,8 +173,9 @@ log "spec $SPEC_ID accepted; progress of each object:"
 state=pending last=""
 for _ in $(seq 1 600); do
   status=$(api GET "/api/spec/$SPEC_ID" -H 'Accept: application/yaml')
-  progress=$(awk '/^objects:/{on=1; next} /^[a-z_]+:/{on=0} on && /(name|progress):/ {printf "%s ", $0} on && /progress:/ {print ""}' <<<"$status" \
-    | sed 's/  */ /g; s/- name://; s/ progress:/ →/')
+  progress=$(awk '/^objects:/ {on=1; next} /^[a-z_]+:/ {on=0}
+    on && $1 ~ /type:$/ {type=$2} on && $1 ~ /name:$/ {name=$2}
+    on && $1 == "progress:" {printf "%-22s %-14s %s\n", type, name, $2}' <<<"$status")
   if [ "$progress" != "$last" ]; then printf '%s\n' "$progress" | sed 's/^/    /' >&2; last=$progress; fi
   state=$(sed -n 's/^state: //p' <<<"$status")
   [ "$state" = applied ] || [ "$state" = failed ] && break
