@@ -33,4 +33,12 @@ import Testing
         #expect(ObjectID(uuid).uuid == uuid)
         #expect(ObjectID(ObjectID(uuid).description) == ObjectID(uuid))
     }
+
+    @Test func ordersAsTheCanonicalStringsDo() {
+        let ids = (0..<500).map { _ in ObjectID() } + [ObjectID("00000000-0000-0000-0000-000000000000")!,
+                                                          ObjectID("ffffffff-ffff-ffff-ffff-ffffffffffff")!,
+                                                          ObjectID("0000000a-0000-0000-0000-000000000000")!,
+                                                          ObjectID("00000009-ffff-ffff-ffff-ffffffffffff")!]
+        #expect(ids.sorted().map(\.description) == ids.map(\.description).sorted())
+    }
 }
