@@ -174,6 +174,31 @@ let package = Package(
         // agents in a network namespace.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], path: "Tests/EndToEndTests"),
 
+        // Benchmarks (docs/performance.md): simulated hypervisors for scale runs only (real agent
+        // runtimes, drivers that create nothing), the load generator with its floor measurement
+        // and report, and their executables.
+        .target(name: "SimulatedHypervisors", dependencies: [
+                    "AgentRuntime", "Messages", "Broker", "Clients", "ServiceSupport",
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                path: "Sources/Agents/Simulated"),
+        .target(name: "Bench", dependencies: [
+            "Messages", "Broker", "Store", "Scheduler",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "n0core-bench", dependencies: ["Bench", "Broker",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                            .product(name: "Logging", package: "swift-log")],
+                          path: "Sources/Executables/n0core-bench"),
+        .executableTarget(name: "n0core-simulated-hypervisors", dependencies: ["SimulatedHypervisors", "AgentRuntime", "Messages", "ServiceSupport",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Executables/n0core-simulated-hypervisors"),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "SimulatedHypervisors", "AgentRuntime", "Messages", "Scheduler"]),
+
         // What the test targets share: the seed's documents, and the integration environment
         // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).
         .target(name: "TestSupport", dependencies: [
