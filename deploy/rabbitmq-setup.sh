@@ -31,16 +31,14 @@
 # `conductor` and agent ids (lowercase UUIDs), which are also the queue names.
 #
 #   role          declares (configure)          publishes to n0core      consumes
-#   api           scheduler                     scheduler (+ agent ids)  -
-#   scheduler     scheduler                     agent ids (+ scheduler)  scheduler
-#   conductor     scheduler, conductor          scheduler (+ agent ids)  conductor
+#   api           scheduler                     scheduler                -
+#   scheduler     scheduler                     agent ids                scheduler
+#   conductor     scheduler, conductor          scheduler                conductor
 #   agents (3)    conductor, own agent id       conductor, agent ids     own agent id
 #
 # Wider than each role needs, because of how the code and RabbitMQ work (docs/deployment.md):
-#   - (+ …): api, scheduler and conductor share one outbox table, and each one's relay
-#     publishes whatever rows are unsent, also the other two's (Sources/Store/Store+Outbox.swift).
-#     So each must be allowed every routing key the control plane sends: scheduler and agent
-#     ids. Split when the relay only sends its own service's rows.
+#   (api, scheduler and conductor share one outbox table, but each relay sends only the rows its
+#   own service wrote — outbox.sender — so each needs only its own routing keys.)
 #   - declaring a queue with a dead-letter exchange needs read on that queue, so api and
 #     conductor can read `scheduler` and agents can read `conductor`;
 #   - dead-lettering through the default exchange needs write on `amq.default`, which lets a
@@ -64,26 +62,24 @@ die() { printf '[rabbitmq-setup] error: %s\n' "$*" >&2; exit 1; }
 # the queues n0core.dead, scheduler, conductor and agent ids.
 permissions() {
   local base='n0core|n0core\.dead'
-  # What the shared outbox may hold: Specs (scheduler) and Requests (agent ids).
-  local control_keys="^(scheduler|$UUID)\$"
   case "$1" in
     api)
       echo "^($base|scheduler)\$"                       # declare exchange, dead, scheduler
       echo '^(n0core|amq\.default|scheduler)$'          # publish; dead-letter; bind scheduler
       echo '^(n0core|scheduler)$'                       # bind from n0core; declare with DLX
-      echo "$control_keys"                              # Spec (and the outbox's Requests)
+      echo '^scheduler$'                                # Spec
       echo '^scheduler$' ;;                             # binding key of scheduler
     scheduler)
       echo "^($base|scheduler)\$"
       echo '^(n0core|amq\.default|scheduler)$'
       echo '^(n0core|scheduler)$'                       # consume scheduler
-      echo "$control_keys"                              # Request (and the outbox's Specs)
+      echo "^$UUID\$"                                   # Request to an agent
       echo '^scheduler$' ;;
     conductor)
       echo "^($base|scheduler|conductor)\$"
       echo '^(n0core|amq\.default|scheduler|conductor)$'
       echo '^(n0core|scheduler|conductor)$'             # consume conductor
-      echo "$control_keys"                              # rescheduling Spec (and Requests)
+      echo '^scheduler$'                                # rescheduling Spec
       echo '^(scheduler|conductor)$' ;;
     compute-kvm|volumer-file|porter-vlan)
       echo "^($base|conductor|$UUID)\$"
@@ -193,6 +189,9 @@ self_test() {
 
   log "what each role must not do"
   expect refused api "publish to conductor" publish api conductor
+  expect refused api "publish to an agent" publish api "$agent_compute"
+  expect refused scheduler "publish to scheduler" publish scheduler scheduler
+  expect refused conductor "publish to an agent" publish conductor "$agent_compute"
   expect refused api "declare conductor" declare_queue api conductor
   expect refused api "consume conductor" get api conductor
   expect refused scheduler "publish to conductor" publish scheduler conductor
@@ -213,9 +212,6 @@ self_test() {
   done
 
   log "wider than each role needs (residual; see docs/deployment.md)"
-  expect routed api "publish to an agent (shared outbox)" publish api "$agent_compute"
-  expect routed scheduler "publish to scheduler (shared outbox)" publish scheduler scheduler
-  expect routed conductor "publish to an agent (shared outbox)" publish conductor "$agent_compute"
   expect ok api "consume scheduler (read needed to declare it with a dead-letter exchange)" get api scheduler
   expect ok compute-kvm "consume conductor (same reason)" get compute-kvm conductor
   expect routed api "publish to conductor through the default exchange (write on amq.default)" publish_default api conductor

@@ -9,7 +9,7 @@ extension StoreTransaction {
     /// - Throws: ``StoreError/duplicate(constraint:message:)`` when a message id is already queued.
     public func enqueueOutbox(_ messages: [OutboxMessage]) async throws {
         for chunk in BatchInsert.chunks(messages) {
-            var insert = BatchInsert(casts: ["", "", "", "", "", "::jsonb", ""])
+            var insert = BatchInsert(casts: ["", "", "", "", "", "::jsonb", "", ""])
             for message in chunk {
                 let headers = try Self.encodeHeaders(message.headers)
                 try insert.addRow { binds in
@@ -20,12 +20,13 @@ extension StoreTransaction {
                     binds.append(message.correlationID)
                     binds.append(headers)
                     try binds.append(message.body)
+                    binds.append(outboxSender)
                 }
             }
             try await run(insert.query(
                 """
                 WITH inserted AS (
-                    INSERT INTO outbox (exchange, routing_key, message_type, message_id, correlation_id, headers, body)
+                    INSERT INTO outbox (exchange, routing_key, message_type, message_id, correlation_id, headers, body, sender)
                 """,
                 """
                     RETURNING 1
@@ -38,12 +39,23 @@ extension StoreTransaction {
     /// Claims up to `limit` unsent messages, oldest first, locking them until this transaction
     /// ends. `SKIP LOCKED` makes concurrent relays take disjoint sets instead of waiting for (or
     /// sending) each other's rows. Publish them, then ``markSent(_:)`` in the same transaction.
+    /// With an ``Store/outboxSender`` only that service's rows are claimed (and rows written
+    /// before senders were recorded).
     public func unsentOutbox(limit: Int) async throws -> [OutboxRecord] {
-        try await run("""
+        let query: PostgresQuery = if let outboxSender {
+            """
+            SELECT id, exchange, routing_key, message_type, message_id, correlation_id, headers, body, created_at
+            FROM outbox WHERE sent_at IS NULL AND (sender = \(outboxSender) OR sender IS NULL) ORDER BY id LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """
+        } else {
+            """
             SELECT id, exchange, routing_key, message_type, message_id, correlation_id, headers, body, created_at
             FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT \(limit)
             FOR UPDATE SKIP LOCKED
-            """).map { row in
+            """
+        }
+        return try await run(query).map { row in
             let (id, exchange, routingKey, type, messageID, correlationID, headers, body, createdAt) =
                 try row.decode((Int64, String, String, String, UUID, String?, String, Data, Date).self)
             let message = OutboxMessage(

@@ -28,14 +28,21 @@ public struct Store: Sendable {
     /// its service group; the store never calls `run()` itself.
     public let client: PostgresClient
     let logger: Logger
+    /// The service whose outbox rows this store writes and relays (`n0core-api` …); nil for a
+    /// store that writes none (tools, tests of other parts), whose relay takes every row.
+    public let outboxSender: String?
 
     /// - Parameters:
     ///   - client: A pool whose `run()` the caller runs (see the type's documentation).
     ///   - logger: Where query-level diagnostics go. PostgresNIO logs statements at `debug` and
     ///     never logs bound values, so documents (which may carry secrets such as a VM's
     ///     `vnc_password`) stay out of the logs.
-    public init(client: PostgresClient, logger: Logger = Logger(label: "n0core.store")) {
+    ///   - outboxSender: Marks the outbox rows this store writes, and limits its relay to them,
+    ///     so each service publishes only its own messages (and its broker user needs only its
+    ///     own routing keys).
+    public init(client: PostgresClient, logger: Logger = Logger(label: "n0core.store"), outboxSender: String? = nil) {
         self.client = client
         self.logger = logger
+        self.outboxSender = outboxSender
     }
 }

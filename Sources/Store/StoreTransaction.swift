@@ -15,6 +15,8 @@ import PostgresNIO
 public struct StoreTransaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// See ``Store/outboxSender``.
+    let outboxSender: String?
 
     /// Runs one statement and collects its rows, translating database errors.
     @discardableResult
@@ -47,10 +49,11 @@ extension Store {
         _ body: (StoreTransaction) async throws -> Result
     ) async throws -> Result {
         let logger = self.logger
+        let outboxSender = self.outboxSender
         return try await translatingErrors {
             try await client.withConnection(isolation: isolation) { connection in
                 try await connection.query("BEGIN", logger: logger)
-                let transaction = StoreTransaction(connection: connection, logger: logger)
+                let transaction = StoreTransaction(connection: connection, logger: logger, outboxSender: outboxSender)
                 let result: Result
                 do {
                     result = try await body(transaction)
@@ -80,9 +83,10 @@ extension Store {
         _ body: (StoreTransaction) async throws -> Result
     ) async throws -> Result {
         let logger = self.logger
+        let outboxSender = self.outboxSender
         return try await translatingErrors {
             try await client.withConnection(isolation: isolation) { connection in
-                try await body(StoreTransaction(connection: connection, logger: logger))
+                try await body(StoreTransaction(connection: connection, logger: logger, outboxSender: outboxSender))
             }
         }
     }

@@ -49,6 +49,29 @@ struct OutboxTests {
         }
     }
 
+    /// Each service relays only the rows it wrote: the API's relay never sends the scheduler's
+    /// Requests (its broker user may not publish them), and a relay without a sender takes all.
+    @Test func eachServiceRelaysOnlyItsOwnRows() async throws {
+        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+            let api = Store(client: store.client, outboxSender: "n0core-api")
+            let scheduler = Store(client: store.client, outboxSender: "n0core-scheduler")
+            let apiMessages = Self.messages(3)
+            let schedulerMessages = Self.messages(2)
+            try await api.enqueueOutbox(apiMessages)
+            try await scheduler.enqueueOutbox(schedulerMessages)
+
+            let sentByAPI = Collector<UUID>()
+            #expect(try await api.relayOutbox { await sentByAPI.append(contentsOf: $0.map(\.message.messageID)) } == 3)
+            #expect(Set(await sentByAPI.values) == Set(apiMessages.map(\.messageID)))
+            #expect(try await api.relayOutbox { _ in Issue.record("the scheduler's rows are not the API's") } == 0)
+
+            let sentByScheduler = Collector<UUID>()
+            #expect(try await scheduler.relayOutbox { await sentByScheduler.append(contentsOf: $0.map(\.message.messageID)) } == 2)
+            #expect(Set(await sentByScheduler.values) == Set(schedulerMessages.map(\.messageID)))
+            #expect(try await Self.unsentCount(store) == 0)
+        }
+    }
+
     @Test func relayedRecordsCarryTheMessage() async throws {
         try await DatabaseTestEnvironment.withIsolatedSchema { store in
             let message = Self.messages(1)[0]
