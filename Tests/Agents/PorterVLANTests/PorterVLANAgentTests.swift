@@ -80,11 +80,16 @@ struct PorterVLANAgentTests {
 
     @Test func theExecutableKilledAndRestartedKeepsOneDnsmasqAndServesTheNextRequest() async throws {
         let url = try IntegrationEnvironment.requireBroker()
+        // In a virtual host of its own: the executable's heartbeats and Notifies go to the real
+        // `conductor` queue, which there is this test's.
+        let virtualHost = try ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
+        defer { virtualHost.delete() }
         try await Env.withPorterHost { host in
-            try await AgentHarness.with(dependents: 1) { harness in
+            try await AgentHarness.with(dependents: 1, virtualHost: virtualHost) { harness in
                 let relay = try LoopbackRelay(namespace: host.namespace, port: url.port)
                 defer { relay.stop() }
-                let processes = PorterProcesses(host: host, agentID: harness.agentID, hostID: harness.hostID)
+                let processes = PorterProcesses(host: host, agentID: harness.agentID, hostID: harness.hostID,
+                                                amqpURL: virtualHost.urlText)
                 defer { processes.killAll() }
                 let observer = AgentClient.queue(harness.dependentAgents[0])
                 let watcher = Self.dependent(.vmKVM, id: ObjectID(), on: harness.dependentAgents[0], agentType: .agentComputeKVM)
@@ -148,9 +153,10 @@ final class PorterProcesses: @unchecked Sendable {
     let environment: [String: String]
     private var started: [ServiceProcess] = []
 
-    init(host: PorterHost, agentID: ObjectID, hostID: ObjectID) {
+    init(host: PorterHost, agentID: ObjectID, hostID: ObjectID, amqpURL: String) {
         self.host = host
         environment = [
+            "N0CORE_AMQP_URL": amqpURL,
             "N0CORE_AGENT_ID": agentID.description, "N0CORE_HOST_ID": hostID.description,
             "N0CORE_AGENT_STATE_DIR": host.stateDirectory, "N0CORE_LOG_LEVEL": "debug",
         ]

@@ -4,42 +4,45 @@ import TestSupport
 /// A RabbitMQ vhost and a PostgreSQL database made for one end-to-end run on the dev
 /// environment's servers, with the dev user's rights, and dropped afterwards.
 struct ScratchBackends: Sendable {
-    let name: String
-    let amqpURL: String
-    let amqpPort: Int
+    let virtualHost: ScratchVirtualHost
+    let databaseName: String
     let databaseURL: String
     private let databasePort: Int
 
+    var amqpURL: String { virtualHost.urlText }
+    var amqpPort: Int { virtualHost.url.port }
+
     static func create() throws -> ScratchBackends {
-        let amqp = try IntegrationEnvironment.requireBroker()
         let database = try IntegrationEnvironment.requireDatabase()
-        let name = "n0e2e_" + UUID().uuidString.prefix(8).lowercased()
-        try HostCommand.check(["rabbitmqctl", "-q", "add_vhost", name])
-        try HostCommand.check(["rabbitmqctl", "-q", "set_permissions", "-p", name, amqp.user, ".*", ".*", ".*"])
-        try HostCommand.check(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-p", "\(database.port)",
-                               "-d", "postgres", "-c", "CREATE DATABASE \(name) OWNER \(database.username)"])
-        return ScratchBackends(
-            name: name, amqpURL: try Self.replacingPath(of: IntegrationEnvironment.amqpVariable, with: name),
-            amqpPort: amqp.port,
-            databaseURL: try Self.replacingPath(of: IntegrationEnvironment.databaseVariable, with: name),
-            databasePort: database.port)
+        let virtualHost = try ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0e2e")
+        let name = virtualHost.name.replacingOccurrences(of: "-", with: "_")
+        do {
+            try HostCommand.check(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-p", "\(database.port)",
+                                   "-d", "postgres", "-c", "CREATE DATABASE \(name) OWNER \(database.username)"])
+            return ScratchBackends(virtualHost: virtualHost, databaseName: name,
+                                   databaseURL: try Self.databaseURL(named: name), databasePort: database.port)
+        } catch {
+            virtualHost.delete()
+            throw error
+        }
     }
 
-    /// The URL in environment variable `variable` with its path (vhost, database) set to `name`.
-    private static func replacingPath(of variable: String, with name: String) throws -> String {
+    /// `N0CORE_DATABASE_URL` with its database set to `name`.
+    private static func databaseURL(named name: String) throws -> String {
+        let variable = IntegrationEnvironment.databaseVariable
         guard let text = ProcessInfo.processInfo.environment[variable], var components = URLComponents(string: text) else {
             throw IntegrationEnvironment.Missing(description: "\(variable) is not a URL")
         }
         components.path = "/\(name)"
         guard let url = components.string else {
-            throw IntegrationEnvironment.Missing(description: "\(variable) cannot take the path /\(name)")
+            throw IntegrationEnvironment.Missing(description: "\(variable) cannot take the database \(name)")
         }
         return url
     }
 
     func drop() {
-        _ = try? HostCommand.run(["rabbitmqctl", "-q", "delete_vhost", name])
+        virtualHost.delete()
         _ = try? HostCommand.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-p", "\(databasePort)",
-                                  "-d", "postgres", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+                                  "-d", "postgres", "-c", "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"])
     }
 }

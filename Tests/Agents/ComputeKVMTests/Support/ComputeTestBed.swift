@@ -26,7 +26,7 @@ final class ComputeTestBed: Sendable {
     /// Short, since QEMU's sockets live under the embedded root (≤ 108 bytes).
     let directory: String
     let bridge: String
-    let virtualHost: IsolatedVirtualHost
+    let virtualHost: ScratchVirtualHost
     let publisher: Publisher
     let conductor: Consumer
     private let relay: LoopbackRelay
@@ -56,7 +56,7 @@ final class ComputeTestBed: Sendable {
             throw error
         }
         do {
-            virtualHost = try IsolatedVirtualHost.create(base: base)
+            virtualHost = try ScratchVirtualHost.create(base: base, prefix: "n0t-compute")
         } catch {
             relay.stop()
             namespace.delete()

@@ -30,8 +30,10 @@ final class AgentHarness: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(dependents: Int) throws {
-        broker = try IntegrationEnvironment.brokerConfiguration(appID: "n0core-agent-test")
+    private init(dependents: Int, virtualHost: ScratchVirtualHost?) throws {
+        var broker = try IntegrationEnvironment.brokerConfiguration(appID: "n0core-agent-test")
+        if let virtualHost { broker.url = virtualHost.url }
+        self.broker = broker
         var logger = Logger(label: "n0core.agent.tests")
         logger.logLevel = ProcessInfo.processInfo.environment["N0CORE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         self.logger = logger
@@ -50,9 +52,12 @@ final class AgentHarness: Sendable {
         task = Task { [group] in try await group.run() }
     }
 
-    /// Runs `body` with a harness, then cleans up.
-    static func with<Result: Sendable>(dependents: Int = 0, _ body: (AgentHarness) async throws -> Result) async throws -> Result {
-        let harness = try AgentHarness(dependents: dependents)
+    /// Runs `body` with a harness, then cleans up. With `virtualHost` (for an agent run as its
+    /// own process, which talks to the real `conductor` queue) everything happens there.
+    static func with<Result: Sendable>(
+        dependents: Int = 0, virtualHost: ScratchVirtualHost? = nil, _ body: (AgentHarness) async throws -> Result
+    ) async throws -> Result {
+        let harness = try AgentHarness(dependents: dependents, virtualHost: virtualHost)
         do {
             let result = try await body(harness)
             await harness.close()
