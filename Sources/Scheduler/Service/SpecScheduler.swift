@@ -20,6 +20,7 @@ struct SpecScheduler: Sendable {
     let store: Store
     let settings: SchedulerSettings
     let logger: Logger
+    let descriptions = AgentDescriptions()
 
     enum Outcome: Sendable, Equatable {
         /// The message was processed before (a redelivery): nothing done.
@@ -111,7 +112,8 @@ struct SpecScheduler: Sendable {
     private func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
         let totals = try await tx.claimTotals(agentIDs: registrations.map(\.node.id))
         return registrations.compactMap { registration in
-            let agent = RegisteredAgent(registration, claimed: totals[registration.node.id])
+            let agent = RegisteredAgent(registration, description: descriptions.description(of: registration.node),
+                                        claimed: totals[registration.node.id])
             if agent == nil {
                 logger.debug("skipping a registry node that is not an agent with a host", metadata: ["node_id": "\(registration.node.id)"])
             }
@@ -248,14 +250,11 @@ extension ObjectClaim {
 
 extension RegisteredAgent {
     /// The agent a registry row describes, or nil when it is not an agent object with a host.
-    init?(_ registration: AgentRegistration, claimed: ClaimTotals?) {
-        guard let type = ObjectType(rawValue: registration.node.type), type.isAgent,
-              let object = try? MessageCodec.decode(Object.self, from: registration.node.object, format: .json),
-              let hostID = object.hostID
-        else { return nil }
+    init?(_ registration: AgentRegistration, description: AgentDescriptions.Description?, claimed: ClaimTotals?) {
+        guard let type = ObjectType(rawValue: registration.node.type), type.isAgent, let description else { return nil }
         self.init(
-            id: ObjectID(registration.node.id), type: type, hostID: hostID, alive: registration.alive,
-            capacity: Resources(capacity: object.capacity),
+            id: ObjectID(registration.node.id), type: type, hostID: description.hostID, alive: registration.alive,
+            capacity: description.capacity,
             claimed: claimed.map { Resources(vcpus: $0.vcpus, memoryBytes: $0.memoryBytes, diskBytes: $0.diskBytes) } ?? .zero)
     }
 }
