@@ -41,6 +41,9 @@ let package = Package(
             providers: [.apt(["libvirt-dev"])]
         ),
 
+        // The seed example's documents, verbatim: what tests and the benchmark send and expect.
+        .target(name: "SeedExamples"),
+
         // The wire model and its codecs: pure, no I/O.
         .target(
             name: "Messages",
@@ -183,7 +186,7 @@ let package = Package(
                 ],
                 path: "Sources/Agents/Simulated"),
         .target(name: "Bench", dependencies: [
-            "Messages", "Broker", "Store", "Scheduler",
+            "Messages", "Broker", "Store", "Scheduler", "SeedExamples",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -202,7 +205,7 @@ let package = Package(
         // What the test targets share: the seed's documents, and the integration environment
         // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).
         .target(name: "TestSupport", dependencies: [
-            "Broker", "Store", "AgentRuntime",
+            "Broker", "Store", "AgentRuntime", "SeedExamples",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),

@@ -1,6 +1,6 @@
 /// Every YAML document of the seed example (`shared/seed/ex_launching_vm.md`), verbatim.
 ///
-/// Copied here so the tests need nothing beside the repository. They keep the seed's own
+/// Copied here so the tests and the benchmark need nothing beside the repository. They keep the seed's own
 /// misspellings (`relatioins`, `boot_prority`) and its bare `depended_by:` on purpose: the
 /// example must work exactly as written.
 public enum SeedDocuments {
