@@ -65,7 +65,7 @@ remove_demo() {
   fi
   if pg_lsclusters -h 2>/dev/null | awk '$2=="n0core" {print $4}' | grep -q online; then
     runuser -u postgres -- psql -X -q -p "${PG_PORT:-5433}" -d postgres \
-      -c "SET client_min_messages = warning; DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
+      -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
   fi
 }
 
