@@ -3,6 +3,7 @@ import Clients
 import Foundation
 import Logging
 import Messages
+import ServiceSupport
 import W3CTraceContext
 
 extension AgentRuntime {
@@ -107,9 +108,9 @@ extension AgentRuntime {
         let outcome: ApplyOutcome
         do {
             outcome = try await locks.withLock(id) { [driver, configuration] in
-                try await Self.withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
             }
-        } catch is ApplyTimedOut {
+        } catch is DeadlineExceeded {
             return fail(ready, "the agent did not finish within \(configuration.applyTimeout.secondsText); "
                 + "it may finish later or have left the resource half-done; check the host and apply again")
         } catch {
@@ -200,24 +201,6 @@ extension AgentRuntime {
         }
     }
 
-    struct ApplyTimedOut: Error {}
-
-    /// Runs `body`, cancelling it and throwing ``ApplyTimedOut`` past `limit`.
-    static func withDeadline<Result: Sendable>(
-        _ limit: Duration, _ body: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw CancellationError() }
-            guard let result = first else { throw ApplyTimedOut() }
-            return result
-        }
-    }
 }
 
 extension Object {

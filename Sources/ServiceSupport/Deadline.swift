@@ -1,12 +1,12 @@
 /// An attempt that took longer than it may.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "gave up after \(limit)" }
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "gave up after \(limit)" }
 }
 
 /// Runs `body`, cancelling it and throwing ``DeadlineExceeded`` when it takes longer than
-/// `limit`: nothing the scheduler waits on waits for ever.
-func withDeadline<Result: Sendable>(
+/// `limit`: what a service waits on (a scheduling attempt, a driver's apply) never waits for ever.
+public func withDeadline<Result: Sendable>(
     _ limit: Duration, _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     try await withThrowingTaskGroup(of: Result?.self) { group in
