@@ -138,8 +138,8 @@ let package = Package(
                           path: "Sources/Executables/n0core-porter-vlan"),
 
         .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "ServiceSupport", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "TestSupport", "ServiceSupport", "Clients", "Broker", "Store", "Messages",

@@ -60,7 +60,7 @@ struct APIHarness: Sendable {
                 }
                 defer { group.cancelAll() }
                 // The copy must be bound before anything is published.
-                try await waitUntil("the observer's queue is consumed") { copy.isConnected }
+                try await waitUntil("the observer's queue is consumed", within: .seconds(15)) { copy.isConnected }
                 try await application.test(.live) { client in
                     try await body(APIHarness(client: client, store: store, appID: appID, published: published))
                 }
@@ -106,23 +106,9 @@ final class PublishedMessages: Sendable {
 
     /// The messages for spec `specID`, waiting up to `timeout` for the first.
     func forSpec(_ specID: Int64, timeout: Duration = .seconds(15)) async throws -> [Message] {
-        try await waitUntil("a Spec message for spec \(specID)", timeout: timeout) {
+        try await waitUntil("a Spec message for spec \(specID)", within: timeout) {
             self.all.contains { $0.properties.correlationID == String(specID) }
         }
         return all.filter { $0.properties.correlationID == String(specID) }
     }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Polls `condition` until it holds, or fails after `timeout`.
-func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TimedOut(description: "timed out after \(timeout) waiting for \(what)")
 }

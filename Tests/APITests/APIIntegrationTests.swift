@@ -97,7 +97,7 @@ struct APIIntegrationTests {
             let v1 = try MessageCodec.decode(SpecResponse.self, from: String(buffer: replaced.body), format: .yaml)
             #expect(v1.version == 1)
             #expect(v1.spec["web"]?.id == created.spec["web"]?.id)
-            try await waitUntil("the version 1 Spec") { api.published.all.filter { $0.properties.correlationID == String(created.id) }.count >= 2 }
+            try await waitUntil("the version 1 Spec", within: .seconds(15)) { api.published.all.filter { $0.properties.correlationID == String(created.id) }.count >= 2 }
             try await Task.sleep(for: .milliseconds(500))
             let messages = api.published.all.filter { $0.properties.correlationID == String(created.id) }
             #expect(messages.count == 2, "one Spec per version, no more")

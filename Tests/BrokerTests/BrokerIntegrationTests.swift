@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Broker
@@ -6,10 +7,10 @@ import Testing
 /// End-to-end tests against a real RabbitMQ (`N0CORE_AMQP_URL`).
 ///
 /// Serialized: one of them closes every connection of the vhost, which must not hit the others.
-@Suite("Broker integration (RabbitMQ)", .serialized, .enabled(if: BrokerTestEnvironment.shouldRun))
+@Suite("Broker integration (RabbitMQ)", .serialized, .enabled(if: IntegrationEnvironment.hasBroker))
 struct BrokerIntegrationTests {
     @Test func publishedMessagesArriveConfirmedWithTheirProperties() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(
             configuration: environment.configuration("n0core-test-publisher"),
@@ -64,7 +65,7 @@ struct BrokerIntegrationTests {
     }
 
     @Test func unroutableMessageFailsItsPublish() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(
             configuration: environment.configuration(), topology: Topology().declaringQueue(queue),
@@ -86,7 +87,7 @@ struct BrokerIntegrationTests {
     }
 
     @Test func idleConnectionsStayUpThroughHeartbeats() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         var configuration = environment.configuration()
         configuration.heartbeat = .seconds(1)
@@ -121,7 +122,7 @@ struct BrokerIntegrationTests {
     }
 
     @Test func unacknowledgedMessageIsRedeliveredToTheNextConsumer() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(
             configuration: environment.configuration(), topology: Topology().declaringQueue(queue),
@@ -166,7 +167,7 @@ struct BrokerIntegrationTests {
 
     @Test func undecodableMessageIsDeadLetteredWithItsReason() async throws {
         struct Spec: Decodable { let id: Int }
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(
             configuration: environment.configuration(), topology: Topology().declaringQueue(queue),
@@ -216,7 +217,7 @@ struct BrokerIntegrationTests {
     /// The broker closes the clients' connections mid-stream (as `rabbitmqctl close_connection`
     /// or a node restart would); they reconnect, and every confirmed message arrives.
     @Test func clientsReconnectAndNoConfirmedMessageIsLost() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         // Only this test's connections are closed: other clients may share the broker.
         let name = "n0core-test-\(UUID().uuidString.lowercased())"

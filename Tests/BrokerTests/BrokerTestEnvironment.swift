@@ -1,62 +1,33 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Broker
+import ServiceSupport
 
-/// Where the integration tests find their broker: `N0CORE_AMQP_URL`.
-///
-/// Without it the tests are skipped with a loud message on a developer machine, and fail under
-/// `CI=true`, where a missing broker is a broken pipeline, not a reason to pass.
+/// The broker of the integration tests (TestSupport's ``IntegrationEnvironment``: skipped loudly
+/// without `N0CORE_AMQP_URL`, failing under `CI=true`), with a logger and helpers of their own.
 struct BrokerTestEnvironment: Sendable {
-    static let urlVariable = "N0CORE_AMQP_URL"
-
     let url: AMQPURL
     let logger: Logger
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    /// For `.enabled(if:)`: run when a broker is configured, and under CI (to fail loudly).
-    static let shouldRun: Bool = {
-        if ProcessInfo.processInfo.environment[urlVariable] != nil || isCI { return true }
-        print("""
-
-            ************************************************************************************
-            * SKIPPING the broker integration tests: \(urlVariable) is not set.
-            * Set it to run them, e.g. \(urlVariable)=amqp://n0core:n0core@127.0.0.1:5672/n0core
-            ************************************************************************************
-
-            """)
-        return false
-    }()
-
-    /// The environment, or nil after recording why (an issue under CI).
-    static func require() -> BrokerTestEnvironment? {
-        guard let text = ProcessInfo.processInfo.environment[urlVariable] else {
-            Issue.record("\(urlVariable) not set: the broker integration tests need a RabbitMQ (CI=true)")
-            return nil
-        }
-        do {
-            var logger = Logger(label: "n0core.broker.tests")
-            logger.logLevel = .info
-            return BrokerTestEnvironment(url: try AMQPURL(parsing: text), logger: logger)
-        } catch {
-            Issue.record("\(urlVariable) is not a valid AMQP URL: \(error)")
-            return nil
-        }
+    /// The environment; throws (failing the test) when no broker is configured.
+    static func require() throws -> BrokerTestEnvironment {
+        var logger = Logger(label: "n0core.broker.tests")
+        logger.logLevel = .info
+        return BrokerTestEnvironment(url: try IntegrationEnvironment.requireBroker(), logger: logger)
     }
 
     /// A configuration for one test client; a short backoff keeps reconnect tests quick.
     func configuration(_ appID: String = "n0core-test", prefetch: UInt16 = 32) -> BrokerConfiguration {
-        BrokerConfiguration(
-            url: url, appID: appID, heartbeat: .seconds(5), prefetch: prefetch,
-            reconnectBackoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .seconds(1)))
+        IntegrationEnvironment.brokerConfiguration(url: url, appID: appID, prefetch: prefetch)
     }
 
     /// A queue name no other test (or run) uses.
     static func uniqueQueueName() -> String {
-        "test.\(UUID().uuidString.lowercased())"
+        IntegrationEnvironment.uniqueQueueName("test")
     }
 
     func deleteQueues(_ names: [String]) async {
@@ -132,19 +103,14 @@ struct TestTimeout: Error, CustomStringConvertible {
     var description: String { "timed out: \(what)" }
 }
 
-/// Runs `body`, failing with ``TestTimeout`` if it takes longer than `limit`.
+/// Runs `body`, failing with ``TestTimeout`` (naming `what`) if it takes longer than `limit`.
 func withDeadline<Result: Sendable>(
     _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let result = first else { throw TestTimeout(what: what) }
-        return result
+    do {
+        return try await ServiceSupport.withDeadline(limit, body)
+    } catch is DeadlineExceeded {
+        throw TestTimeout(what: what)
     }
 }
 

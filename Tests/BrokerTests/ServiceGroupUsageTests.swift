@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Broker
@@ -21,7 +22,7 @@ struct EchoHandler: Service {
 
 extension BrokerIntegrationTests {
     @Test func servicesRunAndShutDownInAServiceGroup() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(
             configuration: environment.configuration(), topology: Topology().declaringQueue(queue),
@@ -54,7 +55,7 @@ extension BrokerIntegrationTests {
     }
 
     @Test func consumerResubscribesWhenItsQueueIsDeleted() async throws {
-        guard let environment = BrokerTestEnvironment.require() else { return }
+        let environment = try BrokerTestEnvironment.require()
         let queue = BrokerTestEnvironment.uniqueQueueName()
         let publisher = Publisher(configuration: environment.configuration(), logger: environment.logger)
         let consumer = Consumer(

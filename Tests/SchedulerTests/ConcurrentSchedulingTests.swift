@@ -58,7 +58,7 @@ struct ConcurrentSchedulingTests {
                     try await group.waitForAll()
                 }
                 // Done when every spec has either failed or had both its requests sent.
-                try await harness.eventually("every spec placed or failed", within: .seconds(90)) {
+                try await waitUntil("every spec placed or failed", within: .seconds(90)) {
                     let placed = Dictionary(grouping: inbox.all.filter { ids.contains($0.request.specID) }, by: \.request.specID)
                         .filter { $0.value.count >= 2 }.count
                     var failed = 0

@@ -30,7 +30,7 @@ struct DeadLetterTests {
                 for message in [garbage, notify, unknown, noID, harness.outgoing(good)] {
                     try await publisher.publish(message, timeout: .seconds(10))
                 }
-                try await harness.eventually("the good spec's requests and four dead letters") {
+                try await waitUntil("the good spec's requests and four dead letters", within: .seconds(30)) {
                     inbox.requests(specID: good.id).count >= 2 && inbox.deadLettered.count >= 4
                 }
                 return (inbox.deadLettered, inbox.requests(specID: good.id))

@@ -191,19 +191,4 @@ struct SchedulerHarness: Sendable {
         }
     }
 
-    /// Polls `condition` until it holds or `limit` passes (then fails the test).
-    func eventually(_ what: String, within limit: Duration = .seconds(30),
-                    _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TimedOut(what: what)
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
 }

@@ -45,7 +45,7 @@ struct SchedulerIntegrationTests {
                 try await publisher.publish(message, timeout: .seconds(10))
                 // The same message again, as a redelivery would bring it: no second effect.
                 try await publisher.publish(message, timeout: .seconds(10))
-                try await harness.eventually("four requests") { inbox.requests(specID: spec.id).count >= 4 }
+                try await waitUntil("four requests", within: .seconds(30)) { inbox.requests(specID: spec.id).count >= 4 }
                 try await Task.sleep(for: .milliseconds(500))
                 return inbox.requests(specID: spec.id)
             }
@@ -121,7 +121,7 @@ struct SchedulerIntegrationTests {
             let spec = try await harness.storeSpec(try Self.seedDocument(hostID: nowhere.description))
             let received = try await harness.run { publisher, inbox in
                 try await publisher.publish(harness.outgoing(spec), timeout: .seconds(10))
-                try await harness.eventually("the spec to fail") { try await store.spec(spec.id)?.state == .failed }
+                try await waitUntil("the spec to fail", within: .seconds(30)) { try await store.spec(spec.id)?.state == .failed }
                 try await Task.sleep(for: .milliseconds(300))
                 return inbox.requests(specID: spec.id)
             }

@@ -1,8 +1,9 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite("Resource graph", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Resource graph", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct GraphTests {
     static let attachments = "n0stack/n0core/vm/attachments"
     static let network = "n0stack/n0core/port/network"
@@ -45,7 +46,7 @@ struct GraphTests {
     }
 
     @Test func subgraphReturnsTheNeighbourhood() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let seed = Seed()
             try await store.withTransaction { tx in
                 try await tx.upsertNodes(seed.nodes)
@@ -80,7 +81,7 @@ struct GraphTests {
     }
 
     @Test func nodesAndEdgesReadBackAsWritten() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let seed = Seed()
             try await store.upsertNodes(seed.nodes)
             try await store.upsertEdges(seed.edges)
@@ -108,7 +109,7 @@ struct GraphTests {
     }
 
     @Test func upsertKeepsWhatTheWriterDidNotKnow() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let seed = Seed()
             try await store.upsertNodes(seed.nodes)
             var applied = seed.nodes[1]
@@ -131,7 +132,7 @@ struct GraphTests {
     }
 
     @Test func rescheduleMovesTheScheduledEdge() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let seed = Seed()
             let otherAgent = UUID()
             try await store.upsertNodes(seed.nodes)
@@ -149,10 +150,10 @@ struct GraphTests {
     }
 }
 
-@Suite("Events", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Events", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct EventTests {
     @Test func appendedEventsReadBackInOrder() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let specID = try await store.createSpec(NewSpecVersion(submitted: "{}", resolved: "{}")).specID
             let vm = UUID()
             try await store.appendEvents([
@@ -177,7 +178,7 @@ struct EventTests {
     }
 
     @Test func pingAnswers() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             try await store.ping()
             #expect(await store.isReachable())
         }

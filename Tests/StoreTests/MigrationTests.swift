@@ -1,11 +1,12 @@
 import PostgresNIO
 import Store
+import TestSupport
 import Testing
 
-@Suite("Migrations", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Migrations", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct MigrationTests {
     @Test func secondRunAppliesNothing() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let before = try await store.appliedMigrations()
             #expect(before == Migrations.all.map(\.version))
             let applied = try await store.migrate()
@@ -15,7 +16,7 @@ struct MigrationTests {
     }
 
     @Test func fromNothingTwiceAndConcurrently() async throws {
-        try await DatabaseTestEnvironment.withIsolatedSchema(migrate: false) { store in
+        try await IntegrationEnvironment.withIsolatedStore(migrate: false, maximumConnections: 8) { store in
             #expect(try await store.appliedMigrations().isEmpty)
 
             // Two services starting at once: both succeed, the migrations are applied once.

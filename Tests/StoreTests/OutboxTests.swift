@@ -1,11 +1,12 @@
 import Foundation
 import PostgresNIO
 import Store
+import TestSupport
 import Testing
 
 /// The relay tests run in schemas of their own: a relay takes every unsent row in its tables, and
 /// must not take the rows other suites are looking at.
-@Suite("Outbox", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Outbox", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct OutboxTests {
     static func messages(_ count: Int) -> [OutboxMessage] {
         (0..<count).map { n in
@@ -21,7 +22,7 @@ struct OutboxTests {
     }
 
     @Test func twoConcurrentRelaysSendEveryRowExactlyOnce() async throws {
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             let queued = Self.messages(60)
             try await store.enqueueOutbox(Array(queued[..<30]))
             try await store.enqueueOutbox(Array(queued[30...]))
@@ -52,7 +53,7 @@ struct OutboxTests {
     /// Each service relays only the rows it wrote: the API's relay never sends the scheduler's
     /// Requests (its broker user may not publish them), and a relay without a sender takes all.
     @Test func eachServiceRelaysOnlyItsOwnRows() async throws {
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             let api = Store(client: store.client, outboxSender: "n0core-api")
             let scheduler = Store(client: store.client, outboxSender: "n0core-scheduler")
             let apiMessages = Self.messages(3)
@@ -73,7 +74,7 @@ struct OutboxTests {
     }
 
     @Test func relayedRecordsCarryTheMessage() async throws {
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             let message = Self.messages(1)[0]
             try await store.enqueueOutbox([message])
             let seen = Collector<OutboxRecord>()
@@ -86,7 +87,7 @@ struct OutboxTests {
 
     @Test func aFailedPublishLeavesRowsUnsent() async throws {
         struct BrokerDown: Error {}
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             try await store.enqueueOutbox(Self.messages(3))
             await #expect(throws: BrokerDown.self) {
                 try await store.relayOutbox { _ in throw BrokerDown() }
@@ -98,7 +99,7 @@ struct OutboxTests {
     }
 
     @Test func runningRelayWakesOnCommit() async throws {
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             let published = Collector<UUID>()
             // A poll interval far longer than the test: only the notification can deliver in time.
             let relay = Task {
@@ -122,7 +123,7 @@ struct OutboxTests {
     }
 
     @Test func aMessageIDIsQueuedOnce() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let message = Self.messages(1)[0]
             try await store.enqueueOutbox([message])
             await #expect {
@@ -134,10 +135,10 @@ struct OutboxTests {
     }
 }
 
-@Suite("Processed messages", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Processed messages", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct ProcessedMessagesTests {
     @Test func trueTheFirstTimeThenFalse() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let id = UUID()
             let first = try await store.markProcessed(consumer: "conductor", messageID: id)
             let again = try await store.markProcessed(consumer: "conductor", messageID: id)
@@ -151,7 +152,7 @@ struct ProcessedMessagesTests {
 
     @Test func rolledBackWithTheEffect() async throws {
         struct EffectFailed: Error {}
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let id = UUID()
             await #expect(throws: EffectFailed.self) {
                 try await store.withTransaction { tx in

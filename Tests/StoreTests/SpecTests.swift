@@ -1,9 +1,10 @@
 import Foundation
 import PostgresNIO
 import Store
+import TestSupport
 import Testing
 
-@Suite("Spec versions", .enabled(if: DatabaseTestEnvironment.isEnabled))
+@Suite("Spec versions", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct SpecTests {
     static let annotations = #"{"n0stack/scheduling/same_host": true, "n0stack/scheduling/host_id": "85cf3a3a-18e4-4fe2-b406-9e79079cae07"}"#
     static let submitted = #"""
@@ -22,7 +23,7 @@ struct SpecTests {
 
     @Test func writtenVersionReadsBackWithItsOutboxRow() async throws {
         // A schema of its own: relays of other suites publish (and mark sent) unsent rows of the shared one.
-        try await DatabaseTestEnvironment.withIsolatedSchema { store in
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
             let messageID = UUID()
             let new = NewSpecVersion(annotations: Self.annotations, submitted: Self.submitted, resolved: Self.resolved)
             let created = try await store.createSpec(new) { specID in
@@ -64,7 +65,7 @@ struct SpecTests {
     }
 
     @Test func versionsAppendInOrderAndStateFollowsTheLatest() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let specID = try await store.createSpec(Self.document(0)).specID
             try await store.setState(.applied, specID: specID, version: 0)
             #expect(try await store.spec(specID)?.state == .applied)
@@ -91,7 +92,7 @@ struct SpecTests {
     }
 
     @Test func staleAndMissingWritesAreRefused() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let specID = try await store.createSpec(Self.document()).specID
             await #expect(throws: StoreError.versionConflict(specID: specID, expected: 4, actual: 0)) {
                 try await store.appendVersion(specID: specID, version: 5, Self.document())
@@ -108,7 +109,7 @@ struct SpecTests {
     }
 
     @Test func concurrentWritersOfTheSameVersionOneWins() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let specID = try await store.createSpec(Self.document()).specID
             for version in 1...8 {
                 async let first = Result(awaiting: { try await store.appendVersion(specID: specID, version: version, Self.document(version)) })
@@ -126,7 +127,7 @@ struct SpecTests {
 
     @Test func aThrowingTransactionLeavesNothing() async throws {
         struct Abandon: Error {}
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let messageID = UUID()
             var createdID: Int64?
             await #expect(throws: Abandon.self) {
@@ -148,7 +149,7 @@ struct SpecTests {
     }
 
     @Test func invalidJSONIsReportedAsSuch() async throws {
-        try await DatabaseTestEnvironment.withStore { store in
+        try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             await #expect {
                 try await store.createSpec(NewSpecVersion(submitted: "{not json", resolved: "{}"))
             } throws: { error in

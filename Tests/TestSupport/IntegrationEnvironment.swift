@@ -68,8 +68,13 @@ public enum IntegrationEnvironment {
 
     /// A broker configuration for one test client; a short backoff keeps reconnect tests quick.
     public static func brokerConfiguration(appID: String = "n0core-test", prefetch: UInt16 = 32) throws -> BrokerConfiguration {
+        brokerConfiguration(url: try requireBroker(), appID: appID, prefetch: prefetch)
+    }
+
+    /// The same for a broker at `url` (another virtual host, a relay's port).
+    public static func brokerConfiguration(url: AMQPURL, appID: String = "n0core-test", prefetch: UInt16 = 32) -> BrokerConfiguration {
         BrokerConfiguration(
-            url: try requireBroker(), appID: appID, heartbeat: .seconds(5), prefetch: prefetch,
+            url: url, appID: appID, heartbeat: .seconds(5), prefetch: prefetch,
             reconnectBackoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .seconds(1)))
     }
 

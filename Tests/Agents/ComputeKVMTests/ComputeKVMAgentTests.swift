@@ -81,7 +81,7 @@ struct ComputeKVMAgentTests {
             #expect(try bed.bridgePorts() == [tap])
 
             // The heartbeat's capacity is the host's, as libvirt sees it.
-            let heartbeat = try await bed.eventually("a heartbeat") { bed.heartbeats().first }
+            let heartbeat = try await poll("a heartbeat", within: .seconds(30), every: .milliseconds(100)) { bed.heartbeats().first }
             #expect(heartbeat.agent.id == bed.agentID)
             #expect(heartbeat.agent.capacity?.vcpus == ProcessInfo.processInfo.activeProcessorCount)
             #expect((heartbeat.agent.capacity?.memory?.bytes ?? 0) > 1 << 30)
@@ -106,7 +106,7 @@ struct ComputeKVMAgentTests {
             #expect(off.message.contains("stopped forcibly"), "\(off.message)")
             #expect(try bed.liveStatus(of: id) == nil)
             #expect(bed.definedDomains() == ["n0-\(id)"])
-            _ = try await bed.eventually("QEMU to have exited") { bed.qemuProcesses().isEmpty ? true : nil }
+            _ = try await poll("QEMU to have exited", within: .seconds(30), every: .milliseconds(100)) { bed.qemuProcesses().isEmpty ? true : nil }
 
             // running again, now with 4 vcpus; then saved: the guest's memory goes to the
             // managed-save image.

@@ -153,7 +153,7 @@ struct PorterVLANDriverTests {
             // dnsmasq killed and the bridge removed behind its back: the next start repairs both.
             for pid in pids { kill(pid, SIGKILL) }
             try host.namespace.check(["ip", "link", "del", Env.bridge])
-            try await poll("dnsmasq to die") { host.dnsmasqPIDs.isEmpty ? true : nil }
+            try await poll("dnsmasq to die", every: .milliseconds(20)) { host.dnsmasqPIDs.isEmpty ? true : nil }
             let third = Env.driver(host)
             try await third.prepare()
             #expect(host.dnsmasqPIDs.count == 1)

@@ -92,7 +92,7 @@ struct AgentRuntimeIntegrationTests {
             let first = try harness.start(FakeDriver(.agentComputeKVM))
             try await harness.send(volume)
             try await harness.send(nic)
-            try await poll("both Notifies kept in the state directory") {
+            try await poll("both Notifies kept in the state directory", every: .milliseconds(20)) {
                 [Seeds.volumeID, Seeds.nicID].allSatisfy {
                     FileManager.default.fileExists(atPath: "\(harness.stateDirectory)/notifies/\($0).json")
                 } ? true : nil
@@ -144,7 +144,7 @@ struct AgentRuntimeIntegrationTests {
             var request = try Seeds.requestVolume
             request.specID = Int64.random(in: 1...1_000_000_000)
             try await harness.send(request)
-            try await poll("the apply to start") { started.withLock { $0 } ? true : nil }
+            try await poll("the apply to start", every: .milliseconds(20)) { started.withLock { $0 } ? true : nil }
             try await first.stopGracefully()
             let finished = try await harness.waitForNotifies(about: Seeds.volumeID, within: .seconds(5))
             #expect(finished.map(\.level) == [.success])
@@ -225,7 +225,7 @@ struct AgentRuntimeIntegrationTests {
     @Test func joinsWithAHeartbeatCarryingItsCapacity() async throws {
         try await AgentHarness.with { harness in
             let agent = try harness.start(FakeDriver(.agentComputeKVM), harness.configuration(heartbeatInterval: .seconds(7)))
-            let heartbeat = try await poll("the join") { harness.heartbeats().first }
+            let heartbeat = try await poll("the join", every: .milliseconds(20)) { harness.heartbeats().first }
             #expect(heartbeat.agent == Object(type: .agentComputeKVM, id: harness.agentID, desiredState: "alived",
                                               hostID: harness.hostID, capacity: Capacity(vcpus: 4, memory: Size(8, .gb))))
             #expect(heartbeat.intervalSeconds == 7)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Messages
+import TestSupport
 import Testing
 
 @testable import AgentRuntime
@@ -32,7 +33,7 @@ import Testing
         let before = await board.snapshot(of: [id])
         #expect(before.reported.isEmpty)
         async let outcome = board.waitForReport(on: [id], after: before.sequence, until: .now + .seconds(30))
-        try await poll("the waiter") { await board.waitingCount == 1 ? true : nil }
+        try await poll("the waiter", every: .milliseconds(20)) { await board.waitingCount == 1 ? true : nil }
         await board.record(notify(ObjectID()))
         #expect(await board.waitingCount == 1, "another object's report does not wake it")
         await board.record(notify(id))

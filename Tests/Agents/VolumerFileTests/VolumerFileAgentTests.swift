@@ -73,7 +73,7 @@ struct VolumerFileAgentTests {
                 let first = try harness.start(VolumeTestEnvironment.driver(directory, runner: stuck))
                 let request = try seedRequest()
                 try await harness.send(request)
-                try await poll("qemu-img create to have run") { stuck.created ? true : nil }
+                try await poll("qemu-img create to have run", every: .milliseconds(20)) { stuck.created ? true : nil }
                 #expect(VolumeTestEnvironment.entries(directory).contains { $0.hasSuffix(".creating") })
                 await first.kill()
                 #expect(harness.notifies(about: volumeID).isEmpty)
@@ -128,7 +128,7 @@ struct VolumerFileAgentTests {
         try await VolumeTestEnvironment.withDataDirectory { directory in
             try await AgentHarness.with { harness in
                 let agent = try harness.start(VolumeTestEnvironment.driver(directory))
-                let heartbeat = try await poll("the join") { harness.heartbeats().first }
+                let heartbeat = try await poll("the join", every: .milliseconds(20)) { harness.heartbeats().first }
                 #expect(heartbeat.agent.type == .agentVolumerFile)
                 let free = try #require(try FileManager.default.attributesOfFileSystem(forPath: directory)[.systemFreeSize] as? NSNumber)
                 let disk = try #require(heartbeat.agent.capacity?.disk)

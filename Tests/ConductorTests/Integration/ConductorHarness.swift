@@ -86,7 +86,7 @@ final class ConductorHarness: Sendable {
             tasks.addTask { try await group.run() }
             let result: Swift.Result<Result, any Error>
             do {
-                try await eventually("connecting to the broker") {
+                try await waitUntil("connecting to the broker", every: .milliseconds(25)) {
                     self.publisher.isConnected && copies.isConnected && consumers.allSatisfy(\.isConnected)
                 }
                 result = .success(try await body())
@@ -123,7 +123,7 @@ final class ConductorHarness: Sendable {
 
     /// Waits until `count` deliveries have been settled.
     func waitForHandled(_ count: Int, _ what: String) async throws {
-        try await eventually("\(what) (\(count) deliveries settled)") { self.handled.count >= count }
+        try await waitUntil("\(what) (\(count) deliveries settled)", every: .milliseconds(25)) { self.handled.count >= count }
     }
 
     private func deleteQueues() async {
@@ -152,16 +152,3 @@ struct SpecCollector: Service {
     }
 }
 
-/// Polls `condition` until it holds, failing after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(25),
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            throw ScenarioError(description: "timed out after \(timeout) waiting for \(what)")
-        }
-        try await Task.sleep(for: interval)
-    }
-}

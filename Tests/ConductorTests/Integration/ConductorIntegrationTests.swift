@@ -29,7 +29,7 @@ struct ConductorIntegrationTests {
                 for resource in [SeedScenario.Resource.volume, .network, .nic, .vm] {
                     try await harness.publish(try scenario.notify(resource))
                 }
-                try await eventually("the spec version applied") {
+                try await waitUntil("the spec version applied", every: .milliseconds(25)) {
                     try await store.specVersion(scenario.specID, version: 0)?.state == .applied
                 }
                 try await harness.waitForHandled(7, "every result")
@@ -132,7 +132,7 @@ struct ConductorIntegrationTests {
             let harness = try ConductorHarness(store: store)
             try await harness.run(configuration: Self.quick) {
                 try await harness.publish(try scenario.notify(.vm, level: .error, message: "cannot define the domain: no space left"))
-                try await eventually("a rescheduling Spec on scheduler") { !harness.specs(for: scenario).isEmpty }
+                try await waitUntil("a rescheduling Spec on scheduler", every: .milliseconds(25)) { !harness.specs(for: scenario).isEmpty }
             }
             #expect(harness.handled.map(\.outcome) == [.rescheduled])
             let spec = try #require(harness.specs(for: scenario).first)
@@ -164,15 +164,15 @@ struct ConductorIntegrationTests {
             let harness = try ConductorHarness(store: store)
             try await harness.run(configuration: Self.quick) {
                 try await harness.publish(try scenario.notify(.vm, level: .error, message: "first: no space left"))
-                try await eventually("the first rescheduling") { harness.specs(for: scenario).count == 1 }
+                try await waitUntil("the first rescheduling", every: .milliseconds(25)) { harness.specs(for: scenario).count == 1 }
                 // The scheduler places it on another agent; the first agent's late success is ignored.
                 try await scenario.schedule([.vm], on: second, in: store)
                 try await harness.publish(try scenario.notify(.vm, level: .success))
                 try await harness.publish(try scenario.notify(.vm, level: .error, message: "second: kvm unavailable", agent: second))
-                try await eventually("the second rescheduling") { harness.specs(for: scenario).count == 2 }
+                try await waitUntil("the second rescheduling", every: .milliseconds(25)) { harness.specs(for: scenario).count == 2 }
                 try await scenario.schedule([.vm], on: third, in: store)
                 try await harness.publish(try scenario.notify(.vm, level: .error, message: "third: qemu crashed", agent: third))
-                try await eventually("the version failed") {
+                try await waitUntil("the version failed", every: .milliseconds(25)) {
                     try await store.specVersion(scenario.specID, version: 0)?.state == .failed
                 }
             }
@@ -215,14 +215,14 @@ struct ConductorIntegrationTests {
                 try await harness.waitForHandled(3, "the agents' heartbeats")
                 try await scenario.schedule(SeedScenario.Resource.allCases, in: store)
                 try await harness.publish(try scenario.notify(.volume))
-                try await eventually("the volume applied") {
+                try await waitUntil("the volume applied", every: .milliseconds(25)) {
                     try await store.events(specID: scenario.specID).contains { $0.kind == .applied }
                 }
                 // The compute agent sends no more heartbeats.
-                try await eventually("the compute agent dead") {
+                try await waitUntil("the compute agent dead", every: .milliseconds(25)) {
                     try await store.node(scenario.compute.uuid)?.desiredState == "dead"
                 }
-                try await eventually("the VM rescheduled") { !harness.specs(for: scenario).isEmpty }
+                try await waitUntil("the VM rescheduled", every: .milliseconds(25)) { !harness.specs(for: scenario).isEmpty }
                 // A few more sweeps change nothing.
                 try await Task.sleep(for: .milliseconds(500))
             }
@@ -248,7 +248,7 @@ struct ConductorIntegrationTests {
             var configuration = Self.quick
             configuration.applyDeadline = .milliseconds(500)
             try await harness.run(configuration: configuration) {
-                try await eventually("the VM rescheduled") { !harness.specs(for: scenario).isEmpty }
+                try await waitUntil("the VM rescheduled", every: .milliseconds(25)) { !harness.specs(for: scenario).isEmpty }
             }
             let spec = try #require(harness.specs(for: scenario).first)
             #expect(spec.spec.map(\.id) == [scenario.vm])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A spec the cluster applied, with the ids the checks need.
@@ -55,13 +56,13 @@ extension Cluster {
                 if answer?["state"] as? String == state { return }
                 if answer?["state"] as? String == "failed" {
                     Issue.record("spec \(id) version \(version) failed: \(status.body)")
-                    throw TimedOut(description: "spec \(id) failed")
+                    throw TimedOut("spec \(id) failed")
                 }
             }
             try await Task.sleep(for: .milliseconds(250))
         }
         Issue.record("spec \(id) version \(version) not \(state) within \(timeout); last status: \(last)")
-        throw TimedOut(description: "spec \(id) not \(state)")
+        throw TimedOut("spec \(id) not \(state)")
     }
 
     /// Every object in an API answer's `spec`, nested dependencies included.

@@ -111,22 +111,22 @@ final class Cluster: @unchecked Sendable {
             }
             try launch("n0core-\(kind)", environment, inNamespace: true)
         }
-        try await waitUntil("the API is ready", timeout: .seconds(60)) {
+        try await waitUntil("the API is ready", within: .seconds(60)) {
             try HTTP.get("\(self.apiURL)/readyz").status == 200
         }
         for port in [health.scheduler, health.conductor] {
-            try await waitUntil("127.0.0.1:\(port)/readyz", timeout: .seconds(60)) {
+            try await waitUntil("127.0.0.1:\(port)/readyz", within: .seconds(60)) {
                 try HTTP.get("http://127.0.0.1:\(port)/readyz").status == 200
             }
         }
         for port in agentHealth.values {
-            try await waitUntil("agent 127.0.0.1:\(port)/readyz in \(namespace.name)", timeout: .seconds(60)) {
+            try await waitUntil("agent 127.0.0.1:\(port)/readyz in \(namespace.name)", within: .seconds(60)) {
                 try HTTP.get("http://127.0.0.1:\(port)/readyz", namespace: self.namespace).status == 200
             }
         }
         // The scheduler places objects only on agents whose heartbeat the conductor recorded.
         for (kind, id) in agentIDs {
-            try await waitUntil("agent \(kind) alive in the graph", timeout: .seconds(60)) {
+            try await waitUntil("agent \(kind) alive in the graph", within: .seconds(60)) {
                 try self.api(.get, "/api/objects/\(id)").body.contains("\"desired_state\":\"alived\"")
             }
         }

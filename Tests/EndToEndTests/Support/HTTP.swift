@@ -32,18 +32,3 @@ enum HTTP {
         return Response(status: status, body: lines.joined(separator: "\n"))
     }
 }
-
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Polls `condition` until it holds, or fails after `timeout`; errors inside count as "not yet".
-func waitUntil(_ what: String, timeout: Duration, every interval: Duration = .milliseconds(200),
-               _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: interval)
-    }
-    throw TimedOut(description: "timed out after \(timeout) waiting for \(what)")
-}

@@ -47,7 +47,7 @@ struct HostView {
     /// Waits for a line of the guest's serial console that starts with `prefix`.
     func waitForConsoleLine(prefix: String, timeout: Duration) async throws -> String {
         var found = ""
-        try await waitUntil("a console line starting with \"\(prefix)\" in \(consoleLogPath)", timeout: timeout,
+        try await waitUntil("a console line starting with \"\(prefix)\" in \(consoleLogPath)", within: timeout,
                             every: .milliseconds(500)) {
             let text = (try? String(contentsOfFile: consoleLogPath, encoding: .utf8)) ?? ""
             let lines = text.components(separatedBy: .newlines)

@@ -64,8 +64,7 @@ final class ComputeTestBed: Sendable {
         }
         var logger = Logger(label: "n0core.compute.integration")
         logger.logLevel = .critical
-        let broker = BrokerConfiguration(url: virtualHost.url, appID: "n0core-compute-test", heartbeat: .seconds(5),
-                                         reconnectBackoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .seconds(1)))
+        let broker = IntegrationEnvironment.brokerConfiguration(url: virtualHost.url, appID: "n0core-compute-test")
         publisher = Publisher(configuration: broker,
                               topology: ConductorClient.topology.declaringQueue(AgentClient.queue(agentID)), logger: logger)
         conductor = Consumer(configuration: broker, queue: ConductorClient.queue, deadLetterPublisher: publisher, logger: logger)
@@ -243,16 +242,6 @@ final class ComputeTestBed: Sendable {
         return try namespace.check(command)
     }
 
-    /// Polls `check` until it returns a value.
-    func eventually<Value: Sendable>(_ what: String, within limit: Duration = .seconds(30),
-                                     _ check: () throws -> Value?) async throws -> Value {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let value = try check() { return value }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw Failure("timed out waiting for \(what)")
-    }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String

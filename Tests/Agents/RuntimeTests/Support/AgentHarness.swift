@@ -152,23 +152,6 @@ final class AgentHarness: Sendable {
     }
 }
 
-/// Polls `check` every 20 ms until it returns a value, failing after `limit`.
-@discardableResult
-func poll<Value: Sendable>(_ what: String, within limit: Duration = .seconds(20),
-                           _ check: @Sendable () async throws -> Value?) async throws -> Value {
-    let deadline = ContinuousClock.now + limit
-    while true {
-        if let value = try await check() { return value }
-        guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
 /// An agent running in its own `ServiceGroup`, stopped gracefully (SIGTERM) or killed.
 final class RunningAgent: Sendable {
     let runtime: AgentRuntime
@@ -194,7 +177,7 @@ final class RunningAgent: Sendable {
     }
 
     func waitUntilParked(_ count: Int = 1) async throws {
-        try await poll("\(count) parked request(s)") {
+        try await poll("\(count) parked request(s)", every: .milliseconds(20)) {
             await self.runtime.parkedRequestCount >= count ? true : nil
         }
     }
