@@ -140,7 +140,11 @@ let package = Package(
         .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "ServiceSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"]),
+        .testTarget(name: "ServiceSupportTests", dependencies: [
+            "ServiceSupport", "Broker", "Store", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "APITests", dependencies: [
             "API", "TestSupport", "ServiceSupport", "Clients", "Broker", "Store", "Messages",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -21,16 +21,15 @@ extension Delivery {
     public func deadLetter(reason: String) async throws {
         try claim()
         var headers = properties.headers
-        headers[Self.deadLetterReasonHeader] = String(reason.prefix(2000))
-        headers[Self.originalRoutingKeyHeader] = routingKey
         headers[Self.originalQueueHeader] = queue
-        var copy = OutgoingMessage(
-            routingKey: Topology.deadLetterQueue, type: properties.type ?? "", body: body,
+        var original = OutgoingMessage(
+            routingKey: routingKey, type: properties.type ?? "", body: body,
             messageID: properties.messageID ?? UUID().uuidString.lowercased(),
             correlationID: properties.correlationID, headers: headers, exchange: "")
-        copy.appID = properties.appID
-        copy.timestamp = properties.timestamp
-        copy.contentType = properties.contentType ?? copy.contentType
+        original.appID = properties.appID
+        original.timestamp = properties.timestamp
+        original.contentType = properties.contentType ?? original.contentType
+        let copy = original.deadLettered(reason: reason)
         let metadata: Logger.Metadata = [
             "message_id": "\(copy.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
         ]

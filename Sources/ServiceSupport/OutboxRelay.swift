@@ -22,11 +22,24 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         let publisher = self.publisher
+        let logger = self.logger
         let timeout = publishTimeout
         await cancelWhenGracefulShutdown {
             await store.runOutboxRelay(pollInterval: .milliseconds(500)) { records in
                 for record in records {
-                    try await publisher.publish(OutgoingMessage(record), timeout: timeout)
+                    let message = OutgoingMessage(record)
+                    do {
+                        try await publisher.publish(message, timeout: timeout)
+                    } catch let BrokerError.unroutable(_, routingKey, reason) {
+                        // No queue takes it (an agent whose queue was deleted): retrying would
+                        // fail for ever and hold back every row after it, so it goes to the
+                        // dead-letter queue. Other failures are transient and retried.
+                        logger.error("an outbox message has no queue; dead-lettered", metadata: [
+                            "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
+                        ])
+                        try await publisher.publish(
+                            message.deadLettered(reason: "unroutable from the outbox: \(reason)"), timeout: timeout)
+                    }
                 }
             }
         }
