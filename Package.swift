@@ -63,6 +63,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,6 +71,7 @@ let package = Package(
             name: "ServiceSupport",
             dependencies: [
                 "Broker",
+                "MessageHandling",
                 "Store",
                 "Messages",
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -84,6 +86,20 @@ let package = Package(
             ]
         ),
 
+        // The one way a service receives messages: dispatch, disposition, retry, pause on an
+        // outage, settle, metrics. Every consumer (scheduler, conductor, agents) supplies only
+        // its handler. Depends on the broker only, so agents do not link the store.
+        .target(
+            name: "MessageHandling",
+            dependencies: [
+                "Broker",
+                "Messages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // The typed clients: the messages addressed to each service, built in one place so no
         // service spells another's routing key.
         .target(name: "Clients", dependencies: [
@@ -92,17 +108,17 @@ let package = Package(
         ]),
 
         // Services: the logic lives in these libraries.
-        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients",
+        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling",
                                             .product(name: "Hummingbird", package: "hummingbird"),
                                             .product(name: "NIOCore", package: "swift-nio"),
                                             .product(name: "NIOFoundationCompat", package: "swift-nio")]),
-        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients"]),
-        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients",
+        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling"]),
+        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling",
                                                   .product(name: "Configuration", package: "swift-configuration"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                   .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")]),
-        .target(name: "AgentRuntime", dependencies: ["Messages", "Broker", "ServiceSupport", "Clients",
+        .target(name: "AgentRuntime", dependencies: ["Messages", "Broker", "ServiceSupport", "Clients", "MessageHandling",
                                                      .product(name: "Configuration", package: "swift-configuration"),
                                                      .product(name: "Logging", package: "swift-log"),
                                                      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

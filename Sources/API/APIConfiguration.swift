@@ -10,12 +10,17 @@ public struct APIConfiguration: Sendable {
     /// The largest request body accepted (413 past it).
     public var maxBodyBytes: Int
     public var limits: SpecLimits
+    /// The longest a request's database work may take before it is answered 503
+    /// (`api.database_timeout_seconds`, default 10).
+    public var databaseTimeout: Duration
 
-    public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits()) {
+    public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits(),
+                databaseTimeout: Duration = .seconds(10)) {
         self.listen = listen
         self.tokens = tokens
         self.maxBodyBytes = maxBodyBytes
         self.limits = limits
+        self.databaseTimeout = databaseTimeout
     }
 
     /// Reads `api.*` keys; refuses to start without a token, since every `/api/` route needs one.
@@ -32,5 +37,11 @@ public struct APIConfiguration: Sendable {
             maxObjects: reader.int(forKey: "api.max_objects", default: 512),
             maxDepth: reader.int(forKey: "api.max_depth", default: 8)
         )
+        let timeout = reader.int(forKey: "api.database_timeout_seconds", default: 10)
+        guard timeout > 0 else {
+            throw ConfigurationError.invalid(key: "api.database_timeout_seconds", value: "\(timeout)",
+                                             expected: "a positive number of seconds")
+        }
+        databaseTimeout = .seconds(timeout)
     }
 }

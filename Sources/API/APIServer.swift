@@ -31,9 +31,10 @@ public enum APIServer {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
+        let database = DatabaseGuard(store: store, timeout: configuration.databaseTimeout, logger: logger)
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
-                       maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)
-        GraphController(store: store).addRoutes(to: api)
+                       maxBodyBytes: configuration.maxBodyBytes, database: database).addRoutes(to: api)
+        GraphController(store: store, database: database).addRoutes(to: api)
         return router
     }
 }

@@ -32,6 +32,9 @@ public final class Delivery: Sendable {
         self.link = link
     }
 
+    /// Whether the connection it came on is still open, so it can be settled.
+    public var isSettleable: Bool { generation == link.worker.currentGeneration }
+
     /// The body as `Data`, for decoders.
     public var data: Data { Data(body) }
 

@@ -7,9 +7,11 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// Attempts an object gets in all, the first placement included, before it and its spec
     /// version fail (`conductor.max_attempts`, default 3).
     public var maxAttempts: Int
-    /// How long a scheduled object may wait for its agent's result before it counts as failed on
-    /// that agent (`conductor.apply_deadline_seconds`, default 300: a real VM under TCG takes
-    /// seconds to minutes, and an agent may wait for its dependencies first).
+    /// How long a scheduled object may go without a word from its agent (a result, or a progress
+    /// report that moves the deadline on) before it counts as failed on that agent
+    /// (`conductor.apply_deadline_seconds`, default 120). Agents report progress every
+    /// `agent.progress_seconds` (default 20) while they wait for dependencies or apply, so a
+    /// slow apply is never rescheduled while its agent works; keep this above twice that.
     public var applyDeadline: Duration
     /// How often the sweeper looks for dead agents and overdue objects
     /// (`conductor.sweep_interval_seconds`, default 5).
@@ -17,15 +19,32 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// Deliveries handled at once by one replica (`conductor.concurrency`, default 8). Results
     /// for one spec are serialized by a row lock whatever this is.
     public var concurrency: Int
+    /// How long a stored version's objects may wait for a scheduler to take their `Spec` before
+    /// it is sent again (`conductor.accepted_deadline_seconds`, default 900): a `Spec` lost on
+    /// the way is not waited for for ever.
+    public var acceptedDeadline: Duration
+    /// After the conductor could not hear (a broker or database outage, a restart), how long it
+    /// hears again before objects past their deadline count as failed
+    /// (`conductor.lease_grace_seconds`, default 30): results and progress reports held up by
+    /// the outage arrive first.
+    public var leaseGrace: Duration
+    /// After hearing resumes, the conductor counts as caught up with its queue once it reads a
+    /// heartbeat sent since; with no agent alive to send one, after this long
+    /// (`conductor.catch_up_seconds`, default 60).
+    public var catchUpLimit: Duration
 
     public init(
-        maxAttempts: Int = 3, applyDeadline: Duration = .seconds(300), sweepInterval: Duration = .seconds(5),
-        concurrency: Int = 8
+        maxAttempts: Int = 3, applyDeadline: Duration = .seconds(120), sweepInterval: Duration = .seconds(5),
+        concurrency: Int = 8, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
+        catchUpLimit: Duration = .seconds(60)
     ) {
+        self.leaseGrace = leaseGrace
+        self.catchUpLimit = catchUpLimit
         self.maxAttempts = maxAttempts
         self.applyDeadline = applyDeadline
         self.sweepInterval = sweepInterval
         self.concurrency = concurrency
+        self.acceptedDeadline = acceptedDeadline
     }
 
     /// Reads the `conductor.*` keys; a value that is not a positive whole number is an error
@@ -46,14 +65,20 @@ public struct ConductorConfiguration: Sendable, Equatable {
         }
         self.init(
             maxAttempts: try positive("conductor.max_attempts", default: 3),
-            applyDeadline: .seconds(try positive("conductor.apply_deadline_seconds", default: 300)),
+            applyDeadline: .seconds(try positive("conductor.apply_deadline_seconds", default: 120)),
             sweepInterval: .seconds(try positive("conductor.sweep_interval_seconds", default: 5)),
-            concurrency: try positive("conductor.concurrency", default: 8))
+            concurrency: try positive("conductor.concurrency", default: 8),
+            acceptedDeadline: .seconds(try positive("conductor.accepted_deadline_seconds", default: 900)),
+            leaseGrace: .seconds(try positive("conductor.lease_grace_seconds", default: 30)),
+            catchUpLimit: .seconds(try positive("conductor.catch_up_seconds", default: 60)))
     }
 
     /// ``applyDeadline`` in seconds, for the database's interval arithmetic.
-    var applyDeadlineSeconds: Double {
-        let (seconds, attoseconds) = applyDeadline.components
+    var applyDeadlineSeconds: Double { Self.seconds(applyDeadline) }
+    var acceptedDeadlineSeconds: Double { Self.seconds(acceptedDeadline) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -9,13 +9,28 @@ import Yams
 /// field order, which follows the seed.
 public enum MessageCodec {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, format: WireFormat) throws(DocumentError) -> T {
+        try decode(type, from: data, format: format, userInfo: [:])
+    }
+
+    /// Decodes a message between services (JSON): like ``decode(_:from:format:)``, but keys this
+    /// build does not know are ignored (``CodingUserInfoKey/ignoresUnknownKeys``), so messages
+    /// from a newer sender are understood during a rolling upgrade.
+    public static func decodeWire<T: Decodable>(_ type: T.Type, from data: Data) throws(DocumentError) -> T {
+        try decode(type, from: data, format: .json, userInfo: [.ignoresUnknownKeys: true])
+    }
+
+    static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, format: WireFormat, userInfo: [CodingUserInfoKey: any Sendable]
+    ) throws(DocumentError) -> T {
         switch format {
         case .json:
             if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
                 throw DocumentError(path: "", message: "the document is empty")
             }
             do {
-                return try JSONDecoder().decode(type, from: data)
+                let decoder = JSONDecoder()
+                decoder.userInfo = userInfo
+                return try decoder.decode(type, from: data)
             } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError == nil {
                 throw syntaxError(json: data) ?? DocumentError(path: "", message: "not valid JSON")
             } catch {

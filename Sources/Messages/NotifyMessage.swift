@@ -8,18 +8,22 @@ public struct NotifyMessage: WireMessage, Hashable {
     public var message: String
     public var level: NotifyLevel
     public var object: Object
+    /// The ``RequestMessage/attempt`` this answers; a result of an attempt older than the
+    /// object's current one is from an abandoned attempt.
+    public var attempt: Int?
 
-    public init(specID: Int64, message: String, level: NotifyLevel, object: Object) {
+    public init(specID: Int64, message: String, level: NotifyLevel, object: Object, attempt: Int? = nil) {
         self.specID = specID
         self.message = message
         self.level = level
         self.object = object
+        self.attempt = attempt
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case specID = "spec_id"
         case message = "msg"
-        case level, object
+        case level, object, attempt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -29,6 +33,7 @@ public struct NotifyMessage: WireMessage, Hashable {
         message = try container.decode(String.self, forKey: .message)
         level = try container.decode(NotifyLevel.self, forKey: .level)
         object = try container.decode(Object.self, forKey: .object)
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt)
     }
 }
 

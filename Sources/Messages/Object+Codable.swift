@@ -17,7 +17,7 @@ extension Object: Codable {
         for key in try decoder.presentKeys() where !extraKeys.contains(key.stringValue) {
             if let known = ObjectKey(rawValue: key.stringValue) {
                 present.append(known)
-            } else {
+            } else if !decoder.ignoresUnknownKeys {
                 fields.problems.append(FieldProblem(
                     codingPath: decoder.codingPath + [key],
                     message: "unknown key '\(key.stringValue)'"

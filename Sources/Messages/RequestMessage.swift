@@ -12,17 +12,24 @@ public struct RequestMessage: WireMessage, Hashable {
     /// Empty when nothing waits. Written as `depended_by: null` when empty, like the seed's bare
     /// `depended_by:`; null and a missing key decode as empty.
     public var dependedBy: [Object]
+    /// The number of this placement of the object (its epoch), increasing with every `Request`
+    /// the scheduler sends for it. An agent holding a higher attempt refuses this request (it
+    /// is from an abandoned attempt); its `Notify` carries the number back. Nil from senders
+    /// before attempts existed.
+    public var attempt: Int?
 
-    public init(specID: Int64, object: Object, dependedBy: [Object] = []) {
+    public init(specID: Int64, object: Object, dependedBy: [Object] = [], attempt: Int? = nil) {
         self.specID = specID
         self.object = object
         self.dependedBy = dependedBy
+        self.attempt = attempt
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case specID = "spec_id"
         case object
         case dependedBy = "depended_by"
+        case attempt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,6 +38,7 @@ public struct RequestMessage: WireMessage, Hashable {
         specID = try container.decode(Int64.self, forKey: .specID)
         object = try container.decode(Object.self, forKey: .object)
         dependedBy = try container.decodeIfPresent([Object].self, forKey: .dependedBy) ?? []
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -42,5 +50,6 @@ public struct RequestMessage: WireMessage, Hashable {
         } else {
             try container.encode(dependedBy, forKey: .dependedBy)
         }
+        try container.encodeIfPresent(attempt, forKey: .attempt)
     }
 }

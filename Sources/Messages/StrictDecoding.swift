@@ -18,17 +18,30 @@ struct AnyCodingKey: CodingKey, Hashable {
     }
 }
 
+extension CodingUserInfoKey {
+    /// Set (to `true`) when decoding a message between services: keys this build does not know
+    /// are ignored instead of rejected, so a sender one release ahead (a rolling upgrade) is
+    /// still understood. User documents are decoded without it, strictly.
+    public static let ignoresUnknownKeys = CodingUserInfoKey(rawValue: "n0core.ignoresUnknownKeys")!
+}
+
 extension Decoder {
+    /// Whether unknown keys are ignored here (``CodingUserInfoKey/ignoresUnknownKeys``).
+    var ignoresUnknownKeys: Bool {
+        userInfo[.ignoresUnknownKeys] as? Bool == true
+    }
+
     /// The keys of the mapping being decoded, in document order where the decoder keeps it.
     func presentKeys() throws -> [AnyCodingKey] {
         try container(keyedBy: AnyCodingKey.self).allKeys
     }
 
-    /// Rejects any key that `Keys` does not list.
+    /// Rejects any key that `Keys` does not list (unless unknown keys are ignored here).
     ///
     /// Synthesized `Decodable` ignores unknown keys, so a user's typo (`vcpu: 4`) would silently
     /// fall back to a default; strict decoding turns it into an error that names the key.
     func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+        guard !ignoresUnknownKeys else { return }
         let allowed = keys.allCases.map(\.stringValue)
         let unknown = try presentKeys().filter { !allowed.contains($0.stringValue) }
         guard !unknown.isEmpty else { return }

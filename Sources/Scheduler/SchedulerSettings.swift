@@ -19,16 +19,31 @@ public struct SchedulerSettings: Sendable {
     /// The longest one attempt at scheduling a spec may take before it is abandoned (rolled
     /// back) and tried again.
     public var attemptTimeout: Duration
+    /// `scheduler.placement_deadline_seconds` (N0CORE_SCHEDULER_PLACEMENT_DEADLINE_SECONDS): how
+    /// long a spec that could fit waits for room (agents back, capacity freed) before it fails.
+    /// Default 600.
+    public var placementDeadlineSeconds: Double
+    /// `scheduler.deferred_retry_max_seconds`: the longest pause between two tries of a waiting
+    /// spec (the first is 1 s, doubling). Default 10.
+    public var deferredRetryMaxSeconds: Double
 
     public init(
         agentTimeoutSeconds: Int = 30, concurrency: Int = 4, onlyAgents: Set<ObjectID>? = nil,
-        consumerName: String = "n0core-scheduler", attemptTimeout: Duration = .seconds(30)
+        consumerName: String = "n0core-scheduler", attemptTimeout: Duration = .seconds(30),
+        placementDeadlineSeconds: Double = 600, deferredRetryMaxSeconds: Double = 10
     ) {
         self.agentTimeoutSeconds = agentTimeoutSeconds
         self.concurrency = concurrency
         self.onlyAgents = onlyAgents
         self.consumerName = consumerName
         self.attemptTimeout = attemptTimeout
+        self.placementDeadlineSeconds = placementDeadlineSeconds
+        self.deferredRetryMaxSeconds = deferredRetryMaxSeconds
+    }
+
+    /// The pause before the next try of a waiting spec that has been tried `attempts` times.
+    func deferredRetryDelay(afterAttempts attempts: Int) -> Double {
+        min(deferredRetryMaxSeconds, Double(1 << min(max(attempts, 0), 10)))
     }
 
     /// Reads the `scheduler.*` keys.
@@ -44,6 +59,17 @@ public struct SchedulerSettings: Sendable {
             throw ConfigurationError.invalid(key: "scheduler.concurrency", value: "\(concurrency)",
                                              expected: "a number of specs from 1 to 256")
         }
-        self.init(agentTimeoutSeconds: timeout, concurrency: concurrency)
+        let deadline = reader.int(forKey: "scheduler.placement_deadline_seconds", default: 600)
+        guard deadline > 0 else {
+            throw ConfigurationError.invalid(key: "scheduler.placement_deadline_seconds", value: "\(deadline)",
+                                             expected: "a positive number of seconds")
+        }
+        let retryMax = reader.int(forKey: "scheduler.deferred_retry_max_seconds", default: 10)
+        guard retryMax > 0 else {
+            throw ConfigurationError.invalid(key: "scheduler.deferred_retry_max_seconds", value: "\(retryMax)",
+                                             expected: "a positive number of seconds")
+        }
+        self.init(agentTimeoutSeconds: timeout, concurrency: concurrency,
+                  placementDeadlineSeconds: Double(deadline), deferredRetryMaxSeconds: Double(retryMax))
     }
 }

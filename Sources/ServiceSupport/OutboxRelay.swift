@@ -6,42 +6,88 @@ import Store
 /// Publishes what transactions queued in the outbox, with publisher confirms, and marks it sent:
 /// a service's state change and the messages announcing it commit together, and the messages
 /// leave even if the broker was down at commit time.
+///
+/// It drains the outbox whenever a commit signals ``Store/outboxChannel`` (so a message leaves
+/// within milliseconds of its commit) and every `pollInterval` in any case (a missed
+/// notification or a lost listening connection delays nothing for long). Every step is bounded
+/// (``stepTimeout``): a pool that cannot reach the database, a hung server or a silent broker
+/// fail the step, which is logged and tried again at the next wake-up, so the relay resumes by
+/// itself after any outage. Several relays may run at once (rows are claimed `SKIP LOCKED`).
 public struct OutboxRelay: Service {
     let store: Store
     let publisher: Publisher
     let logger: Logger
     /// Bound on one publish, so a dead broker does not hold the outbox rows' locks for ever.
     let publishTimeout: Duration
+    let pollInterval: Duration
+    /// Bound on one relay step (claim, publish a batch, mark sent).
+    let stepTimeout: Duration
+    static let batchSize = 100
 
-    public init(store: Store, publisher: Publisher, logger: Logger, publishTimeout: Duration = .seconds(10)) {
+    public init(
+        store: Store, publisher: Publisher, logger: Logger, publishTimeout: Duration = .seconds(10),
+        pollInterval: Duration = .milliseconds(500), stepTimeout: Duration = .seconds(60)
+    ) {
         self.store = store
         self.publisher = publisher
         self.logger = logger
         self.publishTimeout = publishTimeout
+        self.pollInterval = pollInterval
+        self.stepTimeout = stepTimeout
     }
 
     public func run() async throws {
-        let publisher = self.publisher
-        let logger = self.logger
-        let timeout = publishTimeout
+        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await cancelWhenGracefulShutdown {
-            await store.runOutboxRelay(pollInterval: .milliseconds(500)) { records in
-                for record in records {
-                    let message = OutgoingMessage(record)
-                    do {
-                        try await publisher.publish(message, timeout: timeout)
-                    } catch let BrokerError.unroutable(_, routingKey, reason) {
-                        // No queue takes it (an agent whose queue was deleted): retrying would
-                        // fail for ever and hold back every row after it, so it goes to the
-                        // dead-letter queue. Other failures are transient and retried.
-                        logger.error("an outbox message has no queue; dead-lettered", metadata: [
-                            "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
-                        ])
-                        try await publisher.publish(
-                            message.deadLettered(reason: "unroutable from the outbox: \(reason)"), timeout: timeout)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await store.listenForOutbox(wake: wake, retryAfter: pollInterval) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        wake.yield()
+                        try? await Task.sleep(for: pollInterval)
                     }
                 }
+                var failing = false
+                for await _ in wakeups {
+                    do {
+                        while try await step() == Self.batchSize {}
+                        if failing { logger.notice("outbox relay sending again") }
+                        failing = false
+                    } catch {
+                        if Task.isCancelled { break }
+                        // Logged once per outage, not at every poll.
+                        if !failing { logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)"]) }
+                        failing = true
+                    }
+                }
+                group.cancelAll()
             }
+        }
+    }
+
+    /// One bounded relay step: how many rows it sent.
+    func step() async throws -> Int {
+        let (store, publisher, logger, timeout) = (self.store, self.publisher, self.logger, publishTimeout)
+        return try await withDeadline(stepTimeout) {
+            try await store.relayOutbox(limit: Self.batchSize) { records in
+                for record in records {
+                    try await Self.send(OutgoingMessage(record), publisher: publisher, timeout: timeout, logger: logger)
+                }
+            }
+        }
+    }
+
+    static func send(_ message: OutgoingMessage, publisher: Publisher, timeout: Duration, logger: Logger) async throws {
+        do {
+            try await publisher.publish(message, timeout: timeout)
+        } catch let BrokerError.unroutable(_, routingKey, reason) {
+            // No queue takes it (an agent whose queue was deleted): retrying would fail for ever
+            // and hold back every row after it, so it goes to the dead-letter queue. Other
+            // failures are transient and retried.
+            logger.error("an outbox message has no queue; dead-lettered", metadata: [
+                "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
+            ])
+            try await publisher.publish(message.deadLettered(reason: "unroutable from the outbox: \(reason)"), timeout: timeout)
         }
     }
 }

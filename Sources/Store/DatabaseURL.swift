@@ -11,6 +11,10 @@ import PostgresNIO
 ///   host gets `prefer`, as libpq does.
 /// - `host=/path`: connect through the Unix socket in that directory (`.s.PGSQL.<port>`).
 /// - `connect_timeout`: seconds.
+/// - `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`: milliseconds,
+///   sent as the server settings of every connection. By default 30 s, 10 s and 60 s, so no
+///   statement, lock wait or abandoned transaction holds a service (or another service's rows)
+///   for ever; `0` turns one off.
 ///
 /// The ``description`` masks the password, so the URL can be logged at start-up.
 public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
@@ -27,6 +31,10 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     /// Directory of the server's Unix socket, when the URL asks for one with `host=/path`.
     public var unixSocketDirectory: String?
     public var connectTimeout: Duration?
+    /// Server-side bounds in milliseconds (0: none), sent at connection start-up.
+    public var statementTimeoutMilliseconds = 30_000
+    public var lockTimeoutMilliseconds = 10_000
+    public var idleInTransactionTimeoutMilliseconds = 60_000
 
     /// Parses `postgres://` or `postgresql://` URLs; user name and password may be
     /// percent-encoded. The database defaults to the user name, the port to 5432.
@@ -86,6 +94,17 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             }
             connectTimeout = value > 0 ? .seconds(value) : nil
         }
+        func milliseconds(_ name: String) throws(StoreError) -> Int? {
+            guard let text = query[name] else { return nil }
+            guard let value = Int(text), value >= 0 else {
+                throw .invalidURL("\(name) must be a number of milliseconds (0 for none)")
+            }
+            return value
+        }
+        statementTimeoutMilliseconds = try milliseconds("statement_timeout") ?? statementTimeoutMilliseconds
+        lockTimeoutMilliseconds = try milliseconds("lock_timeout") ?? lockTimeoutMilliseconds
+        idleInTransactionTimeoutMilliseconds = try milliseconds("idle_in_transaction_session_timeout")
+            ?? idleInTransactionTimeoutMilliseconds
     }
 
     /// The pool configuration for this URL, with PostgresNIO's defaults for everything the URL does
@@ -104,6 +123,11 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         if let connectTimeout {
             configuration.options.connectTimeout = connectTimeout
         }
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(statementTimeoutMilliseconds)"),
+            ("lock_timeout", "\(lockTimeoutMilliseconds)"),
+            ("idle_in_transaction_session_timeout", "\(idleInTransactionTimeoutMilliseconds)"),
+        ]
         return configuration
     }
 

@@ -12,6 +12,13 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, ExpressibleByStri
     public static let applied: EventKind = "APPLIED"
     public static let failed: EventKind = "FAILED"
     public static let rescheduled: EventKind = "RESCHEDULED"
+    /// No room yet: the scheduler keeps the object and tries again.
+    public static let waiting: EventKind = "WAITING"
+    /// An attempt was abandoned (the object moved to another agent, or a late result of an
+    /// older attempt arrived); what it made is removed.
+    public static let abandoned: EventKind = "ABANDONED"
+    /// A version was replaced by a later one before it settled.
+    public static let superseded: EventKind = "SUPERSEDED"
 }
 
 /// One line of a spec's progress log. `id` and `createdAt` are assigned by the store: leave them

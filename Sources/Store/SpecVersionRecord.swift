@@ -1,9 +1,14 @@
 import Foundation
 
 /// Where a spec version stands: written and waiting for its objects (`pending`), every object
-/// applied (`applied`), or given up on with a reason (`failed`).
+/// applied (`applied`), given up on with a reason (`failed`), or replaced by a later version
+/// before it settled (`superseded`). Every version ends in one of the last three.
 public enum SpecState: String, Sendable, Equatable, CaseIterable {
-    case pending, applied, failed
+    case pending, applied, failed, superseded
+
+    /// Its objects may still be placed and retried: pending, or superseded (the objects the
+    /// later version did not change are still this version's to bring up).
+    public var isOpen: Bool { self == .pending || self == .superseded }
 }
 
 /// The documents of a version to be written. Each is JSON text; the store keeps it as `jsonb`

@@ -10,6 +10,18 @@ extension StoreTransaction {
     /// the last one wins. Rows are written in id order, so two transactions touching the same nodes
     /// lock them in the same order and do not deadlock.
     public func upsertNodes(_ nodes: [GraphNode]) async throws {
+        try await upsertNodes(nodes, preservingObjectKeys: [])
+    }
+
+    /// ``upsertNodes(_:)``, except that the keys `preservingObjectKeys` of a stored node's object
+    /// are kept when the new object lacks them: the fields agents fill in (a volume's `url`, a
+    /// NIC's `hw_addr`) survive a writer that did not read them, decided in the one statement
+    /// that takes the row's lock, so no result recorded meanwhile is lost.
+    public func upsertNodes(_ nodes: [GraphNode], preservingObjectKeys keys: [String]) async throws {
+        let kept = keys.isEmpty
+            ? "EXCLUDED.object"
+            : "jsonb_strip_nulls(jsonb_build_object("
+                + keys.map { "'\($0)', nodes.object->'\($0)'" }.joined(separator: ", ") + ")) || EXCLUDED.object"
         let unique = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             .values.sorted { $0.id.uuidString < $1.id.uuidString }
         for chunk in BatchInsert.chunks(unique) {
@@ -34,7 +46,7 @@ extension StoreTransaction {
                     spec_id = COALESCE(EXCLUDED.spec_id, nodes.spec_id),
                     desired_state = COALESCE(EXCLUDED.desired_state, nodes.desired_state),
                     observed_state = COALESCE(EXCLUDED.observed_state, nodes.observed_state),
-                    object = EXCLUDED.object,
+                    object = \(kept),
                     updated_at = now()
                 """))
         }

@@ -16,6 +16,10 @@ extension Store {
         var applied: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let didApply = try await withTransaction { tx in
+                // A migration waits for another process's, and may rewrite a big table: neither
+                // is bounded by the connection's default timeouts.
+                try await tx.run("SET LOCAL lock_timeout = 0")
+                try await tx.run("SET LOCAL statement_timeout = 0")
                 try await tx.run("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))")
                 try await tx.run("""
                     CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -118,41 +118,10 @@ extension Store {
         }
     }
 
-    /// Runs a relay until the task is cancelled: drains the outbox whenever a commit signals
-    /// ``outboxChannel`` (so a message leaves within milliseconds of its commit), and every
-    /// `pollInterval` in any case (so nothing waits for ever if a notification is missed or the
-    /// listening connection is lost). A failed publish or database error is logged and retried at
-    /// the next wake-up; it never ends the relay. Several relays may run at once.
-    public func runOutboxRelay(
-        batchSize: Int = 100,
-        pollInterval: Duration = .seconds(1),
-        isolation: isolated (any Actor)? = #isolation,
-        publish: ([OutboxRecord]) async throws -> Void
-    ) async {
-        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.listenForOutbox(wake: wake, retryAfter: pollInterval) }
-            group.addTask {
-                while !Task.isCancelled {
-                    wake.yield()
-                    try? await Task.sleep(for: pollInterval)
-                }
-            }
-            for await _ in wakeups {
-                do {
-                    while try await relayOutbox(limit: batchSize, publish: publish) == batchSize {}
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("outbox relay failed, retrying", metadata: ["error": "\(error)"])
-                }
-            }
-            group.cancelAll()
-        }
-    }
-
     /// Holds a connection that listens on ``outboxChannel`` and turns each notification into a
-    /// wake-up; reconnects after `retryAfter` when the connection is lost.
-    private func listenForOutbox(wake: AsyncStream<Void>.Continuation, retryAfter: Duration) async {
+    /// wake-up of a relay; reconnects after `retryAfter` when the connection is lost. Returns
+    /// when the task is cancelled.
+    public func listenForOutbox(wake: AsyncStream<Void>.Continuation, retryAfter: Duration) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in

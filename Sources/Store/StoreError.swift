@@ -1,4 +1,5 @@
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// What went wrong in the store, in the terms a caller can act on.
 ///
@@ -53,6 +54,12 @@ extension StoreError {
             return error
         case let error as PSQLError:
             return from(error)
+        case let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped:
+            // The pool gave up connecting for a while and fails requests at once: an outage like
+            // any other, which ends when the pool's background retries reach the server again.
+            return StoreError.unavailable("the connection pool cannot reach the database (circuit breaker open)")
+        case let error as ConnectionPoolError where error == .poolShutdown:
+            return StoreError.unavailable("the connection pool is shut down")
         case let error as PostgresDecodingError:
             return StoreError.database(
                 code: nil,
@@ -69,8 +76,13 @@ extension StoreError {
             switch code {
             case "23505":
                 return .duplicate(constraint: info[.constraintName] ?? "", message: message)
-            case "40001", "40P01":
+            case "40001", "40P01", "55P03", "57014":
+                // Serialization failure, deadlock, lock_timeout, statement_timeout: the
+                // transaction was rolled back and may be run again.
                 return .retryable(message)
+            case "25P03":
+                // idle_in_transaction_session_timeout ended the session.
+                return .unavailable(message)
             case "22P02", "22032":
                 return .invalidDocument(message)
             case let code? where code.hasPrefix("08") || code.hasPrefix("57P"):

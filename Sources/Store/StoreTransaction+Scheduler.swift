@@ -64,13 +64,18 @@ extension StoreTransaction {
         public var including: [UUID]
         /// An agent is alive when its last heartbeat is at most this old.
         public var aliveWithinSeconds: Int
+        /// Select dead agents too (every registered agent of the types; whether a spec could
+        /// ever fit).
+        public var includeDead: Bool
 
-        public init(types: [String], hostID: String? = nil, only: [UUID]? = nil, including: [UUID] = [], aliveWithinSeconds: Int) {
+        public init(types: [String], hostID: String? = nil, only: [UUID]? = nil, including: [UUID] = [], aliveWithinSeconds: Int,
+                    includeDead: Bool = false) {
             self.types = types
             self.hostID = hostID
             self.only = only
             self.including = including
             self.aliveWithinSeconds = aliveWithinSeconds
+            self.includeDead = includeDead
         }
     }
 
@@ -85,7 +90,7 @@ extension StoreTransaction {
                    (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second') AS alive
             FROM nodes
             WHERE (type LIKE 'agent/%' AND type = ANY(\(query.types))
-                   AND desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'
+                   AND (\(query.includeDead) OR (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'))
                    AND (\(query.hostID)::text IS NULL OR object->>'host_id' = \(query.hostID)::text)
                    AND (\(query.only)::uuid[] IS NULL OR id = ANY(\(query.only)::uuid[])))
                OR id = ANY(\(query.including))

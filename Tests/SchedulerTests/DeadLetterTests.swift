@@ -41,7 +41,7 @@ struct DeadLetterTests {
             #expect(reasons.contains { $0.hasPrefix("undecodable Spec: not valid JSON") })
             #expect(reasons.contains("the scheduler takes Spec messages, not Notify"))
             #expect(reasons.contains("spec \(unknownSpec) does not exist"))
-            #expect(reasons.contains("no message_id (a UUID) to recognise a redelivery by"))
+            #expect(reasons.contains("a Spec needs a UUID message_id to be recognised when redelivered; got 'not-a-uuid'"))
             #expect(try await store.events(specID: unknownSpec).isEmpty)
         }
     }

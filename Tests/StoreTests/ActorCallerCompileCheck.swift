@@ -12,7 +12,6 @@ actor ActorCallerCompileCheck {
 
     func useEveryClosureTakingMethod() async throws {
         try await store.relayOutbox { records in self.count += records.count }
-        await store.runOutboxRelay { records in self.count += records.count }
         _ = try await store.createSpec(NewSpecVersion(submitted: "{}", resolved: "{}")) { _ in
             self.count += 1
             return []

@@ -98,30 +98,6 @@ struct OutboxTests {
         }
     }
 
-    @Test func runningRelayWakesOnCommit() async throws {
-        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
-            let published = Collector<UUID>()
-            // A poll interval far longer than the test: only the notification can deliver in time.
-            let relay = Task {
-                await store.runOutboxRelay(batchSize: 10, pollInterval: .seconds(60)) { records in
-                    await published.append(contentsOf: records.map(\.message.messageID))
-                }
-            }
-            defer { relay.cancel() }
-            try await Task.sleep(for: .milliseconds(200))
-
-            let queued = Self.messages(25)
-            try await store.withTransaction { tx in try await tx.enqueueOutbox(queued) }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while await published.values.count < queued.count, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(Set(await published.values) == Set(queued.map(\.messageID)))
-            relay.cancel()
-            await relay.value
-        }
-    }
-
     @Test func aMessageIDIsQueuedOnce() async throws {
         try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let message = Self.messages(1)[0]

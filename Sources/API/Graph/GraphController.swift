@@ -6,6 +6,7 @@ import Store
 /// `/api/graph` and `/api/objects/{id}`: the resource graph, read-only.
 struct GraphController<Context: RequestContext> {
     let store: Store
+    let database: DatabaseGuard
     static var maxDepth: Int { 16 }
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -22,7 +23,7 @@ struct GraphController<Context: RequestContext> {
             guard let specID = Int64(String(text)), specID > 0 else {
                 throw APIError(status: .badRequest, message: "spec_id must be a positive whole number")
             }
-            graph = try await store.graph(specID: specID)
+            graph = try await database.run { [store] in try await store.graph(specID: specID) }
         } else if let text = query["object_id"] {
             guard let id = ObjectID(String(text)) else {
                 throw APIError(status: .badRequest, message: "object_id must be a UUID")
@@ -31,7 +32,7 @@ struct GraphController<Context: RequestContext> {
             guard let depth = Int(depthText), (0...Self.maxDepth).contains(depth) else {
                 throw APIError(status: .badRequest, message: "depth must be a whole number from 0 to \(Self.maxDepth)")
             }
-            graph = try await store.subgraph(from: id.uuid, depth: depth)
+            graph = try await database.run { [store] in try await store.subgraph(from: id.uuid, depth: depth) }
         } else {
             throw APIError(status: .badRequest, message: "give spec_id=N or object_id=UUID (with depth=D)")
         }
@@ -42,7 +43,9 @@ struct GraphController<Context: RequestContext> {
         guard let text = context.parameters.get("id"), let id = ObjectID(text) else {
             throw APIError(status: .badRequest, message: "the object id in the path must be a UUID")
         }
-        guard let node = try await store.node(id.uuid) else { throw APIError.notFound("object \(id)") }
+        guard let node = try await database.run({ [store] in try await store.node(id.uuid) }) else {
+            throw APIError.notFound("object \(id)")
+        }
         return Negotiation(request).respond(GraphBody.Node(node))
     }
 }

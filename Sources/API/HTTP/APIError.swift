@@ -7,11 +7,14 @@ struct APIError: Error, Sendable {
     var status: HTTPResponse.Status
     var message: String
     var problems: [FieldProblem]
+    /// Sent as `Retry-After` (a 503 during an outage).
+    var retryAfterSeconds: Int?
 
-    init(status: HTTPResponse.Status, message: String, problems: [FieldProblem] = []) {
+    init(status: HTTPResponse.Status, message: String, problems: [FieldProblem] = [], retryAfterSeconds: Int? = nil) {
         self.status = status
         self.message = message
         self.problems = problems
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// A document that cannot be used: 400 when it is not the right shape at all (syntax,

@@ -37,7 +37,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return Negotiation(request).respond(ErrorBody(error), status: error.status)
+            var response = Negotiation(request).respond(ErrorBody(error), status: error.status)
+            if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+            return response
         } catch is NIOTooManyBytesError {
             let error = APIError(status: .contentTooLarge, message: "the body is larger than this API accepts")
             return Negotiation(request).respond(ErrorBody(error), status: error.status)

@@ -7,6 +7,7 @@ import Messages
 struct SpecController<Context: RequestContext> {
     let service: SpecService
     let maxBodyBytes: Int
+    let database: DatabaseGuard
 
     func addRoutes(to group: RouterGroup<Context>) {
         // Also answers `/api/spec/`, as the seed writes it: the router ignores a trailing slash.
@@ -20,29 +21,34 @@ struct SpecController<Context: RequestContext> {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let negotiation = Negotiation(request)
         let document = try await readDocument(request, negotiation)
-        return negotiation.respond(try await service.create(document), status: .created)
+        let service = self.service
+        return negotiation.respond(try await database.run { try await service.create(document) }, status: .created)
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
         let negotiation = Negotiation(request)
         let specID = try Self.specID(context)
         let document = try await readDocument(request, negotiation)
-        return negotiation.respond(try await service.replace(specID: specID, with: document))
+        let service = self.service
+        return negotiation.respond(try await database.run { try await service.replace(specID: specID, with: document) })
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        Negotiation(request).respond(try await service.delete(specID: try Self.specID(context)), status: .accepted)
+        let (service, specID) = (self.service, try Self.specID(context))
+        return Negotiation(request).respond(try await database.run { try await service.delete(specID: specID) }, status: .accepted)
     }
 
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
-        Negotiation(request).respond(try await service.status(specID: try Self.specID(context)))
+        let (service, specID) = (self.service, try Self.specID(context))
+        return Negotiation(request).respond(try await database.run { try await service.status(specID: specID) })
     }
 
     @Sendable func version(_ request: Request, context: Context) async throws -> Response {
         guard let text = context.parameters.get("version"), let version = Int(text), version >= 0 else {
             throw APIError(status: .badRequest, message: "the version in the path must be a whole number")
         }
-        return Negotiation(request).respond(try await service.version(specID: try Self.specID(context), version: version))
+        let (service, specID) = (self.service, try Self.specID(context))
+        return Negotiation(request).respond(try await database.run { try await service.version(specID: specID, version: version) })
     }
 
     private func readDocument(_ request: Request, _ negotiation: Negotiation) async throws -> SpecDocument {

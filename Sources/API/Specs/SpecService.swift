@@ -37,8 +37,9 @@ public struct SpecService: Sendable {
                     trace: trace))]
             }
             let (nodes, edges) = try Self.graphRecords(resolved.objects, specID: created.specID)
-            try await tx.upsertNodes(nodes)
+            try await tx.upsertNodes(nodes, preservingObjectKeys: Self.observedKeys)
             try await tx.upsertEdges(edges)
+            try await tx.acceptPlacements(nodes.map(\.id), specID: created.specID, version: version)
             try await tx.appendEvents([Event(specID: created.specID, version: version, kind: .accepted,
                                              message: "version \(version) accepted with \(resolved.objects.count) objects")])
             return created
@@ -77,7 +78,7 @@ public struct SpecService: Sendable {
         var newDocument = document
         newDocument.version = replaces + 1
         return try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
-                                      resolvedDocument: resolved.document, objects: changed, owned: owned)
+                                      resolvedDocument: resolved.document, objects: changed)
     }
 
     /// `DELETE /api/spec/{id}`: a new version that drives every object of the spec to `deleted`.
@@ -108,14 +109,14 @@ public struct SpecService: Sendable {
             })
         })
         return try await storeVersion(specID: specID, version: head.latestVersion + 1, document: document,
-                                      resolvedDocument: document, objects: deleted, owned: owned)
+                                      resolvedDocument: document, objects: deleted)
     }
 
     /// Writes version `version` of a spec with its changed objects, and the `Spec` message
     /// carrying them; a version that changes nothing is applied at once.
     private func storeVersion(
         specID: Int64, version: Int, document: SpecDocument, resolvedDocument: SpecDocument,
-        objects: [Object], owned: [ObjectID: Object]
+        objects: [Object]
     ) async throws -> SpecResponse {
         let trace = TraceContext.start()
         let record = try Self.versionRecord(document, ResolvedSpec(document: resolvedDocument, objects: objects))
@@ -126,13 +127,19 @@ public struct SpecService: Sendable {
                 let createdAt = try await tx.appendVersion(
                     specID: specID, version: version, record,
                     outbox: objects.isEmpty ? [] : [OutboxMessage(SchedulerClient.spec(message, trace: trace))])
-                // Keep what agents filled in (url, bridge, hw_addr) in the stored objects.
-                let merged = objects.map { object in object.id.flatMap { owned[$0] }.map { Self.keepingObserved($0, in: object) } ?? object }
-                let (nodes, edges) = try Self.graphRecords(merged, specID: specID)
-                try await tx.upsertNodes(nodes)
+                // Keep what agents filled in (url, bridge, hw_addr) in the stored objects, as
+                // they are when this transaction writes them.
+                let (nodes, edges) = try Self.graphRecords(objects, specID: specID)
+                try await tx.upsertNodes(nodes, preservingObjectKeys: Self.observedKeys)
                 try await tx.upsertEdges(edges)
-                try await tx.appendEvents([Event(specID: specID, version: version, kind: .accepted,
-                                                 message: "version \(version) accepted with \(objects.count) changed objects")])
+                try await tx.acceptPlacements(nodes.map(\.id), specID: specID, version: version)
+                var events = [Event(specID: specID, version: version, kind: .accepted,
+                                    message: "version \(version) accepted with \(objects.count) changed objects")]
+                for superseded in try await tx.supersedeVersions(specID: specID, before: version) {
+                    events.append(Event(specID: specID, version: superseded, kind: .superseded,
+                                        message: "version \(superseded) superseded by version \(version) before it settled"))
+                }
+                try await tx.appendEvents(events)
                 if objects.isEmpty {
                     try await tx.setState(.applied, specID: specID, version: version)
                 }
@@ -273,14 +280,9 @@ public struct SpecService: Sendable {
         return object
     }
 
-    /// `updated` with the fields agents filled into `stored` where `updated` has none.
-    static func keepingObserved(_ stored: Object, in updated: Object) -> Object {
-        var object = updated
-        object.url = object.url ?? stored.url
-        object.bridge = object.bridge ?? stored.bridge
-        object.hwAddr = object.hwAddr ?? stored.hwAddr
-        return object
-    }
+    /// The object keys agents and the scheduler fill in, kept in stored objects when a new
+    /// version rewrites them (``Store/StoreTransaction/upsertNodes(_:preservingObjectKeys:)``).
+    static let observedKeys = ["url", "bridge", "hw_addr"]
 
     static func staleVersion(_ specID: Int64, replaces: Int, latest: Int) -> APIError {
         APIError(status: .conflict, message: "spec \(specID) is at version \(latest); this document replaces version \(replaces). Read the latest version, apply your change to it, and send it with version: \(latest)")

@@ -12,15 +12,20 @@ extension AgentRuntime {
         }
     }
 
-    /// One heartbeat: this agent, `state: alived`, and its capacity as the driver measures it
-    /// now. Skipped (and logged) when the capacity cannot be measured, rather than announcing a
-    /// capacity that is not true; three skipped beats make the agent dead for the scheduler.
+    /// One heartbeat: this agent, `state: alived`, and its capacity. The capacity is measured off
+    /// this path (``CapacityCache``): a heartbeat never waits on the driver for long, and sends
+    /// the last good measure when a fresh one is late. Skipped only while the capacity has never
+    /// been measured, rather than announcing one that is not true.
     func sendHeartbeat() async {
         let capacity: Capacity?
-        do {
-            capacity = try await driver.capacity()
-        } catch {
-            logger.error("cannot measure this host's capacity; heartbeat skipped", metadata: ["error": "\(Self.reason(error))"])
+        switch await capacityCache.read(wait: configuration.heartbeatInterval / 4) {
+        case .fresh(let measured):
+            capacity = measured
+        case .stale(let measured, let why):
+            logger.warning("sending the last measured capacity; measuring it now is slow or failing", metadata: ["why": "\(why)"])
+            capacity = measured
+        case .unknown(let why):
+            logger.error("cannot measure this host's capacity; heartbeat skipped", metadata: ["error": "\(why)"])
             return
         }
         let message = HeartbeatMessage(

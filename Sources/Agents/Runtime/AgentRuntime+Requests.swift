@@ -11,25 +11,24 @@ extension AgentRuntime {
     enum Answer: Sendable {
         /// Tell the conductor and the dependents' agents, then acknowledge.
         case notify(NotifyMessage)
+        /// Acknowledge without an answer: a request of an attempt this agent has moved past.
+        case refused
         /// Leave the delivery unacknowledged for redelivery (the agent is stopping).
         case abandon
         case deadLetter(reason: String)
     }
 
-    func handle(_ request: RequestMessage, delivery: Delivery) async {
-        guard let slot = inFlight.begin(delivery) else {
-            logger.info("a request in progress was redelivered; its handling continues", metadata: [
-                "message_id": "\(delivery.properties.messageID ?? "-")",
-            ])
-            return
-        }
-        defer { inFlight.end(delivery) }
-        let answer = await process(request)
-        await settle(slot, answer: answer, dependents: request.dependedBy, trace: Self.trace(of: delivery))
+    /// Records another agent's result on the board.
+    func record(_ notify: NotifyMessage) async {
+        await board.record(notify)
+        logger.debug("recorded a Notify", metadata: [
+            "spec_id": "\(notify.specID)", "object_id": "\(notify.object.id?.description ?? "-")",
+            "level": "\(notify.level.rawValue)",
+        ])
     }
 
-    /// Answers a request that could not be decoded but names its spec and object.
-    func refuse(_ refused: RefusedRequest, delivery: Delivery) async {
+    /// The answer to a request that could not be decoded but names its spec and object.
+    func refusal(_ refused: RefusedRequest) -> NotifyMessage {
         let what = refused.typeText.map { " (type '\($0)')" } ?? ""
         let reason = "the Request cannot be read\(what): \(refused.problem); nothing was created. "
             + "Correct the object in the spec and submit it again"
@@ -37,9 +36,7 @@ extension AgentRuntime {
             "spec_id": "\(refused.specID)", "object_id": "\(refused.object.id?.description ?? "-")",
             "problem": "\(refused.problem)",
         ])
-        let notify = composer.failure(specID: refused.specID, object: refused.object, reason: reason)
-        await settle(DeliverySlot(delivery), answer: .notify(notify), dependents: refused.dependedBy,
-                     trace: Self.trace(of: delivery))
+        return composer.failure(specID: refused.specID, object: refused.object, reason: reason, attempt: refused.attempt)
     }
 
     /// Checks, waits for dependencies, applies: what to answer.
@@ -49,9 +46,10 @@ extension AgentRuntime {
             return .deadLetter(reason: "a Request needs object.id; spec \(request.specID)")
         }
         var metadata: Logger.Metadata = ["spec_id": "\(request.specID)", "object_id": "\(id)"]
+        if let attempt = request.attempt { metadata["attempt"] = "\(attempt)" }
         func fail(_ object: Object, _ reason: String) -> Answer {
             logger.warning("request failed", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
-            return .notify(composer.failure(specID: request.specID, object: object, reason: reason))
+            return .notify(composer.failure(specID: request.specID, object: object, reason: reason, attempt: request.attempt))
         }
         guard let type = requested.type, driver.resourceTypes.contains(type) else {
             let typeText = requested.type?.rawValue ?? "an object without a type"
@@ -61,6 +59,7 @@ extension AgentRuntime {
         }
         metadata["object_type"] = "\(type.rawValue)"
         requested.desiredState = requested.desiredState ?? type.defaultDesiredState
+        if let refused = refusingStale(request, id: id, metadata: metadata) { return refused }
         do {
             try driver.validate(requested)
         } catch {
@@ -87,28 +86,44 @@ extension AgentRuntime {
                     """, metadata: ["prefetch": "\(configuration.prefetch)"])
             }
             let deadline = ContinuousClock.now + configuration.dependencyTimeout
-            while !unmet.isEmpty {
-                switch await board.waitForReport(on: ids, after: snapshot.sequence, until: deadline) {
-                case .stopped:
-                    logger.info("leaving a parked request for redelivery", metadata: metadata)
-                    return .abandon
-                case .deadlinePassed:
-                    return fail(object, await timeoutReason(unmet))
-                case .reported:
-                    snapshot = await board.snapshot(of: ids)
-                    object = requested.replacingEmbedded(with: snapshot.reported)
-                    unmet = driver.unmetDependencies(of: object)
-                    waitedFor += unmet.filter { new in !waitedFor.contains { $0.object.id == new.object.id } }
+            let stillWaiting = unmet
+            let outcome: DependencyBoard.WaitOutcome? = await reportingProgress(request, object, {
+                "waiting for " + stillWaiting.map(\.description).joined(separator: ", ")
+            }) {
+                while !unmet.isEmpty {
+                    switch await board.waitForReport(on: ids, after: snapshot.sequence, until: deadline) {
+                    case .stopped: return .stopped
+                    case .deadlinePassed: return .deadlinePassed
+                    case .reported:
+                        snapshot = await board.snapshot(of: ids)
+                        object = requested.replacingEmbedded(with: snapshot.reported)
+                        unmet = driver.unmetDependencies(of: object)
+                        waitedFor += unmet.filter { new in !waitedFor.contains { $0.object.id == new.object.id } }
+                    }
                 }
+                return nil
+            }
+            switch outcome {
+            case .stopped?:
+                logger.info("leaving a parked request for redelivery", metadata: metadata)
+                return .abandon
+            case .deadlinePassed?:
+                return fail(object, await timeoutReason(unmet))
+            case .reported?, nil:
+                break
             }
         }
 
-        // Apply, one version of an object at a time, within the apply deadline.
+        // Apply, one version of an object at a time, within the apply deadline; an attempt older
+        // than the one last applied is refused under the same lock.
         let ready = object
-        let outcome: ApplyOutcome
+        let outcome: ApplyOutcome?
         do {
-            outcome = try await locks.withLock(id) { [driver, configuration] in
-                try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+            outcome = try await reportingProgress(request, ready, { "applying" }) {
+                try await locks.withLock(id) { [driver, configuration] in
+                    if self.isStale(request, id: id) { return nil }
+                    return try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                }
             }
         } catch is DeadlineExceeded {
             return fail(ready, "the agent did not finish within \(configuration.applyTimeout.secondsText); "
@@ -120,47 +135,78 @@ extension AgentRuntime {
             }
             return fail(ready, Self.reason(error))
         }
+        guard let outcome else {
+            return refusingStale(request, id: id, metadata: metadata) ?? .refused
+        }
         do {
             if outcome.object.isBeingRemoved {
-                try held.release(id)
+                try held.release(outcome.object, specID: request.specID, attempt: request.attempt)
             } else {
-                try held.hold(outcome.object, specID: request.specID)
+                try held.hold(outcome.object, specID: request.specID, attempt: request.attempt)
             }
         } catch {
             logger.error("applied, but cannot record it in the state directory; start-up reconciliation will be wrong about this object", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
         logger.info("applied", metadata: metadata.merging(["desired_state": "\(outcome.object.desiredState ?? "-")"]) { $1 })
         return .notify(composer.success(specID: request.specID, object: outcome.object, message: outcome.message,
-                                        waitedFor: waitedFor))
+                                        waitedFor: waitedFor, attempt: request.attempt))
     }
 
-    /// Publishes the answer and acknowledges, or leaves the delivery for redelivery when the
-    /// answer could not be sent.
-    func settle(_ slot: DeliverySlot, answer: Answer, dependents: [Object], trace: TraceContext?) async {
-        switch answer {
-        case .abandon:
-            return
-        case .deadLetter(let reason):
-            try? await slot.current.deadLetter(reason: reason)
-        case .notify(let notify):
-            for message in composer.messages(for: notify, dependents: dependents, trace: trace) {
+    /// Whether this agent has applied a later attempt of the object than `request` carries.
+    func isStale(_ request: RequestMessage, id: ObjectID) -> Bool {
+        guard let attempt = request.attempt, let heldAttempt = held.attempt(of: id) else { return false }
+        return attempt < heldAttempt
+    }
+
+    /// ``Answer/refused`` (logged) for a request of an abandoned attempt, else nil.
+    func refusingStale(_ request: RequestMessage, id: ObjectID, metadata: Logger.Metadata) -> Answer? {
+        guard isStale(request, id: id) else { return nil }
+        logger.notice("refusing a request of an abandoned attempt; this agent has applied a later one", metadata: metadata.merging([
+            "held_attempt": "\(held.attempt(of: id).map(String.init) ?? "-")",
+        ]) { $1 })
+        return .refused
+    }
+
+    /// Runs `body`; while it takes longer than ``AgentConfiguration/progressInterval``, tells
+    /// the conductor every interval that this attempt is still at work (`INFO`, which moves the
+    /// conductor's deadline on).
+    func reportingProgress<Result: Sendable>(
+        _ request: RequestMessage, _ object: Object, _ doing: @escaping @Sendable () -> String,
+        _ body: () async throws -> Result
+    ) async rethrows -> Result {
+        let interval = configuration.progressInterval
+        let reporter = Task { [composer, publisher, logger] in
+            var elapsed = Duration.zero
+            while true {
+                do { try await Task.sleep(for: interval) } catch { return }
+                elapsed += interval
+                let notify = composer.progress(specID: request.specID, object: object,
+                                               message: "still \(doing()) after \(elapsed.secondsText)", attempt: request.attempt)
                 do {
-                    try await publisher.publish(message, timeout: Self.publishTimeout)
-                } catch BrokerError.unroutable(_, let routingKey, _) where routingKey != ConductorClient.queue {
-                    // An agent whose queue does not exist has never run: nothing waits there.
-                    logger.warning("a dependent's agent has no queue; it cannot be told", metadata: [
-                        "agent_id": "\(routingKey)", "spec_id": "\(notify.specID)",
-                    ])
+                    try await publisher.publish(ConductorClient.notify(notify, trace: nil), timeout: interval)
                 } catch {
                     if Task.isCancelled { return }
-                    logger.error("cannot send a Notify; the request goes back to the queue to be done again", metadata: [
-                        "routing_key": "\(message.routingKey)", "spec_id": "\(notify.specID)", "error": "\(error)",
-                    ])
-                    try? await slot.current.reject(requeue: true)
-                    return
+                    logger.warning("cannot report progress to the conductor", metadata: ["error": "\(error)"])
                 }
             }
-            try? await slot.current.ack()
+        }
+        defer { reporter.cancel() }
+        return try await body()
+    }
+
+    /// Publishes the answer to the conductor and the dependents' agents; each result message's
+    /// id is derived from the request's id, its attempt and the destination, so an answer sent
+    /// again (the request was redelivered) is recognised by its receivers.
+    func publish(_ notify: NotifyMessage, dependents: [Object], requestID: String?, trace: TraceContext?) async throws {
+        for message in composer.messages(for: notify, dependents: dependents, requestID: requestID, trace: trace) {
+            do {
+                try await publisher.publish(message, timeout: Self.publishTimeout)
+            } catch BrokerError.unroutable(_, let routingKey, _) where routingKey != ConductorClient.queue {
+                // An agent whose queue does not exist has never run: nothing waits there.
+                logger.warning("a dependent's agent has no queue; it cannot be told", metadata: [
+                    "agent_id": "\(routingKey)", "spec_id": "\(notify.specID)",
+                ])
+            }
         }
     }
 
@@ -186,10 +232,6 @@ extension AgentRuntime {
             parts.append(text)
         }
         return parts.joined(separator: "; ") + "; nothing was created"
-    }
-
-    static func trace(of delivery: Delivery) -> TraceContext? {
-        TraceContext(headers: delivery.properties.headers)?.nextHop()
     }
 
     /// The words for a failure: a driver's own sentence, a command's error output, or the error.

@@ -2,6 +2,7 @@ import Broker
 import Clients
 import Foundation
 import Logging
+import MessageHandling
 import Messages
 import ServiceLifecycle
 import ServiceSupport
@@ -11,14 +12,20 @@ import W3CTraceContext
 ///
 /// On start it prepares the driver, reconciles (compares what it was asked to hold with what
 /// the driver finds on the host, and reports differences), joins with a heartbeat and keeps
-/// sending one every ``AgentConfiguration/heartbeatInterval``. Then it consumes its own queue,
-/// which carries two kinds of message, told apart by the AMQP `type`:
+/// sending one every ``AgentConfiguration/heartbeatInterval`` (with the capacity measured off
+/// that path, so a busy driver never silences it). Then it consumes its own queue through the
+/// ``MessageDispatcher`` (``AgentHandler``); the queue carries two kinds of message, told apart
+/// by the AMQP `type`:
 ///
-/// - `Request`: checked (type served, id, ``AgentDriver/validate(_:)``), then held until its
+/// - `Request`: checked (type served, id, ``AgentDriver/validate(_:)``, and its attempt against
+///   the one this agent holds for the object: an older one is refused), then held until its
 ///   embedded dependencies are ready (``AgentDriver/unmetDependencies(of:)``), filled in from
 ///   their `Notify`s, then applied through the driver. The result goes out as a `Notify` to the
-///   conductor and to the agent of every object in `depended_by`; only once the broker has
-///   confirmed those is the request acknowledged. A request that waits longer than
+///   conductor and to the agent of every object in `depended_by`, with a `message_id` derived
+///   from the request and its attempt (a repeat is recognised); only once the broker has
+///   confirmed those is the request acknowledged. While it waits or applies for longer than
+///   ``AgentConfiguration/progressInterval`` it tells the conductor so (`INFO`), which moves
+///   the conductor's deadline on. A request that waits longer than
 ///   ``AgentConfiguration/dependencyTimeout`` fails with an `ERROR` that names what it waited
 ///   for and from which agent. A request whose body is malformed but still names its spec and
 ///   object is answered with an `ERROR` (nothing is created); anything else undecodable goes
@@ -46,7 +53,7 @@ public final class AgentRuntime: Service {
     let held: HeldObjects
     let composer: NotifyComposer
     let locks = KeyedLock<ObjectID>()
-    let inFlight = InFlightRequests()
+    let capacityCache: CapacityCache
 
     /// How long a `Notify` or heartbeat may wait for the broker's confirm.
     static let publishTimeout: Duration = .seconds(30)
@@ -76,6 +83,7 @@ public final class AgentRuntime: Service {
             limit: configuration.earlyNotifyLimit, lifetime: configuration.earlyNotifyLifetime,
             directory: state.appendingPathComponent("notifies", isDirectory: true), logger: logger)
         composer = NotifyComposer(agentType: driver.agentType, identity: identity)
+        capacityCache = CapacityCache { [driver] in try await driver.capacity() }
     }
 
     /// How many requests are waiting for their dependencies right now.
@@ -90,51 +98,18 @@ public final class AgentRuntime: Service {
             "agent_type": "\(driver.agentType.rawValue)", "host_id": "\(identity.hostID)",
             "queue": "\(consumer.queue)",
         ])
+        let dispatcher = MessageDispatcher(
+            source: consumer, handler: AgentHandler(runtime: self),
+            // Parked requests hold their slot while they wait: as many as the prefetch lets in.
+            configuration: .init(concurrency: max(1, configuration.prefetch)), logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.sendHeartbeats() }
-            group.addTask { await self.consume() }
+            group.addTask { try? await dispatcher.run() }
             // Heartbeats only end when cancelled, so the first to finish is the consumption
             // (shut down, or the whole agent cancelled): then heartbeats stop too.
             await group.next()
             group.cancelAll()
         }
         logger.info("agent stopped")
-    }
-
-    /// Handles deliveries until graceful shutdown; returns once the requests being applied have
-    /// been answered, leaving parked ones unacknowledged.
-    private func consume() async {
-        await withDiscardingTaskGroup { group in
-            do {
-                for try await delivery in consumer.cancelOnGracefulShutdown() {
-                    switch IncomingMessage.classify(type: delivery.properties.type, body: delivery.data) {
-                    case .notify(let notify):
-                        // In line, so a Notify is recorded before any later message is looked at.
-                        await record(notify, delivery: delivery)
-                    case .request(let request):
-                        group.addTask { await self.handle(request, delivery: delivery) }
-                    case .refusedRequest(let refused):
-                        group.addTask { await self.refuse(refused, delivery: delivery) }
-                    case .deadLetter(let reason):
-                        try? await delivery.deadLetter(reason: reason)
-                    }
-                }
-            } catch is CancellationError {
-            } catch {
-                logger.error("consuming the agent's queue failed", metadata: ["error": "\(error)"])
-            }
-            await board.stop()
-        }
-    }
-
-    // MARK: Notify
-
-    private func record(_ notify: NotifyMessage, delivery: Delivery) async {
-        await board.record(notify)
-        logger.debug("recorded a Notify", metadata: [
-            "spec_id": "\(notify.specID)", "object_id": "\(notify.object.id?.description ?? "-")",
-            "level": "\(notify.level.rawValue)",
-        ])
-        try? await delivery.ack()
     }
 }

@@ -7,7 +7,10 @@ enum AgentLiveness {
     /// Heartbeats an agent may miss before it is dead.
     static let missedHeartbeats = 3
 
-    static func isDead(lastSeen: Date, intervalSeconds: Int, now: Date) -> Bool {
-        now.timeIntervalSince(lastSeen) > Double(missedHeartbeats * max(intervalSeconds, 1))
+    /// - Parameter heardFor: how long the judging conductor has heard without a break
+    ///   (``Hearing``); it must cover the silence too, or the silence may be the conductor's own.
+    static func isDead(lastSeen: Date, intervalSeconds: Int, now: Date, heardFor: Duration) -> Bool {
+        let limit = Double(missedHeartbeats * max(intervalSeconds, 1))
+        return now.timeIntervalSince(lastSeen) > limit && heardFor.seconds > limit
     }
 }

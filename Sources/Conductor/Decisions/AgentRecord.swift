@@ -1,4 +1,5 @@
 import Foundation
+import MessageHandling
 import Messages
 import Store
 
@@ -17,14 +18,14 @@ struct AgentRecord: Sendable, Equatable {
     static let alived = "alived"
     static let dead = "dead"
 
-    /// Validates a heartbeat; a heartbeat the registry cannot use is an ``IncomingRejection``.
-    init(_ heartbeat: HeartbeatMessage) throws(IncomingRejection) {
+    /// Validates a heartbeat; a heartbeat the registry cannot use is an ``MessageRejection``.
+    init(_ heartbeat: HeartbeatMessage) throws(MessageRejection) {
         let agent = heartbeat.agent
         guard let type = agent.type, type.isAgent, let id = agent.id else {
-            throw IncomingRejection("a heartbeat must carry an agent object with its type and id")
+            throw MessageRejection("a heartbeat must carry an agent object with its type and id")
         }
         guard let hostID = agent.hostID else {
-            throw IncomingRejection("the heartbeat of agent \(id) has no host_id: the scheduler cannot place anything on it")
+            throw MessageRejection("the heartbeat of agent \(id) has no host_id: the scheduler cannot place anything on it")
         }
         self.id = id
         self.type = type

@@ -22,6 +22,9 @@ enum NotifyDisposition: Sendable, Equatable {
     ///   - desiredState: the desired state the graph holds now; a result for another one belongs
     ///     to a request a newer version has overtaken.
     ///   - state: the object's status in its current round (nil when never scheduled).
+    /// Desired states that remove an object from its agent.
+    static let removals: Set<String> = ["deleted", "destroyed"]
+
     static func decide(
         level: NotifyLevel, message: String, agent: ObjectID?, avoidedAgents: Set<ObjectID>,
         reportedDesiredState: String?, desiredState: String?, state: ObjectStatus.State?
@@ -31,6 +34,10 @@ enum NotifyDisposition: Sendable, Equatable {
             return .progress
         case .success, .error:
             break
+        }
+        if let reported = reportedDesiredState, Self.removals.contains(reported),
+           let desired = desiredState, !Self.removals.contains(desired) {
+            return .ignore("agent \(agent?.description ?? "?") removed what an abandoned attempt left there")
         }
         if let agent, avoidedAgents.contains(agent) {
             return .ignore("a late result from agent \(agent), which this object already failed on")

@@ -14,38 +14,40 @@ struct SweepFailure: Sendable, Equatable {
 
 /// Which objects the periodic sweep fails, so nothing waits without a deadline (design §4):
 /// - an object scheduled on an agent that is now `dead` (the agent will never answer);
-/// - an object scheduled but not applied within the apply deadline;
-/// - an object sent back for rescheduling that no scheduler placed again within the deadline.
+/// - an object scheduled but not applied within the apply deadline (its agent's progress
+///   reports move the deadline on);
+/// - an object sent back for rescheduling that no scheduler placed again within the deadline;
+/// - an object of a stored version that no scheduler took within the acceptance deadline (its
+///   `Spec` never reached one).
 ///
-/// Only objects of versions still pending are looked at: a settled version is history.
+/// Each is failed like an `ERROR` result: placed again while it has attempts left.
 enum SweepDecision {
     static func failures(
-        statuses: some Collection<ObjectStatus>, pendingVersions: Set<Int>, placements: [UUID: ScheduledPlacement],
-        now: Date, applyDeadlineSeconds: Double
+        rounds: some Collection<PlacementRecord>, placements: [UUID: ScheduledPlacement], now: Date,
+        applyDeadlineSeconds: Double, acceptedDeadlineSeconds: Double
     ) -> [SweepFailure] {
-        let deadline = formatSeconds(applyDeadlineSeconds)
         var result: [SweepFailure] = []
-        for status in statuses.sorted(by: { $0.objectID.uuidString < $1.objectID.uuidString })
-        where pendingVersions.contains(status.version) {
-            let overdue = now.timeIntervalSince(status.since) > applyDeadlineSeconds
-            switch status.state {
+        for round in rounds.sorted(by: { $0.objectID.uuidString < $1.objectID.uuidString }) {
+            let age = now.timeIntervalSince(round.phaseSince)
+            let failure = { (agent: ObjectID?, reason: String) in
+                result.append(SweepFailure(objectID: round.objectID, version: round.version, agentID: agent, reason: reason))
+            }
+            switch round.phase {
             case .scheduled:
-                let placement = placements[status.objectID]
+                let placement = placements[round.objectID]
                 let agent = placement.map { ObjectID($0.agentID) }
                 if placement?.agentState == AgentRecord.dead {
-                    result.append(SweepFailure(
-                        objectID: status.objectID, version: status.version, agentID: agent,
-                        reason: "the agent stopped sending heartbeats and is dead; it never reported a result"))
-                } else if overdue {
-                    result.append(SweepFailure(
-                        objectID: status.objectID, version: status.version, agentID: agent,
-                        reason: "not applied within \(deadline) of being scheduled"))
+                    failure(agent, "the agent stopped sending heartbeats and is dead; it never reported a result")
+                } else if age > applyDeadlineSeconds {
+                    failure(agent, "no result within \(formatSeconds(applyDeadlineSeconds)) of being scheduled "
+                        + "(or of the agent's last progress report)")
                 }
-            case .rescheduling where overdue:
-                result.append(SweepFailure(
-                    objectID: status.objectID, version: status.version, agentID: nil,
-                    reason: "not placed again within \(deadline) of being sent back to the scheduler"))
-            case .rescheduling, .applied, .failed:
+            case .rescheduling where age > applyDeadlineSeconds:
+                failure(nil, "not placed again within \(formatSeconds(applyDeadlineSeconds)) of being sent back to the scheduler")
+            case .accepted where age > acceptedDeadlineSeconds:
+                failure(nil, "no scheduler took it within \(formatSeconds(acceptedDeadlineSeconds)) of being accepted; "
+                    + "its Spec is sent again")
+            default:
                 break
             }
         }

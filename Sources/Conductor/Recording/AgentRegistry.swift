@@ -38,16 +38,19 @@ struct AgentRegistry: Sendable {
     /// replicas: each agent's node is locked and its silence checked again before it is marked.
     ///
     /// - Returns: the agents declared dead by this call.
-    func markSilentAgentsDead() async throws -> [UUID] {
+    /// - Parameter heardFor: how long this conductor has heard without a break (``Hearing``).
+    func markSilentAgentsDead(heardFor: Duration) async throws -> [UUID] {
         let silent = try await store.withTransaction { tx in try await tx.silentAgents() }
         var dead: [UUID] = []
         for candidate in silent
-        where AgentLiveness.isDead(lastSeen: candidate.lastSeen, intervalSeconds: candidate.intervalSeconds, now: candidate.now) {
+        where AgentLiveness.isDead(lastSeen: candidate.lastSeen, intervalSeconds: candidate.intervalSeconds, now: candidate.now,
+                                   heardFor: heardFor) {
             let marked = try await store.withTransaction { tx -> Bool in
                 guard var node = try await tx.node(candidate.agentID, forUpdate: true),
                       node.desiredState == AgentRecord.alived,
                       let heartbeat = try await tx.agentHeartbeat(candidate.agentID),
-                      AgentLiveness.isDead(lastSeen: heartbeat.lastSeen, intervalSeconds: heartbeat.intervalSeconds, now: heartbeat.now)
+                      AgentLiveness.isDead(lastSeen: heartbeat.lastSeen, intervalSeconds: heartbeat.intervalSeconds,
+                                           now: heartbeat.now, heardFor: heardFor)
                 else { return false }
                 node.desiredState = AgentRecord.dead
                 if var object = try? MessageCodec.decode(Object.self, from: node.object, format: .json) {

@@ -60,7 +60,7 @@ struct FailureRecorder: Sendable {
             nodes.append(node)
             let decision = RetryDecision.decide(
                 failedAgents: history.map { $0.agentID.map(ObjectID.init) }, lastReason: failure.fullReason,
-                maxAttempts: maxAttempts, versionPending: record?.state == .pending)
+                maxAttempts: maxAttempts, versionPending: record?.state.isOpen ?? false)
             let metadata: Logger.Metadata = [
                 "spec_id": "\(specID)", "version": "\(version)", "object_id": "\(ObjectID(objectID))",
                 "agent_id": "\(failure.agent?.description ?? "-")", "attempts": "\(history.count)",
@@ -86,6 +86,8 @@ struct FailureRecorder: Sendable {
         }
 
         try await tx.upsertNodes(nodes)
+        try await tx.setPlacementPhase(.rescheduling, objectIDs: toReschedule.compactMap(\.id?.uuid))
+        try await tx.setPlacementPhase(.failed, objectIDs: summary.failed)
         if !toReschedule.isEmpty {
             let annotations = try record.map { try MessageCodec.decode(Annotations.self, from: $0.annotations, format: .json) }
             let message = ReschedulingSpec.make(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MessageHandling
 import Messages
 import Store
 import W3CTraceContext
@@ -39,30 +40,50 @@ struct ResultRecorder: Sendable {
     private func apply(_ notify: NotifyMessage, trace: TraceContext?, in tx: StoreTransaction) async throws -> Outcome {
         let specID = notify.specID
         guard let objectID = notify.object.id else {
-            throw IncomingRejection("the Notify's object has no id")
+            throw MessageRejection("the Notify's object has no id")
         }
         guard let latestVersion = try await tx.lockSpec(specID) else {
-            throw IncomingRejection("spec \(specID) does not exist")
+            throw MessageRejection("spec \(specID) does not exist")
         }
         guard let node = try await tx.node(objectID.uuid), node.specID == specID else {
-            throw IncomingRejection("object \(objectID) is not part of spec \(specID)")
+            throw MessageRejection("object \(objectID) is not part of spec \(specID)")
+        }
+        let round = try await tx.placements([objectID.uuid])[objectID.uuid]
+        let placementEdges = try await tx.scheduledPlacements([objectID.uuid], relation: Relation.scheduled)
+        let agent = notify.object.scheduledAgent?.id ?? placementEdges.first.map { ObjectID($0.agentID) }
+        var metadata: Logger.Metadata = [
+            "spec_id": "\(specID)", "object_id": "\(objectID)",
+            "agent_id": "\(agent?.description ?? "-")", "level": "\(notify.level.rawValue)",
+        ]
+        // Fencing: a result of an attempt older than the object's current one belongs to an
+        // abandoned attempt (the object was placed again since); what it made is removed by the
+        // removal request its agent got when the object moved.
+        if let attempt = notify.attempt, let round, attempt < round.attempt {
+            let why = "a late result of abandoned attempt \(attempt) (the object is at attempt \(round.attempt))"
+            if notify.level == .success || notify.level == .error {
+                try await tx.appendEvents([Event(
+                    specID: specID, version: round.version, objectID: objectID.uuid, kind: .abandoned,
+                    message: "\(why) from agent \(agent?.description ?? "?"): \(notify.level.rawValue) \(notify.message)")])
+            }
+            metadata["why"] = "\(why)"
+            logger.notice("ignoring a result", metadata: metadata)
+            return .ignored(why)
         }
         var statuses = ObjectStatus.statuses(from: try await tx.events(specID: specID))
         let status = statuses[objectID.uuid]
-        let version = status?.version ?? latestVersion
-        let placement = try await tx.scheduledPlacements([objectID.uuid], relation: Relation.scheduled).first
-        let agent = notify.object.scheduledAgent?.id ?? placement.map { ObjectID($0.agentID) }
+        let version = status?.version ?? round?.version ?? latestVersion
+        metadata["version"] = "\(version)"
         let avoided = Set(try await tx.failures(objectID: objectID.uuid, version: version).compactMap(\.agentID).map(ObjectID.init))
         let disposition = NotifyDisposition.decide(
             level: notify.level, message: notify.message, agent: agent, avoidedAgents: avoided,
             reportedDesiredState: notify.object.desiredState, desiredState: node.desiredState, state: status?.state)
-        var metadata: Logger.Metadata = [
-            "spec_id": "\(specID)", "version": "\(version)", "object_id": "\(objectID)",
-            "agent_id": "\(agent?.description ?? "-")", "level": "\(notify.level.rawValue)",
-        ]
 
         switch disposition {
         case .progress:
+            // The agent is still at work: the deadline of its round starts again.
+            if let attempt = notify.attempt ?? round?.attempt {
+                try await tx.extendPlacement(objectID.uuid, attempt: attempt)
+            }
             logger.debug("progress reported", metadata: metadata)
             return .progress
 
@@ -84,6 +105,7 @@ struct ResultRecorder: Sendable {
                 try Self.storedObject(node, fallback: notify.object).mergingObservedFields(from: notify.object),
                 format: .json)
             try await tx.upsertNodes([updated])
+            try await tx.setPlacementPhase(.applied, objectIDs: [objectID.uuid])
             if alreadyApplied {
                 logger.debug("object applied again", metadata: metadata)
                 return .applied(versionApplied: false)

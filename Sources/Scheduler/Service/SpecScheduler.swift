@@ -7,10 +7,20 @@ import ServiceSupport
 import Store
 import W3CTraceContext
 
-/// Schedules one `Spec` message in one database transaction: records it as processed, reads
-/// the spec's graph and a snapshot of agents and claims, places the objects, and writes the
-/// claims, `scheduled` edges, MAC addresses, events and the `Request`s (outbox) together, or
-/// records why nothing could be placed.
+/// Schedules one `Spec` message in one database transaction: records it as processed, takes the
+/// spec's lock, reads the spec's graph and a snapshot of agents and claims, places the objects,
+/// and writes the claims, `scheduled` edges, MAC addresses, events, placement rounds and the
+/// `Request`s (outbox) together.
+///
+/// - Ordering: the spec's row lock serializes everything that decides about one spec, and an
+///   object whose placement already carries a newer version than the message is left alone (a
+///   `DELETE` scheduled before the `POST` it follows does not resurrect anything).
+/// - No room yet: when the spec would fit once dead agents are back or capacity frees
+///   (``PlacementOutlook``), it waits (`WAITING` events with the reason, the message kept in
+///   `deferred_specs`) and is tried again until ``SchedulerSettings/placementDeadline``; only a
+///   spec that could never fit fails at once.
+/// - Fencing: every `Request` carries the object's next attempt number; an object moved off an
+///   agent (rescheduled) makes that agent a `Request` to remove what the abandoned attempt made.
 ///
 /// Concurrent replicas: the snapshot is read without locks and placement runs on it; then the
 /// agents that get claims are locked (in id order) and their claims read again. If another
@@ -26,6 +36,10 @@ struct SpecScheduler: Sendable {
         /// The message was processed before (a redelivery): nothing done.
         case duplicate
         case scheduled(version: Int, requests: Int)
+        /// No room yet: kept and tried again.
+        case waiting(version: Int, reason: String)
+        /// Every object of the message already carries a newer version: nothing to do.
+        case superseded(version: Int)
         case failed(version: Int, reason: String)
     }
 
@@ -33,78 +47,153 @@ struct SpecScheduler: Sendable {
     /// service then waits and tries the delivery again).
     static let attempts = 5
 
+    /// Schedules a `Spec` delivery, deduplicated by its `message_id`.
     func schedule(_ message: SpecMessage, messageID: UUID, trace: TraceContext?) async throws -> Outcome {
         try SpecRejection.check(message)
+        return try await retryingRaces(specID: message.id) { tx, lockAll in
+            guard try await tx.markProcessed(consumer: settings.consumerName, messageID: messageID) else {
+                return .duplicate
+            }
+            return try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll, deferral: nil)
+        }
+    }
+
+    /// Tries a deferred `Spec` again; nil when another replica has it in hand or it is gone.
+    func retry(deferred messageID: UUID) async throws -> Outcome? {
+        try await retryingRaces(specID: nil) { tx, lockAll -> Outcome? in
+            guard let deferral = try await tx.lockDeferredSpec(messageID) else { return nil }
+            let message = try MessageCodec.decodeWire(SpecMessage.self, from: deferral.message)
+            let trace = deferral.traceparent.flatMap { try? TraceContext(traceParentHeaderValue: $0) }
+            return try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll, deferral: deferral)
+        }
+    }
+
+    private func retryingRaces<Result: Sendable>(
+        specID: Int64?, _ body: @escaping @Sendable (StoreTransaction, _ lockAll: Bool) async throws -> Result
+    ) async throws -> Result {
         var attempt = 0
         while true {
             attempt += 1
             let lockAll = attempt > 1
             do {
-                return try await store.withTransaction { tx in
-                    try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll)
-                }
+                return try await store.withTransaction { tx in try await body(tx, lockAll) }
             } catch let error as StaleSnapshot where attempt < Self.attempts {
                 logger.debug("snapshot went stale, placing again", metadata: [
-                    "spec_id": "\(message.id)", "attempt": "\(attempt)", "why": "\(error)",
+                    "spec_id": "\(specID.map(String.init) ?? "-")", "attempt": "\(attempt)", "why": "\(error)",
                 ])
             } catch StoreError.retryable(let why) where attempt < Self.attempts {
-                logger.debug("transaction must be retried", metadata: ["spec_id": "\(message.id)", "why": "\(why)"])
+                logger.debug("transaction must be retried", metadata: ["spec_id": "\(specID.map(String.init) ?? "-")", "why": "\(why)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
             }
         }
     }
 
     private func run(
-        _ tx: StoreTransaction, message: SpecMessage, messageID: UUID, trace: TraceContext?, lockAll: Bool
+        _ tx: StoreTransaction, message original: SpecMessage, messageID: UUID, trace: TraceContext?, lockAll: Bool,
+        deferral: DeferredSpec?
     ) async throws -> Outcome {
-        guard try await tx.markProcessed(consumer: settings.consumerName, messageID: messageID) else { return .duplicate }
-        guard let head = try await tx.spec(message.id) else {
-            throw SpecRejection("spec \(message.id) does not exist")
+        guard let latest = try await tx.lockSpec(original.id) else {
+            throw SpecRejection("spec \(original.id) does not exist")
         }
-        let version = message.version ?? head.latestVersion
-        guard try await tx.specVersion(message.id, version: version) != nil else {
-            throw SpecRejection("spec \(message.id) has no version \(version)")
+        let version = original.version ?? latest
+        guard try await tx.specVersion(original.id, version: version) != nil else {
+            throw SpecRejection("spec \(original.id) has no version \(version)")
         }
+        // Objects a later version has taken over are that version's to place.
+        let rounds = try await tx.placements(original.spec.compactMap(\.id?.uuid))
+        var message = original
+        message.spec = original.spec.filter { object in
+            guard let id = object.id, let round = rounds[id.uuid] else { return true }
+            return round.version <= version
+        }
+        guard !message.spec.isEmpty else {
+            if deferral != nil { try await tx.removeDeferredSpec(messageID) }
+            return .superseded(version: version)
+        }
+        let objectIDs = message.spec.compactMap(\.id)
         let constraints: SchedulingConstraints
         do {
             constraints = try SchedulingConstraints(annotations: message.annotations)
         } catch {
             let reason = error.description
             let failure = PlacementFailure(
-                reasons: Dictionary(message.spec.compactMap { $0.id.map { ($0, reason) } }, uniquingKeysWith: { a, _ in a }),
-                summary: reason)
-            try await recordFailure(tx, message: message, version: version, failure)
+                reasons: Dictionary(objectIDs.map { ($0, reason) }, uniquingKeysWith: { a, _ in a }), summary: reason)
+            try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)
             return .failed(version: version, reason: reason)
         }
 
         let context = try await SpecContext.load(tx, message: message, logger: logger)
-        let objectIDs = message.spec.compactMap(\.id)
         var claims: [ObjectID: ObjectClaim] = [:]
         for claim in try await tx.claims(objectIDs: objectIDs.map(\.uuid)) {
             claims[ObjectID(claim.objectID)] = ObjectClaim(claim)
         }
         let types = Set(message.spec.filter { !$0.isBeingRemoved }.compactMap { $0.type?.servingAgent })
-        let registrations = try await tx.agents(StoreTransaction.AgentQuery(
+        var query = StoreTransaction.AgentQuery(
             types: types.map(\.rawValue).sorted(),
             hostID: constraints.hostID?.description,
             only: settings.onlyAgents.map { $0.map(\.uuid) },
             including: Set(context.current.values.joined()).map(\.uuid),
-            aliveWithinSeconds: settings.agentTimeoutSeconds), lock: lockAll)
-        let agents = try await registeredAgents(tx, registrations)
+            aliveWithinSeconds: settings.agentTimeoutSeconds)
+        let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lockAll))
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
             current: context.current, claims: claims, constraints: constraints)
 
         switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
         case .failure(let failure):
-            try await recordFailure(tx, message: message, version: version, failure)
-            return .failed(version: version, reason: failure.summary)
+            query.includeDead = true
+            let everyAgent = try await registeredAgents(tx, try await tx.agents(query))
+            switch PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent) {
+            case .impossible(let failure):
+                try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)
+                return .failed(version: version, reason: failure.summary)
+            case .waitForRoom(let failure):
+                return try await wait(tx, message: message, messageID: messageID, version: version, failure,
+                                      trace: trace, deferral: deferral)
+            }
         case .success(let plan):
             try await verify(tx, plan)
             let requests = try await record(
-                tx, plan: plan, message: message, version: version, context: context, agents: agents, trace: trace)
+                tx, plan: plan, message: message, version: version, context: context, agents: agents,
+                rounds: rounds, trace: trace)
+            if deferral != nil { try await tx.removeDeferredSpec(messageID) }
             return .scheduled(version: version, requests: requests)
         }
+    }
+
+    /// No room yet: keeps the message to try again (or fails it once it has waited
+    /// ``SchedulerSettings/placementDeadline``), with a `WAITING` event per object whenever the
+    /// reason changes.
+    private func wait(
+        _ tx: StoreTransaction, message: SpecMessage, messageID: UUID, version: Int, _ failure: PlacementFailure,
+        trace: TraceContext?, deferral: DeferredSpec?
+    ) async throws -> Outcome {
+        let reason = "waiting for room: \(failure.summary)"
+        if let deferral {
+            let waited = try await tx.databaseNow().timeIntervalSince(deferral.deferredAt)
+            if waited > settings.placementDeadlineSeconds {
+                let waitedText = "could not be placed within \(Int(settings.placementDeadlineSeconds)) s"
+                let expired = PlacementFailure(
+                    reasons: failure.reasons.mapValues { "\(waitedText): \($0)" }, summary: "\(waitedText): \(failure.summary)")
+                try await recordFailure(tx, message: message, version: version, expired, deferral: deferral)
+                return .failed(version: version, reason: expired.summary)
+            }
+        }
+        let objectIDs = message.spec.compactMap(\.id)
+        if deferral?.reason != reason {
+            try await tx.appendEvents(objectIDs.map { id in
+                Event(specID: message.id, version: version, objectID: id.uuid, kind: .waiting,
+                      message: "waiting for room: \(failure.reasons[id] ?? failure.summary)")
+            })
+        }
+        try await tx.setPlacementPhase(.waiting, objectIDs: objectIDs.map(\.uuid))
+        let attempts = (deferral?.attempts ?? -1) + 1
+        try await tx.deferSpec(
+            DeferredSpec(messageID: messageID, specID: message.id, version: version,
+                         message: MessageCodec.encode(message, format: .json), traceparent: trace?.traceParentHeaderValue,
+                         reason: reason),
+            retryAfterSeconds: settings.deferredRetryDelay(afterAttempts: attempts))
+        return .waiting(version: version, reason: failure.summary)
     }
 
     /// The registry rows as placement sees them, with their claims; rows that do not describe
@@ -140,7 +229,7 @@ struct SpecScheduler: Sendable {
     /// Writes a successful placement and queues its requests; returns how many.
     private func record(
         _ tx: StoreTransaction, plan: PlacementPlan, message: SpecMessage, version: Int, context: SpecContext,
-        agents: [RegisteredAgent], trace: TraceContext?
+        agents: [RegisteredAgent], rounds: [UUID: PlacementRecord], trace: TraceContext?
     ) async throws -> Int {
         try await tx.deleteClaims(objectIDs: plan.released.filter { plan.claims[$0] == nil }.map(\.uuid))
         try await tx.upsertClaims(plan.claims.map { id, claim in
@@ -179,17 +268,49 @@ struct SpecScheduler: Sendable {
         }
         try await tx.appendEvents(events)
 
+        // Each object of the message that gets a Request starts its next attempt; objects of
+        // other specs that get one (a network gaining a porter) keep theirs.
+        let messageObjects = Set(message.spec.compactMap(\.id))
+        var attempts: [ObjectID: Int] = [:]
+        for id in plan.scheduledObjects where messageObjects.contains(id) {
+            attempts[id] = (rounds[id.uuid]?.attempt ?? 0) + 1
+        }
+        let foreignRounds = try await tx.placements(
+            plan.assignments.map(\.objectID).filter { !messageObjects.contains($0) }.map(\.uuid))
+        func attempt(of id: ObjectID) -> Int? {
+            attempts[id] ?? foreignRounds[id.uuid]?.attempt
+        }
+
         var placements = context.current
         for (id, placed) in plan.placements { placements[id] = placed }
         let agentObjects = Dictionary(agents.map { ($0.id, $0.object) }, uniquingKeysWith: { a, _ in a })
         let builder = RequestBuilder(specID: message.id, objects: objects, placements: placements,
                                      agents: agentObjects, specMembers: context.specMembers)
-        let outbox = plan.assignments.compactMap { assignment -> OutboxMessage? in
-            guard let request = builder.request(for: assignment.objectID, to: assignment.agentID) else { return nil }
+        var outbox = plan.assignments.compactMap { assignment -> OutboxMessage? in
+            guard var request = builder.request(for: assignment.objectID, to: assignment.agentID) else { return nil }
+            request.attempt = attempt(of: assignment.objectID)
             return OutboxMessage(AgentClient.request(request, to: assignment.agentID, trace: trace?.nextHop()))
         }
+        // An object moved off an agent (rescheduled away from it): that agent removes whatever the
+        // abandoned attempt made there, when it next reads its queue. Fenced by the new attempt.
+        for (id, placed) in plan.placements.sorted(by: { $0.key < $1.key }) {
+            guard let object = objects[id], !object.isBeingRemoved else { continue }
+            for abandoned in (context.current[id] ?? []) where !placed.contains(abandoned) {
+                guard var request = builder.request(for: id, to: abandoned) else { continue }
+                request.object.desiredState = "deleted"
+                request.dependedBy = []
+                request.attempt = attempt(of: id)
+                outbox.append(OutboxMessage(AgentClient.request(request, to: abandoned, trace: trace?.nextHop())))
+                events.append(Event(specID: message.id, version: version, objectID: id.uuid, kind: .abandoned,
+                                    message: "moved off agent \(abandoned); it is asked to remove what the abandoned attempt made"))
+            }
+        }
+        try await tx.appendEvents(events.filter { $0.kind == .abandoned })
         try await tx.enqueueOutbox(outbox)
-        if plan.assignments.isEmpty {
+        try await tx.setPlacementPhase(.scheduled, objectIDs: attempts.keys.map(\.uuid),
+                                       attempt: Dictionary(uniqueKeysWithValues: attempts.map { ($0.key.uuid, $0.value) }))
+        try await tx.setPlacementPhase(.applied, objectIDs: plan.nothingToDo.filter { messageObjects.contains($0) }.map(\.uuid))
+        if plan.assignments.isEmpty, try await tx.specVersion(message.id, version: version)?.state == .pending {
             try await tx.setState(.applied, specID: message.id, version: version)
         }
         return outbox.count
@@ -230,14 +351,20 @@ struct SpecScheduler: Sendable {
     }
 
     /// No placement: every object gets a `FAILED` event with its reason, the version fails.
-    private func recordFailure(_ tx: StoreTransaction, message: SpecMessage, version: Int, _ failure: PlacementFailure) async throws {
+    private func recordFailure(
+        _ tx: StoreTransaction, message: SpecMessage, version: Int, _ failure: PlacementFailure, deferral: DeferredSpec?
+    ) async throws {
+        if let deferral { try await tx.removeDeferredSpec(deferral.messageID) }
+        try await tx.setPlacementPhase(.failed, objectIDs: message.spec.compactMap(\.id?.uuid))
         let events = message.spec.compactMap { object -> Event? in
             guard let id = object.id else { return nil }
             return Event(specID: message.id, version: version, objectID: id.uuid, kind: .failed,
                          message: failure.reasons[id] ?? failure.summary)
         }
         try await tx.appendEvents(events)
-        try await tx.setState(.failed, specID: message.id, version: version, reason: "scheduling failed: \(failure.summary)")
+        if try await tx.specVersion(message.id, version: version)?.state == .pending {
+            try await tx.setState(.failed, specID: message.id, version: version, reason: "scheduling failed: \(failure.summary)")
+        }
     }
 }
 

@@ -1,4 +1,6 @@
+import Broker
 import Foundation
+import MessageHandling
 import Messages
 import Testing
 
@@ -7,7 +9,7 @@ import Testing
 /// What an agent makes of each message on its queue.
 @Suite struct IncomingMessageTests {
     func classify(_ type: String?, _ body: String) -> IncomingMessage {
-        IncomingMessage.classify(type: type, body: Data(body.utf8))
+        IncomingMessage.classify(Envelope(body: Array(body.utf8), properties: MessageProperties(type: type), redelivered: false))
     }
 
     func volumeRequest(size: String = "10gb", type: String = "resource/volume/file", extra: String = "") -> String {

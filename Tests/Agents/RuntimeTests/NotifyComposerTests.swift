@@ -53,11 +53,19 @@ import Testing
             return object
         }
         let notify = try Seeds.notifyVolume
-        let messages = volumer.messages(
-            for: notify, dependents: [dependent(on: agentA), dependent(on: agentB), dependent(on: agentA), dependent(on: nil)],
-            trace: nil)
+        let dependents = [dependent(on: agentA), dependent(on: agentB), dependent(on: agentA), dependent(on: nil)]
+        let messages = volumer.messages(for: notify, dependents: dependents, requestID: "request-1", trace: nil)
         #expect(messages.map(\.routingKey) == [ConductorClient.queue, AgentClient.queue(agentA), AgentClient.queue(agentB)])
         #expect(Set(messages.map(\.messageID)).count == 3, "each Notify has its own message_id")
+        // Answering the same request again (it was redelivered) gives the same ids, so the
+        // receivers recognise the repeat; another request or attempt gives others.
+        let again = volumer.messages(for: notify, dependents: dependents, requestID: "request-1", trace: nil)
+        #expect(again.map(\.messageID) == messages.map(\.messageID))
+        var nextAttempt = notify
+        nextAttempt.attempt = (notify.attempt ?? 0) + 1
+        let other = volumer.messages(for: nextAttempt, dependents: dependents, requestID: "request-1", trace: nil)
+        #expect(Set(other.map(\.messageID)).isDisjoint(with: messages.map(\.messageID)))
+        #expect(messages.allSatisfy { UUID(uuidString: $0.messageID) != nil }, "derived ids are UUIDs")
         #expect(messages.allSatisfy { $0.type == "Notify" && $0.correlationID == "100" })
         let body = try MessageCodec.decode(NotifyMessage.self, from: Data(messages[0].body), format: .json)
         #expect(body == notify)

@@ -25,12 +25,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let held = try HeldObjects(directory: directory)
         let id = ObjectID()
-        try held.hold(Object(type: .vmKVM, id: id, vncPassword: "hogehoge"), specID: 9)
+        let vm = Object(type: .vmKVM, id: id, vncPassword: "hogehoge")
+        try held.hold(vm, specID: 9, attempt: 3)
         let records = held.all(logger: .init(label: "test"))
         #expect(records.map(\.specID) == [9])
         #expect(records.first?.object.vncPassword == Object.passwordMask)
-        try held.release(id)
-        try held.release(id)
-        #expect(held.all(logger: .init(label: "test")).isEmpty)
+        #expect(held.attempt(of: id) == 3)
+        try held.release(vm, specID: 9, attempt: 4)
+        try held.release(vm, specID: 9, attempt: 4)
+        #expect(held.all(logger: .init(label: "test")).isEmpty, "a tombstone is not a held object")
+        #expect(held.attempt(of: id) == 4, "the tombstone keeps the attempt that removed it")
+        #expect(held.attempt(of: ObjectID()) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MessageHandling
 import Messages
 import Testing
 
@@ -37,6 +38,6 @@ struct AgentRecordTests {
     }
 
     @Test func aHeartbeatWithoutHostIsRejected() {
-        #expect(throws: IncomingRejection.self) { try AgentRecord(heartbeat(hostID: nil)) }
+        #expect(throws: MessageRejection.self) { try AgentRecord(heartbeat(hostID: nil)) }
     }
 }

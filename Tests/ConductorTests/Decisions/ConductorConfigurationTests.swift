@@ -11,7 +11,9 @@ struct ConductorConfigurationTests {
 
     @Test func defaults() async throws {
         let configuration = try await load([:])
-        #expect(configuration == ConductorConfiguration(maxAttempts: 3, applyDeadline: .seconds(300), sweepInterval: .seconds(5), concurrency: 8))
+        #expect(configuration == ConductorConfiguration(
+            maxAttempts: 3, applyDeadline: .seconds(120), sweepInterval: .seconds(5), concurrency: 8,
+            acceptedDeadline: .seconds(900), leaseGrace: .seconds(30), catchUpLimit: .seconds(60)))
     }
 
     @Test func readsTheEnvironment() async throws {

@@ -72,13 +72,17 @@ final class ConductorHarness: Sendable {
                               deadLetterPublisher: publisher, logger: logger)
         var services: [any Service] = [publisher] + consumers + [copies]
         services.append(OutboxRelay(store: store, publisher: publisher, logger: logger))
-        for _ in 0..<sweepers {
-            services.append(ConductorSweeper(store: store, configuration: configuration, logger: logger))
+        let conductors = consumers.map { consumer in
+            ConductorService(consumer: consumer, store: store, configuration: configuration, logger: logger,
+                             onHandled: { delivery in self.handledLog.withLock { $0.append(delivery) } })
         }
-        for consumer in consumers {
-            services.append(ConductorService(consumer: consumer, store: store, configuration: configuration, logger: logger,
-                                             onHandled: { delivery in self.handledLog.withLock { $0.append(delivery) } }))
+        // Each sweeper judges by what its replica hears, as in a conductor process.
+        for index in 0..<sweepers {
+            let conductor = conductors[index % conductors.count]
+            services.append(ConductorSweeper(store: store, configuration: configuration, hearing: conductor.hearing,
+                                             gate: conductor.gate, logger: logger))
         }
+        services += conductors as [any Service]
         services.append(SpecCollector(consumer: copies, log: { messageID, spec in self.specLog.withLock { $0.append((messageID, spec)) } }))
 
         let group = ServiceGroup(services: services, logger: logger)

@@ -14,7 +14,8 @@ import Testing
 struct ConductorIntegrationTests {
     /// Quick sweeps; a deadline no test reaches unless it means to.
     static let quick = ConductorConfiguration(
-        maxAttempts: 3, applyDeadline: .seconds(300), sweepInterval: .milliseconds(100), concurrency: 8)
+        maxAttempts: 3, applyDeadline: .seconds(300), sweepInterval: .milliseconds(100), concurrency: 8,
+        leaseGrace: .milliseconds(200), catchUpLimit: .seconds(1))
 
     @Test func theSeedsFlowAppliesTheVersionAndLeavesTheSeedsGraph() async throws {
         try await IntegrationEnvironment.withIsolatedStore { store in
@@ -255,7 +256,7 @@ struct ConductorIntegrationTests {
             #expect(spec.annotations?["n0stack/n0core/scheduler/avoid_agents"] == .string(scenario.compute.description))
             let rescheduled = try await store.events(specID: scenario.specID).filter { $0.kind == .rescheduled }
             #expect(rescheduled.first?.objectID == scenario.vm.uuid)
-            #expect(rescheduled.first?.message.contains("not applied within 0.5 s") == true)
+            #expect(rescheduled.first?.message.contains("no result within 0.5 s") == true)
         }
     }
 
@@ -300,7 +301,7 @@ struct ConductorIntegrationTests {
             }
             let outcomes = harness.handled.map(\.outcome)
             #expect(outcomes.prefix(2).allSatisfy { if case .deadLettered = $0 { true } else { false } })
-            #expect(outcomes.contains { if case .deadLettered(let reason) = $0 { reason.contains("undecodable Notify body") } else { false } })
+            #expect(outcomes.contains { if case .deadLettered(let reason) = $0 { reason.contains("undecodable Notify") } else { false } })
             #expect(outcomes.contains { if case .deadLettered(let reason) = $0 { reason.contains("is not part of spec \(scenario.specID)") } else { false } })
             #expect(outcomes.last == .applied(versionApplied: false))
             #expect(try await store.events(specID: scenario.specID).filter { $0.kind == .applied }.count == 1)

@@ -115,7 +115,8 @@ struct SeedScenario: Sendable {
     }
 
     /// What the scheduler writes when it places `resources` (each on `agent`, or its own agent):
-    /// the `scheduled` edge replacing an older one, a `SCHEDULED` event, and the NIC's MAC.
+    /// the `scheduled` edge replacing an older one, a `SCHEDULED` event, the NIC's MAC, and the
+    /// object's round at its next attempt.
     func schedule(_ resources: [Resource], on agent: ObjectID? = nil, version: Int = 0, in store: Store) async throws {
         try await store.withTransaction { tx in
             var events: [Event] = []
@@ -135,6 +136,12 @@ struct SeedScenario: Sendable {
                 }
                 events.append(Event(specID: specID, version: version, objectID: object, kind: .scheduled,
                                     message: "scheduled on agent \(target) (host \(host))"))
+                // The object's round: its next attempt, scheduled now.
+                let round = try await tx.placements([object])[object]
+                if round == nil || round!.version < version {
+                    try await tx.acceptPlacements([object], specID: specID, version: version)
+                }
+                try await tx.setPlacementPhase(.scheduled, objectIDs: [object], attempt: [object: (round?.attempt ?? 0) + 1])
             }
             try await tx.appendEvents(events)
         }

@@ -12,6 +12,7 @@ import ServiceSupport
 /// | `agent.heartbeat_seconds` | `N0CORE_AGENT_HEARTBEAT_SECONDS` | 10 |
 /// | `agent.dependency_timeout_seconds` | `N0CORE_AGENT_DEPENDENCY_TIMEOUT_SECONDS` | 60 |
 /// | `agent.apply_timeout_seconds` | `N0CORE_AGENT_APPLY_TIMEOUT_SECONDS` | 300 |
+/// | `agent.progress_seconds` | `N0CORE_AGENT_PROGRESS_SECONDS` | 20 |
 /// | `agent.early_notify_limit` | `N0CORE_AGENT_EARLY_NOTIFY_LIMIT` | 1024 |
 /// | `agent.early_notify_ttl_seconds` | `N0CORE_AGENT_EARLY_NOTIFY_TTL_SECONDS` | 600 |
 ///
@@ -30,6 +31,10 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var dependencyTimeout: Duration
     /// How long one apply may take before the request fails.
     public var applyTimeout: Duration
+    /// While a request waits for dependencies or is applied for longer than this, the agent
+    /// tells the conductor every interval (`INFO`), which moves the conductor's deadline
+    /// (`conductor.apply_deadline_seconds`, keep it above twice this) on.
+    public var progressInterval: Duration
     /// Early notifies kept at most (the oldest go first).
     public var earlyNotifyLimit: Int
     /// How long an early notify is kept for a request that has not arrived yet.
@@ -44,6 +49,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         heartbeatInterval: Duration = .seconds(10),
         dependencyTimeout: Duration = .seconds(60),
         applyTimeout: Duration = .seconds(300),
+        progressInterval: Duration = .seconds(20),
         earlyNotifyLimit: Int = 1024,
         earlyNotifyLifetime: Duration = .seconds(600),
         prefetch: Int = 32
@@ -54,6 +60,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.heartbeatInterval = heartbeatInterval
         self.dependencyTimeout = dependencyTimeout
         self.applyTimeout = applyTimeout
+        self.progressInterval = progressInterval
         self.earlyNotifyLimit = earlyNotifyLimit
         self.earlyNotifyLifetime = earlyNotifyLifetime
         self.prefetch = prefetch
@@ -87,6 +94,7 @@ public struct AgentConfiguration: Sendable, Hashable {
             heartbeatInterval: try seconds("agent.heartbeat_seconds", 10),
             dependencyTimeout: try seconds("agent.dependency_timeout_seconds", 60),
             applyTimeout: try seconds("agent.apply_timeout_seconds", 300),
+            progressInterval: try seconds("agent.progress_seconds", 20),
             earlyNotifyLimit: limit,
             earlyNotifyLifetime: try seconds("agent.early_notify_ttl_seconds", 600),
             prefetch: prefetch

@@ -1,4 +1,5 @@
 import Foundation
+import MessageHandling
 import Messages
 
 /// What arrived on an agent's queue, decided from the AMQP `type` and the body alone.
@@ -13,14 +14,16 @@ enum IncomingMessage: Sendable, Hashable {
     case refusedRequest(RefusedRequest)
     case deadLetter(reason: String)
 
-    static func classify(type: String?, body: Data) -> IncomingMessage {
+    static func classify(_ envelope: Envelope) -> IncomingMessage {
+        let type = envelope.properties.type
+        let body = envelope.data
         guard let type, let messageType = MessageType(rawValue: type) else {
             return .deadLetter(reason: "unknown message type '\(type ?? "")'; an agent's queue carries Request and Notify")
         }
         switch messageType {
         case .request:
             do {
-                return .request(try MessageCodec.decode(RequestMessage.self, from: body, format: .json))
+                return .request(try MessageCodec.decodeWire(RequestMessage.self, from: body))
             } catch {
                 guard let refused = RefusedRequest(body: body, problem: error) else {
                     return .deadLetter(reason: "undecodable Request: \(error)")
@@ -29,7 +32,7 @@ enum IncomingMessage: Sendable, Hashable {
             }
         case .notify:
             do {
-                return .notify(try MessageCodec.decode(NotifyMessage.self, from: body, format: .json))
+                return .notify(try MessageCodec.decodeWire(NotifyMessage.self, from: body))
             } catch {
                 return .deadLetter(reason: "undecodable Notify: \(error)")
             }
@@ -49,6 +52,7 @@ struct RefusedRequest: Sendable, Hashable {
     var typeText: String?
     /// The dependents that could be read, to tell their agents too.
     var dependedBy: [Object]
+    var attempt: Int?
     var problem: DocumentError
 
     /// Nil when the body has no integer `spec_id` or no `object.id`: then no one could be told.
@@ -72,6 +76,7 @@ struct RefusedRequest: Sendable, Hashable {
                   let data = try? JSONSerialization.data(withJSONObject: element) else { return nil }
             return try? MessageCodec.decode(Object.self, from: data, format: .json)
         }
+        self.attempt = (json["attempt"] as? NSNumber).flatMap { Int(exactly: $0.doubleValue) }
         self.problem = problem
     }
 }

@@ -18,20 +18,28 @@ struct NotifyComposer: Sendable {
 
     /// "Succeeded to create resource." (the seed's words), or "… after waiting network
     /// resource(8451…)." when the request was parked for dependencies.
-    func success(specID: Int64, object: Object, message: String?, waitedFor: [UnmetDependency]) -> NotifyMessage {
+    func success(specID: Int64, object: Object, message: String?, waitedFor: [UnmetDependency], attempt: Int? = nil) -> NotifyMessage {
         var text = message ?? "Succeeded to \(Self.verb(for: object)) resource"
         if message == nil && !waitedFor.isEmpty {
             text += " after waiting " + waitedFor.map(\.description).joined(separator: ", ")
         }
         if !text.hasSuffix(".") { text += "." }
-        return NotifyMessage(specID: specID, message: text, level: .success, object: naming(object))
+        return NotifyMessage(specID: specID, message: text, level: .success, object: naming(object), attempt: attempt)
     }
 
     /// "Failed to create resource: <reason>", the reason being a sentence a person can act on.
-    func failure(specID: Int64, object: Object, reason: String) -> NotifyMessage {
+    func failure(specID: Int64, object: Object, reason: String, attempt: Int? = nil) -> NotifyMessage {
         var text = "Failed to \(Self.verb(for: object)) resource: \(reason)"
         if !text.hasSuffix(".") { text += "." }
-        return NotifyMessage(specID: specID, message: text, level: .error, object: naming(object))
+        return NotifyMessage(specID: specID, message: text, level: .error, object: naming(object), attempt: attempt)
+    }
+
+    /// "Still applying after 20 s." (`INFO`): the attempt is still at work, which moves the
+    /// conductor's deadline on and decides nothing.
+    func progress(specID: Int64, object: Object, message: String, attempt: Int?) -> NotifyMessage {
+        var text = message.prefix(1).uppercased() + message.dropFirst()
+        if !text.hasSuffix(".") { text += "." }
+        return NotifyMessage(specID: specID, message: text, level: .info, object: naming(object), attempt: attempt)
     }
 
     /// A report that is not a result (start-up reconciliation): `WARNING`, deciding nothing.
@@ -40,10 +48,20 @@ struct NotifyComposer: Sendable {
     }
 
     /// The messages that carry `notify`: to the conductor, then to the agent of every dependent
-    /// (each agent once; this agent too when a dependent is its own, as a porter's NIC on its network). Each has its own `message_id`.
-    func messages(for notify: NotifyMessage, dependents: [Object], trace: TraceContext?) -> [OutgoingMessage] {
-        [ConductorClient.notify(notify, trace: trace)]
+    /// (each agent once; this agent too when a dependent is its own, as a porter's NIC on its
+    /// network). Answering a request (`requestID`), each message's id is derived from the request,
+    /// the attempt and the destination, so sending the same answer again reuses the ids.
+    func messages(for notify: NotifyMessage, dependents: [Object], requestID: String?, trace: TraceContext?) -> [OutgoingMessage] {
+        var messages = [ConductorClient.notify(notify, trace: trace)]
             + Self.dependentAgents(dependents).map { AgentClient.notify(notify, to: $0, trace: trace) }
+        if let requestID {
+            for index in messages.indices {
+                messages[index].messageID = DerivedMessageID.make([
+                    "notify", requestID, notify.attempt.map(String.init) ?? "-", messages[index].routingKey,
+                ])
+            }
+        }
+        return messages
     }
 
     /// The distinct agents of `dependents`, in order; dependents without a `scheduled` agent

@@ -3,9 +3,11 @@ import Logging
 import Messages
 
 /// What the agent has been asked to hold and reported as done: one file per object in the
-/// state directory (`held/<id>.json`), written after each successful apply and removed when
-/// the object is deleted. Agents have no database; this is what start-up reconciliation
-/// compares the host with.
+/// state directory (`held/<id>.json`), written after each successful apply. Agents have no
+/// database; this is what start-up reconciliation compares the host with, and what fences off
+/// abandoned attempts: each record keeps the attempt that last changed the object, and a
+/// removed object leaves a tombstone with its attempt, so a `Request` of an older attempt
+/// redelivered later is refused instead of bringing the object back.
 ///
 /// Objects are stored redacted: a VNC password has no business on the agent's disk twice.
 struct HeldObjects: Sendable {
@@ -20,21 +22,39 @@ struct HeldObjects: Sendable {
         }
     }
 
-    func hold(_ object: Object, specID: Int64) throws {
+    func hold(_ object: Object, specID: Int64, attempt: Int?) throws {
         guard let id = object.id else { return }
-        let record = HeldObject(specID: specID, object: object.redacted(), heldSince: Date())
+        let record = HeldObject(specID: specID, object: object.redacted(), heldSince: Date(), attempt: attempt)
         try AtomicFile.write(MessageCodec.encode(record, format: .json), to: file(for: id))
     }
 
-    func release(_ id: ObjectID) throws {
-        let file = file(for: id)
-        if FileManager.default.fileExists(atPath: file.path) {
-            try FileManager.default.removeItem(at: file)
+    /// The object is gone from the host: its record becomes a tombstone that keeps `attempt`.
+    func release(_ object: Object, specID: Int64, attempt: Int?) throws {
+        guard let id = object.id else { return }
+        guard let attempt else {
+            let file = file(for: id)
+            if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+            return
         }
+        let tombstone = HeldObject(specID: specID, object: Object(type: object.type, id: id), heldSince: Date(),
+                                   attempt: attempt, removed: true)
+        try AtomicFile.write(MessageCodec.encode(tombstone, format: .json), to: file(for: id))
     }
 
-    /// Every held object; unreadable files are logged and skipped.
+    /// The attempt that last changed `id` here (held or removed); nil when none is known.
+    func attempt(of id: ObjectID) -> Int? {
+        guard let data = FileManager.default.contents(atPath: file(for: id).path),
+              let record = try? MessageCodec.decode(HeldObject.self, from: data, format: .json)
+        else { return nil }
+        return record.attempt
+    }
+
+    /// Every held object (tombstones left out); unreadable files are logged and skipped.
     func all(logger: Logger) -> [HeldObject] {
+        records(logger: logger).filter { !$0.removed }
+    }
+
+    private func records(logger: Logger) -> [HeldObject] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.sorted().compactMap { name in
             guard name.hasSuffix(".json"), !name.hasPrefix(".") else { return nil }
@@ -54,15 +74,36 @@ struct HeldObjects: Sendable {
     }
 }
 
-/// One object the agent holds, with the spec it came from.
+/// One object the agent holds, with the spec it came from and the attempt that last changed
+/// it; or, `removed`, the tombstone of one it removed.
 struct HeldObject: Sendable, Hashable, Codable {
     var specID: Int64
     var object: Object
     var heldSince: Date
+    var attempt: Int?
+    var removed: Bool
+
+    init(specID: Int64, object: Object, heldSince: Date, attempt: Int? = nil, removed: Bool = false) {
+        self.specID = specID
+        self.object = object
+        self.heldSince = heldSince
+        self.attempt = attempt
+        self.removed = removed
+    }
 
     enum CodingKeys: String, CodingKey {
         case specID = "spec_id"
         case object
         case heldSince = "held_since"
+        case attempt, removed
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        specID = try container.decode(Int64.self, forKey: .specID)
+        object = try container.decode(Object.self, forKey: .object)
+        heldSince = try container.decode(Date.self, forKey: .heldSince)
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt)
+        removed = try container.decodeIfPresent(Bool.self, forKey: .removed) ?? false
     }
 }

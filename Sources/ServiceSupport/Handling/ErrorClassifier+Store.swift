@@ -1,0 +1,26 @@
+import Logging
+import MessageHandling
+import Store
+
+extension ErrorClassifier {
+    /// The store's errors as dispositions: an unreachable or hung database pauses consuming (no
+    /// delivery attempt is spent on an outage), a serialization failure or deadlock is retried.
+    public static let store = ErrorClassifier { error in
+        switch error {
+        case StoreError.unavailable(let why): .pause(reason: "database unavailable: \(why)")
+        case is DeadlineExceeded: .pause(reason: "the database did not answer in time (\(error))")
+        case StoreError.retryable(let why): .retry(reason: why)
+        default: nil
+        }
+    }
+}
+
+extension OutageGate {
+    /// The gate of a service's database: closed by an outage, opened again when a probe query
+    /// answers.
+    public static func database(_ store: Store, logger: Logger) -> OutageGate {
+        OutageGate(dependency: "database", probeInterval: .seconds(1), logger: logger) {
+            await store.isReachable(timeout: .seconds(2))
+        }
+    }
+}
