@@ -154,6 +154,10 @@ let package = Package(
                           path: "Sources/Executables/n0core-porter-vlan"),
 
         .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
+        .testTarget(name: "MessageHandlingTests", dependencies: [
+            "MessageHandling", "Broker",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "ServiceSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [

@@ -100,6 +100,7 @@ log "placement on 1,000 and 10,000 synthetic hosts (no system needed)"
 log "own vhost $VHOST and database $DATABASE"
 rabbitmqctl -q add_vhost "$VHOST"
 rabbitmqctl -q set_permissions -p "$VHOST" n0core '.*' '.*' '.*'
+bash deploy/rabbitmq-setup.sh dead-letter-limit "$VHOST" 2>/dev/null
 runuser -u postgres -- psql -X -q -p "$PG_PORT" -d postgres -c "CREATE DATABASE $DATABASE OWNER n0core" >/dev/null
 
 start_service() { # start_service NAME [ARGS...]

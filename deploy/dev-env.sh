@@ -90,6 +90,7 @@ CONF
   fi
   rabbitmqctl -q set_user_tags n0core management
   rabbitmqctl -q set_permissions -p "$VHOST" n0core '.*' '.*' '.*'
+  bash "$(dirname "$0")/rabbitmq-setup.sh" dead-letter-limit "$VHOST" 2>/dev/null
 }
 
 start_postgres() {

@@ -115,6 +115,7 @@ umask 077
 # The demo's own vhost and database, for the dev environment's user.
 rabbitmqctl -q add_vhost "$VHOST"
 rabbitmqctl -q set_permissions -p "$VHOST" n0core '.*' '.*' '.*'
+bash deploy/rabbitmq-setup.sh dead-letter-limit "$VHOST" 2>/dev/null
 runuser -u postgres -- psql -X -q -p "$PG_PORT" -d postgres -c "CREATE DATABASE $DATABASE OWNER n0core" >/dev/null
 AMQP_URL="${N0CORE_AMQP_URL%/*}/$VHOST"
 DATABASE_URL="${N0CORE_DATABASE_URL%/*}/$DATABASE"

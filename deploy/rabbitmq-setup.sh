@@ -3,6 +3,11 @@
 # keys its service uses. Run it on a RabbitMQ node, as root (it uses rabbitmqctl).
 #
 #   deploy/rabbitmq-setup.sh [setup]   create or update the vhost, users and permissions
+#   deploy/rabbitmq-setup.sh dead-letter-limit [VHOST]
+#                                      bound the dead-letter queue n0core.dead of VHOST (default
+#                                      the vhost below) with a policy: at most
+#                                      N0CORE_DEAD_LETTER_MAX_LENGTH messages (100000), the oldest
+#                                      dropped first; `setup` applies it too
 #   deploy/rabbitmq-setup.sh self-test check the permissions for real on a scratch vhost
 #                                      (n0core-permcheck, users n0core-permcheck-ROLE) through
 #                                      the management HTTP API, then delete all of it
@@ -127,7 +132,19 @@ setup() {
     ctl set_topic_permissions -p "$VHOST" "$user" "$EXCHANGE" "${p[3]}" "${p[4]}" >/dev/null
     log "$user: configure ${p[0]}  write ${p[1]}  read ${p[2]}  topic write ${p[3]}  topic read ${p[4]}"
   done
+  dead_letter_limit "$VHOST"
   log "vhost $VHOST ready; passwords in $SECRETS/ROLE.amqp; URL: amqp://${PREFIX}ROLE:PASSWORD@HOST:5672/$VHOST"
+}
+
+# dead_letter_limit VHOST: the dead-letter queue keeps at most N messages, dropping the oldest.
+# A policy rather than queue arguments: the queue already exists on running systems, and
+# declaring it again with other arguments would be refused (PRECONDITION_FAILED).
+dead_letter_limit() {
+  local max=${N0CORE_DEAD_LETTER_MAX_LENGTH:-100000}
+  [[ "$max" =~ ^[1-9][0-9]*$ ]] || die "N0CORE_DEAD_LETTER_MAX_LENGTH must be a positive number, not '$max'"
+  ctl set_policy -p "$1" --apply-to queues --priority 10 n0core-dead-letter-limit '^n0core\.dead$' \
+    "{\"max-length\":$max,\"overflow\":\"drop-head\"}" >/dev/null
+  log "vhost $1: n0core.dead keeps at most $max messages (oldest dropped first)"
 }
 
 # --- self-test -------------------------------------------------------------------------------
@@ -330,6 +347,7 @@ expect() {
 
 case "${1:-setup}" in
   setup) setup ;;
+  dead-letter-limit) dead_letter_limit "${2:-$VHOST}" ;;
   self-test) self_test ;;
-  *) die "usage: $0 [setup|self-test]" ;;
+  *) die "usage: $0 [setup|dead-letter-limit [VHOST]|self-test]" ;;
 esac

@@ -86,12 +86,15 @@ public struct MessageDispatcher<Source: DeliverySource, Handler: MessageHandler>
             do {
                 var iterator = source.deliveries().makeAsyncIterator()
                 while !stop.isRaised {
+                    guard let delivery = try await iterator.next() else { break }
+                    // A delivery that arrived while a dependency is down waits, unhandled and
+                    // unsettled, until it is back (checked after taking it: the outage may have
+                    // begun while this loop waited for the delivery).
                     if let gate, !gate.isOpen {
                         metrics.paused(true)
                         guard await waitForGate(gate, stop: stop) else { break }
                         metrics.paused(false)
                     }
-                    guard let delivery = try await iterator.next() else { break }
                     guard let slot = inFlight.begin(delivery) else {
                         logger.info("a message in hand was delivered again; it is settled once its handling ends", metadata: [
                             "message_id": "\(delivery.properties.messageID ?? "-")",

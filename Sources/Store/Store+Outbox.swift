@@ -139,23 +139,4 @@ extension Store {
             try? await Task.sleep(for: retryAfter)
         }
     }
-
-    /// Deletes what is only kept for a while: outbox rows sent before `date` and processed-message
-    /// records older than `date` (keep these longer than any message can be redelivered).
-    ///
-    /// - Returns: how many rows of each were deleted.
-    @discardableResult
-    public func prune(before date: Date) async throws -> (outbox: Int, processedMessages: Int) {
-        try await withTransaction { tx in
-            let outbox = try await tx.run("""
-                WITH deleted AS (DELETE FROM outbox WHERE sent_at < \(date) RETURNING 1)
-                SELECT count(*) FROM deleted
-                """)
-            let processed = try await tx.run("""
-                WITH deleted AS (DELETE FROM processed_messages WHERE processed_at < \(date) RETURNING 1)
-                SELECT count(*) FROM deleted
-                """)
-            return (try outbox[0].decode(Int.self), try processed[0].decode(Int.self))
-        }
-    }
 }

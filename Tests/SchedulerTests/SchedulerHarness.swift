@@ -91,9 +91,28 @@ struct SchedulerHarness: Sendable {
             }
             try await tx.upsertNodes(nodes)
             try await tx.upsertEdges(edges)
+            try await tx.acceptPlacements(nodes.map(\.id), specID: specID, version: 0)
             return specID
         }
         return SpecMessage(id: specID, version: 0, annotations: document.annotations, spec: resolved.objects)
+    }
+
+    /// Stores the next version of `spec` as the API does for a `PUT` or `DELETE` that changes
+    /// `objects` (their nodes' desired state, their rounds moved to the new version, older
+    /// pending versions superseded) and returns its `Spec` message.
+    func storeVersion(of spec: SpecMessage, version: Int, objects: [Object]) async throws -> SpecMessage {
+        let record = NewSpecVersion(submitted: "{}", resolved: "{}")
+        try await store.withTransaction { tx in
+            try await tx.appendVersion(specID: spec.id, version: version, record)
+            try await tx.upsertNodes(objects.compactMap { object in
+                guard let id = object.id, let type = object.type else { return nil }
+                return GraphNode(id: id.uuid, type: type.rawValue, name: object.name ?? "", specID: spec.id,
+                                 desiredState: object.desiredState, object: MessageCodec.encodeString(object, format: .json))
+            }, preservingObjectKeys: ["url", "bridge", "hw_addr"])
+            try await tx.acceptPlacements(objects.compactMap(\.id?.uuid), specID: spec.id, version: version)
+            try await tx.supersedeVersions(specID: spec.id, before: version)
+        }
+        return SpecMessage(id: spec.id, version: version, annotations: spec.annotations, spec: objects)
     }
 
     /// The message that carries `spec` to this run's scheduler queue.
@@ -105,14 +124,15 @@ struct SchedulerHarness: Sendable {
 
     /// Runs `replicas` schedulers, an outbox relay and a consumer per agent queue around `body`.
     func run<Result: Sendable>(
-        replicas: Int = 1, concurrency: Int = 4, watchDeadLetters: Bool = false,
+        replicas: Int = 1, concurrency: Int = 4, watchDeadLetters: Bool = false, placementDeadlineSeconds: Double = 600,
         _ body: @Sendable (_ publisher: Publisher, _ inbox: Inbox) async throws -> Result
     ) async throws -> Result {
         var topology = Topology().declaringQueue(schedulerQueue)
         for agent in agents { topology.declareQueue(AgentClient.queue(agent.id)) }
         let publisher = Publisher(configuration: try IntegrationEnvironment.brokerConfiguration(appID: "n0core-scheduler-test"),
                                   topology: topology, logger: logger)
-        let settings = SchedulerSettings(concurrency: concurrency, onlyAgents: Set(agents.map(\.id)))
+        let settings = SchedulerSettings(concurrency: concurrency, onlyAgents: Set(agents.map(\.id)),
+                                         placementDeadlineSeconds: placementDeadlineSeconds, deferredRetryMaxSeconds: 1)
         var services: [any Service] = [publisher, OutboxRelay(store: store, publisher: publisher, logger: logger)]
         for _ in 0..<replicas {
             let consumer = Consumer(configuration: try IntegrationEnvironment.brokerConfiguration(prefetch: UInt16(concurrency * 2)),

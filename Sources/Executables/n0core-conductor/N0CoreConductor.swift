@@ -34,11 +34,13 @@ struct N0CoreConductor: AsyncParsableCommand {
         // Started in this order, shut down in reverse: the conductor stops taking deliveries
         // first and settles those in hand while the consumer, the database and the broker are up.
         let conductor = ConductorService(consumer: consumer, store: store, configuration: settings, logger: daemon.logger)
+        let retention = try daemon.configuration.retention()
         try await daemon.run([
             database, publisher, consumer,
             OutboxRelay(store: store, publisher: publisher, logger: daemon.logger),
             ConductorSweeper(store: store, configuration: settings, hearing: conductor.hearing, gate: conductor.gate,
                              logger: daemon.logger),
+            RetentionService(store: store, periods: retention.periods, interval: retention.interval, logger: daemon.logger),
             conductor,
         ])
     }
