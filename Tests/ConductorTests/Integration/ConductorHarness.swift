@@ -61,12 +61,15 @@ final class ConductorHarness: Sendable {
 
     /// Runs `replicas` conductor services and `sweepers` sweepers around `body`, then shuts
     /// everything down and deletes the test's queues.
+    /// - Parameter consumerBroker: where the replicas' consumers connect (a relay a test can
+    ///   cut); the harness's own broker by default.
     func run<Result: Sendable>(
         configuration: ConductorConfiguration, replicas: Int = 1, sweepers: Int = 1,
+        consumerBroker: BrokerConfiguration? = nil,
         _ body: () async throws -> Result
     ) async throws -> Result {
         let consumers = (0..<replicas).map { _ in
-            Consumer(configuration: broker, queue: queue, deadLetterPublisher: publisher, logger: logger)
+            Consumer(configuration: consumerBroker ?? broker, queue: queue, deadLetterPublisher: publisher, logger: logger)
         }
         let copies = Consumer(configuration: broker, queue: schedulerCopy, bindingKeys: [SchedulerClient.queue],
                               deadLetterPublisher: publisher, logger: logger)
