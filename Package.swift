@@ -201,6 +201,17 @@ let package = Package(
         // agents in a network namespace.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], path: "Tests/EndToEndTests"),
 
+        // Faults across the whole pipeline in one process (the database cut off from every
+        // service through a relay), with simulated agents.
+        .testTarget(name: "FaultTests", dependencies: [
+            "API", "Scheduler", "Conductor", "AgentRuntime", "SimulatedHypervisors", "ServiceSupport", "Store", "Broker",
+            "Clients", "Messages", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
         // Benchmarks (docs/performance.md): simulated hypervisors for scale runs only (real agent
         // runtimes, drivers that create nothing), the load generator with its floor measurement
         // and report, and their executables.

@@ -81,16 +81,20 @@ public enum IntegrationEnvironment {
     /// Runs `body` with a migrated store on a running client (connections use `schema` as their
     /// search path when one is given).
     public static func withStore<Result: Sendable>(
-        schema: String? = nil, migrate: Bool = true, maximumConnections: Int = 6,
+        schema: String? = nil, migrate: Bool = true, maximumConnections: Int = 6, port: Int? = nil,
+        outboxSender: String? = nil, logger: Logger? = nil,
         _ body: (Store) async throws -> Result
     ) async throws -> Result {
-        var configuration = try requireDatabase().configuration
+        var url = try requireDatabase()
+        if let port { url.port = port }
+        var configuration = url.configuration
         configuration.options.maximumConnections = maximumConnections
         if let schema {
-            configuration.options.additionalStartupParameters = [("search_path", schema)]
+            configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
         let client = PostgresClient(configuration: configuration)
-        let store = Store(client: client)
+        let store = logger.map { Store(client: client, logger: $0, outboxSender: outboxSender) }
+            ?? Store(client: client, outboxSender: outboxSender)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -99,16 +103,22 @@ public enum IntegrationEnvironment {
         }
     }
 
-    /// Runs `body` with a store on a fresh schema of its own, dropped afterwards: row counts it
-    /// sees are its own, whatever other suites do at the same time.
     public static func withIsolatedStore<Result: Sendable>(
         migrate: Bool = true, maximumConnections: Int = 6, _ body: (Store) async throws -> Result
     ) async throws -> Result {
+        try await withIsolatedSchema { schema in
+            try await withStore(schema: schema, migrate: migrate, maximumConnections: maximumConnections, body)
+        }
+    }
+
+    /// A schema of this test's own (dropped afterwards), for tests that open several stores on
+    /// it (``withStore(schema:migrate:maximumConnections:port:outboxSender:logger:_:)``).
+    public static func withIsolatedSchema<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
         try await withStore(migrate: false, maximumConnections: 1) { admin in
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
             do {
-                let result = try await withStore(schema: schema, migrate: migrate, maximumConnections: maximumConnections, body)
+                let result = try await body(schema)
                 try await admin.client.query("DROP SCHEMA \(unescaped: schema) CASCADE")
                 return result
             } catch {

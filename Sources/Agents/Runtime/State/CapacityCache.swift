@@ -1,13 +1,15 @@
+import Foundation
 import Messages
 
 /// The host's capacity for heartbeats, measured off the heartbeat's path: a heartbeat waits at
-/// most ``wait`` for a fresh measure and otherwise sends the last one, so a slow or hung
+/// most a short while for a fresh measure and otherwise sends the last one, so a slow or hung
 /// driver call (a long libvirt operation, a stuck libvirtd) never silences the agent — its
-/// liveness and its capacity are separate questions.
+/// liveness and its capacity are separate questions. At most one measure runs at a time.
 actor CapacityCache {
     private let measure: @Sendable () async throws -> Capacity?
     private var last: Capacity??
-    private var refreshing: Task<Result<Capacity?, any Error>, Never>?
+    private var measuring = false
+    private var waiters: [UUID: CheckedContinuation<Result<Capacity?, any Error>?, Never>] = [:]
 
     init(measure: @escaping @Sendable () async throws -> Capacity?) {
         self.measure = measure
@@ -22,35 +24,47 @@ actor CapacityCache {
         case unknown(String)
     }
 
-    /// A fresh measure if one comes within `wait`, else the last good one.
+    /// A fresh measure if one comes within `wait`, else the last good one. Returns within
+    /// `wait` whatever the driver does.
     func read(wait: Duration) async -> Reading {
-        let task = refreshing ?? Task { [measure] in
-            do { return .success(try await measure()) } catch { return .failure(error) }
-        }
-        refreshing = task
-        let outcome = await withTaskGroup(of: Result<Capacity?, any Error>?.self) { group in
-            group.addTask { await task.value }
-            group.addTask {
-                try? await Task.sleep(for: wait)
-                return nil
+        if !measuring {
+            measuring = true
+            Task { [measure] in
+                let result: Result<Capacity?, any Error>
+                do { result = .success(try await measure()) } catch { result = .failure(error) }
+                await self.measured(result)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        }
+        let id = UUID()
+        let outcome = await withCheckedContinuation { continuation in
+            waiters[id] = continuation
+            Task {
+                try? await Task.sleep(for: wait)
+                await self.timeOut(id)
+            }
         }
         switch outcome {
         case .success(let capacity)?:
-            refreshing = nil
-            last = .some(capacity)
             return .fresh(capacity)
         case .failure(let error)?:
             // A driver that answers with an error cannot do work either: say nothing.
-            refreshing = nil
             return .unknown("\(error)")
         case nil:
-            // Still measuring: the next heartbeat picks the same measure up.
+            // Still measuring: a later heartbeat picks the same measure up.
             return last.map { .stale($0, because: "measuring took longer than \(wait)") }
                 ?? .unknown("measuring took longer than \(wait)")
         }
+    }
+
+    private func measured(_ result: Result<Capacity?, any Error>) {
+        measuring = false
+        if case .success(let capacity) = result { last = .some(capacity) }
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting.values { waiter.resume(returning: result) }
+    }
+
+    private func timeOut(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume(returning: nil)
     }
 }
