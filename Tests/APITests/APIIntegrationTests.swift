@@ -106,6 +106,17 @@ struct APIIntegrationTests {
             #expect(second.spec.map(\.type) == [.vmKVM])
             #expect(second.spec.first?.memory == Size(8, .gb))
 
+            // Version 0 had not settled (no scheduler runs here): it is superseded, with an event.
+            #expect(try await api.store.specVersion(created.id, version: 0)?.state == .superseded)
+            let superseded = try await api.store.events(specID: created.id).filter { $0.kind == .superseded }
+            #expect(superseded.map(\.version) == [0])
+            // The changed VM's round moved to version 1; the others stay with version 0.
+            let rounds = try await api.store.withTransaction { tx in
+                try await tx.placements(created.spec.compactMap { $0.object.id?.uuid })
+            }
+            #expect(rounds[created.spec["web"]!.id!.uuid]?.version == 1)
+            #expect(rounds[created.spec["var_network"]!.id!.uuid]?.version == 0)
+
             // The same document again replaces a version that is no longer the latest.
             let stale = try await api.send(.put, "/api/spec/\(created.id)", body: body)
             #expect(stale.status == .conflict)

@@ -294,3 +294,40 @@ struct BrokerIntegrationTests {
         }
     }
 }
+
+/// The dead-letter queue is bounded (deploy/rabbitmq-setup.sh dead-letter-limit): past its
+/// length the oldest messages are dropped, so a flood of bad messages cannot fill the broker.
+@Suite("Dead-letter queue limit (RabbitMQ)", .enabled(if: IntegrationEnvironment.hasBroker))
+struct DeadLetterLimitTests {
+    @Test func theOldestDeadLettersGoFirstPastTheLimit() async throws {
+        let vhost = try ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0t-dlq")
+        defer { vhost.delete() }
+        try await HostCommand.checkOffPool(["env", "N0CORE_DEAD_LETTER_MAX_LENGTH=3", "bash", ScratchVirtualHost.setupScript,
+                                            "dead-letter-limit", vhost.name])
+        let environment = try BrokerTestEnvironment.require()
+        var configuration = environment.configuration("n0core-dlq-test")
+        configuration.url = vhost.url
+        let publisher = Publisher(configuration: configuration, logger: environment.logger)
+        let consumer = Consumer(configuration: configuration, queue: Topology.deadLetterQueue, deadLetterPublisher: publisher,
+                                logger: environment.logger)
+        let sent = (0..<5).map { index in
+            OutgoingMessage(routingKey: Topology.deadLetterQueue, type: "Spec", body: Array("{\"n\":\(index)}".utf8),
+                            exchange: "")
+        }
+        let kept = try await environment.withServices([publisher]) {
+            for message in sent { try await publisher.publish(message, timeout: .seconds(10)) }
+            return try await environment.withServices([consumer]) {
+                try await withDeadline(.seconds(20), "reading the dead letters") {
+                    var ids: [String] = []
+                    for try await delivery in consumer {
+                        ids.append(delivery.properties.messageID ?? "")
+                        try await delivery.ack()
+                        if ids.count == 3 { break }
+                    }
+                    return ids
+                }
+            }
+        }
+        #expect(kept == sent.suffix(3).map(\.messageID))
+    }
+}

@@ -131,6 +131,35 @@ struct GraphTests {
         }
     }
 
+    /// The issue's lost update: the API rewrote a node from a read taken before an agent's result
+    /// was recorded, erasing the volume's `url` and the NIC's MAC. Preserving the observed keys
+    /// in the writing statement keeps them; a value the writer does give wins.
+    @Test func aWriterThatDidNotReadTheObservedFieldsKeepsThem() async throws {
+        try await IntegrationEnvironment.withIsolatedStore(maximumConnections: 8) { store in
+            let seed = Seed()
+            try await store.upsertNodes(seed.nodes)
+            var applied = seed.nodes[1]
+            applied.object = #"{"size": "10gb", "url": "file:///var/lib/n0core/volumes/x.qcow2"}"#
+            try await store.upsertNodes([applied])
+
+            var newVersion = seed.nodes[1]
+            newVersion.object = #"{"size": "20gb"}"#
+            try await store.withTransaction { tx in
+                try await tx.upsertNodes([newVersion], preservingObjectKeys: ["url", "bridge", "hw_addr"])
+            }
+            let kept = try #require(try await store.node(seed.volume)).object
+            #expect(kept.contains(#""url": "file:///var/lib/n0core/volumes/x.qcow2""#))
+            #expect(kept.contains(#""size": "20gb""#))
+            #expect(!kept.contains("bridge"), "keys the stored object lacks are not added as null")
+
+            newVersion.object = #"{"size": "20gb", "url": "file:///elsewhere"}"#
+            try await store.withTransaction { tx in
+                try await tx.upsertNodes([newVersion], preservingObjectKeys: ["url"])
+            }
+            #expect(try #require(try await store.node(seed.volume)).object.contains("file:///elsewhere"))
+        }
+    }
+
     @Test func rescheduleMovesTheScheduledEdge() async throws {
         try await IntegrationEnvironment.withStore(maximumConnections: 8) { store in
             let seed = Seed()

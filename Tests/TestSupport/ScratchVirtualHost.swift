@@ -14,16 +14,13 @@ public struct ScratchVirtualHost: Sendable {
     /// The broker's URL with this virtual host.
     public let url: AMQPURL
 
-    /// Creates the virtual host `PREFIX-` + 8 hex digits, gives the broker URL's user all
-    /// rights on it, and bounds its dead-letter queue as deployments do
-    /// (`deploy/rabbitmq-setup.sh dead-letter-limit`, at most `deadLetterLimit` messages).
-    public static func create(base: AMQPURL, prefix: String = "n0t", deadLetterLimit: Int = 100_000) throws -> ScratchVirtualHost {
+    /// Creates the virtual host `PREFIX-` + 8 hex digits and gives the broker URL's user all
+    /// rights on it.
+    public static func create(base: AMQPURL, prefix: String = "n0t") throws -> ScratchVirtualHost {
         let name = "\(prefix)-" + UUID().uuidString.prefix(8).lowercased()
         try HostCommand.check(["rabbitmqctl", "-q", "add_vhost", name])
         do {
             try HostCommand.check(["rabbitmqctl", "-q", "set_permissions", "-p", name, base.user, ".*", ".*", ".*"])
-            try HostCommand.check(["env", "N0CORE_DEAD_LETTER_MAX_LENGTH=\(deadLetterLimit)", "bash", Self.setupScript,
-                                   "dead-letter-limit", name])
         } catch {
             _ = try? HostCommand.run(["rabbitmqctl", "-q", "delete_vhost", name])
             throw error
@@ -34,7 +31,7 @@ public struct ScratchVirtualHost: Sendable {
     }
 
     /// `deploy/rabbitmq-setup.sh` of this checkout.
-    static let setupScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let setupScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/rabbitmq-setup.sh").path
 
     public func delete() {

@@ -44,6 +44,21 @@ public enum HostCommand {
     }
 }
 
+extension HostCommand {
+    /// ``check(_:)`` on a thread of its own: an async test waiting for a slow command
+    /// (`rabbitmqctl` takes a second or more) must not hold one of the few threads every other
+    /// test's tasks run on.
+    @discardableResult
+    public static func checkOffPool(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try check(arguments) })
+            }
+            thread.start()
+        }
+    }
+}
+
 /// Standard error, written by the reading thread before the group is left.
 private final class ErrorBuffer: @unchecked Sendable {
     var data = Data()
