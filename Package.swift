@@ -67,22 +67,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What every daemon shares (agents included): configuration, logging, health and
+        // metrics, the service group, deadlines. No database.
         .target(
             name: "ServiceSupport",
             dependencies: [
                 "Broker",
                 "MessageHandling",
-                "Store",
                 "Messages",
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The control services' database side: the pool as a service with migrations, the
+        // outbox relay, retention, the store's errors as dispositions. Agents do not link it.
+        .target(
+            name: "ServiceDatabase",
+            dependencies: [
+                "ServiceSupport", "Store", "Broker", "MessageHandling", "Messages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
 
@@ -108,12 +119,12 @@ let package = Package(
         ]),
 
         // Services: the logic lives in these libraries.
-        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling",
+        .target(name: "API", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling",
                                             .product(name: "Hummingbird", package: "hummingbird"),
                                             .product(name: "NIOCore", package: "swift-nio"),
                                             .product(name: "NIOFoundationCompat", package: "swift-nio")]),
-        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling"]),
-        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "Clients", "MessageHandling",
+        .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling"]),
+        .target(name: "Conductor", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling",
                                                   .product(name: "Configuration", package: "swift-configuration"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,13 +145,13 @@ let package = Package(
                 path: "Sources/Agents/PorterVLAN"),
 
         // Thin executables: parse the command line, read configuration, run the service group.
-        .executableTarget(name: "n0core-api", dependencies: ["API", "Clients", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-api", dependencies: ["ServiceDatabase", "API", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-api"),
-        .executableTarget(name: "n0core-scheduler", dependencies: ["Scheduler", "Clients", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-scheduler", dependencies: ["ServiceDatabase", "Scheduler", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-scheduler"),
-        .executableTarget(name: "n0core-conductor", dependencies: ["Conductor", "Clients", "ServiceSupport", "Broker",
+        .executableTarget(name: "n0core-conductor", dependencies: ["ServiceDatabase", "Conductor", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-conductor"),
         .executableTarget(name: "n0core-compute-kvm", dependencies: ["ComputeKVM", "AgentRuntime", "Messages", "ServiceSupport", "Broker",
@@ -161,21 +172,21 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "ServiceSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
-            "ServiceSupport", "Broker", "Store", "TestSupport",
+            "ServiceSupport", "ServiceDatabase", "Broker", "Store", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "TestSupport", "ServiceSupport", "Clients", "Broker", "Store", "Messages",
+            "API", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients", "Broker", "Store", "Messages",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "API", "Store", "Broker", "Messages", "TestSupport", "ServiceSupport", "Clients",
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "API", "Store", "Broker", "Messages", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients",
                                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                       .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport", "Clients", "API"]),
+        .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients", "API", "MessageHandling"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: [
-                        "AgentRuntime", "TestSupport", "Clients", "Broker", "Messages", "ServiceSupport",
+                        "AgentRuntime", "TestSupport", "Clients", "Broker", "Messages", "ServiceSupport", "MessageHandling",
                         .product(name: "Logging", package: "swift-log"),
                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     ],
@@ -204,7 +215,7 @@ let package = Package(
         // Faults across the whole pipeline in one process (the database cut off from every
         // service through a relay), with simulated agents.
         .testTarget(name: "FaultTests", dependencies: [
-            "API", "Scheduler", "Conductor", "AgentRuntime", "SimulatedHypervisors", "ServiceSupport", "Store", "Broker",
+            "API", "Scheduler", "Conductor", "AgentRuntime", "SimulatedHypervisors", "ServiceSupport", "ServiceDatabase", "Store", "Broker",
             "Clients", "Messages", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import Logging
 import MessageHandling
 import Messages
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import Store
 import W3CTraceContext

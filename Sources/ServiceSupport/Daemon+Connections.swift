@@ -1,7 +1,5 @@
 import Broker
 import Logging
-import PostgresNIO
-import Store
 
 extension Daemon {
     /// The broker settings from configuration, sending as this daemon (`app_id`).
@@ -29,15 +27,5 @@ extension Daemon {
                                 deadLetterPublisher: publisher, logger: logger)
         readiness.add("queue \(queue)") { consumer.isConnected }
         return consumer
-    }
-
-    /// The database as a service of this daemon (pool, migrations), reported in `/readyz` as
-    /// `database`.
-    public func makeDatabase() throws -> Database {
-        let url = try DatabaseURL(try configuration.requiredDatabaseURL())
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-        let database = Database(client: client, store: Store(client: client, logger: logger, outboxSender: name), logger: logger)
-        readiness.add("database") { await database.isReady() }
-        return database
     }
 }

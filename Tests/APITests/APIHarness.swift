@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import Messages
 import Prometheus
+import ServiceDatabase
 import ServiceSupport
 import Store
 import Synchronization

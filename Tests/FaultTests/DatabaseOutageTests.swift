@@ -11,6 +11,7 @@ import Messages
 import Prometheus
 import Scheduler
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import SimulatedHypervisors
 import Store

@@ -6,6 +6,7 @@ import Logging
 import Messages
 import Scheduler
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import Store
 import Synchronization

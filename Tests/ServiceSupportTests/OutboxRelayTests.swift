@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import Logging
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import Synchronization
 import Store

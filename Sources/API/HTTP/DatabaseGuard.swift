@@ -1,5 +1,6 @@
 import Logging
 import MessageHandling
+import ServiceDatabase
 import ServiceSupport
 import Store
 

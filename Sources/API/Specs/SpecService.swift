@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Messages
 import Clients
+import ServiceDatabase
 import ServiceSupport
 import Store
 import W3CTraceContext

@@ -51,8 +51,9 @@ public struct SpecStatus: Encodable, Sendable {
     }
 }
 
-/// One object of a spec and its latest progress: `PENDING` until the scheduler places it, then
-/// `SCHEDULED`, `APPLIED`, or `FAILED` with the reason.
+/// One object of a spec and its latest progress: `PENDING` until the scheduler places it (or
+/// `WAITING` for room, with the reason), then `SCHEDULED`, `APPLIED`, `RESCHEDULED`, or `FAILED`
+/// with the reason. `ABANDONED` events (an attempt given up on) are in the log, not the progress.
 public struct ObjectProgress: Encodable, Sendable {
     public var id: ObjectID
     public var type: String
@@ -68,7 +69,7 @@ public struct ObjectProgress: Encodable, Sendable {
         type = node.type
         name = node.name
         desiredState = node.desiredState
-        let last = events.last
+        let last = events.last { $0.kind != .abandoned }
         progress = last?.kind.rawValue ?? "PENDING"
         message = last?.message
         self.agent = agent.map(ObjectID.init)

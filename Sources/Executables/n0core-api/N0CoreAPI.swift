@@ -1,6 +1,7 @@
 import API
 import Clients
 import ArgumentParser
+import ServiceDatabase
 import ServiceSupport
 
 /// `n0core-api`: the HTTP API. Validates and stores specs, hands them to the scheduler through

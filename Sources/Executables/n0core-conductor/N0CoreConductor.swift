@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Clients
 import Conductor
+import ServiceDatabase
 import ServiceSupport
 
 /// `n0core-conductor`: records agents' results into the resource graph, marks spec versions

@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Clients
 import Scheduler
+import ServiceDatabase
 import ServiceSupport
 
 /// `n0core-scheduler`: places every object of a spec on an alive agent and sends each agent

@@ -2,6 +2,7 @@ import Broker
 import Logging
 import MessageHandling
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import Store
 

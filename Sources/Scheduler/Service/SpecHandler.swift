@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MessageHandling
 import Messages
+import ServiceDatabase
 import ServiceSupport
 import Store
 import W3CTraceContext

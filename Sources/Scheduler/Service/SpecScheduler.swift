@@ -3,6 +3,7 @@ import Clients
 import Foundation
 import Logging
 import Messages
+import ServiceDatabase
 import ServiceSupport
 import Store
 import W3CTraceContext

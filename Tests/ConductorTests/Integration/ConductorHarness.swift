@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Messages
 import ServiceLifecycle
+import ServiceDatabase
 import ServiceSupport
 import Store
 import Synchronization

@@ -2,6 +2,7 @@ import Broker
 import Logging
 import ServiceLifecycle
 import Store
+import ServiceSupport
 
 /// Publishes what transactions queued in the outbox, with publisher confirms, and marks it sent:
 /// a service's state change and the messages announcing it commit together, and the messages

@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import Store
+import ServiceSupport
 
 extension OutboxMessage {
     /// The outbox row that will publish `message` once the surrounding transaction commits.

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Store
+import ServiceSupport
 
 /// Deletes, every ``interval``, what the store keeps only for a while (``RetentionPeriods``):
 /// sent outbox rows (and the VNC passwords their bodies may carry), old records of processed

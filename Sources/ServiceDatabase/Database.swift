@@ -3,6 +3,7 @@ import PostgresNIO
 import ServiceLifecycle
 import Store
 import Synchronization
+import ServiceSupport
 
 /// The database of a daemon as one service: runs the connection pool and applies the schema
 /// migrations at start-up, retrying while PostgreSQL is not there yet. Until they are applied

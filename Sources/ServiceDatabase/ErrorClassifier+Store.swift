@@ -1,6 +1,7 @@
 import Logging
 import MessageHandling
 import Store
+import ServiceSupport
 
 extension ErrorClassifier {
     /// The store's errors as dispositions: an unreachable or hung database pauses consuming (no
