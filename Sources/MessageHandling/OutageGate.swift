@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import Synchronization
 
@@ -23,12 +22,12 @@ public final class OutageGate: Sendable {
         var open = true
         var openSince = ContinuousClock.now
         var reason: String?
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
         var probing = false
         var outages = 0
     }
 
     private let state = Mutex(State())
+    private let waiters = Waiters()
     private let stop = StopSignal()
 
     /// - Parameters:
@@ -79,31 +78,14 @@ public final class OutageGate: Sendable {
     /// Waits until the gate is open; false when the gate was shut down or the task cancelled
     /// first.
     public func waitUntilOpen() async -> Bool {
-        let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.open || stop.isRaised || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
-        }
+        await waiters.wait(unless: { isOpen || stop.isRaised })
         return isOpen && !Task.isCancelled
     }
 
     /// Ends probing and releases every waiter (the service is stopping).
     public func shutDown() {
         stop.raise()
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        waiters.wakeAll()
     }
 
     private func probeUntilBack() async {
@@ -119,19 +101,15 @@ public final class OutageGate: Sendable {
     }
 
     private func open() {
-        let (waiters, reason) = state.withLock { state -> ([CheckedContinuation<Void, Never>], String?) in
-            guard !state.open else { return ([], nil) }
+        let reason = state.withLock { state -> String?? in
+            guard !state.open else { return nil }
             state.open = true
             state.openSince = .now
-            defer {
-                state.waiters.removeAll()
-                state.reason = nil
-            }
-            return (Array(state.waiters.values), state.reason)
+            defer { state.reason = nil }
+            return .some(state.reason)
         }
-        if !waiters.isEmpty || reason != nil {
-            logger.notice("\(dependency) is back; resuming", metadata: ["was": "\(reason ?? "-")"])
-        }
-        for waiter in waiters { waiter.resume() }
+        guard let reason else { return }
+        logger.notice("\(dependency) is back; resuming", metadata: ["was": "\(reason ?? "-")"])
+        waiters.wakeAll()
     }
 }

@@ -1,47 +1,24 @@
-import Foundation
 import Synchronization
 
 /// Raised once when a service begins to stop; pauses that wait on it end early, so a delivery
 /// waiting to be retried is left for redelivery instead of holding up the shutdown. Work under
 /// way (a transaction, an apply) is not cancelled by it.
 public final class StopSignal: Sendable {
-    private struct State {
-        var raised = false
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let raised = Atomic<Bool>(false)
+    private let waiters = Waiters()
 
     public init() {}
 
-    public var isRaised: Bool { state.withLock { $0.raised } }
+    public var isRaised: Bool { raised.load(ordering: .acquiring) }
 
     public func raise() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.raised else { return [] }
-            state.raised = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        raised.store(true, ordering: .releasing)
+        waiters.wakeAll()
     }
 
     /// Returns when the signal is raised (at once if it was) or the task is cancelled.
     public func wait() async {
-        let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.raised || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
-        }
+        await waiters.wait(unless: { isRaised })
     }
 
     /// Sleeps for `duration` unless the signal is raised first; returns whether the whole

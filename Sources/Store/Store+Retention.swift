@@ -55,28 +55,22 @@ extension Store {
             """
         }
         let settled = Self.seconds(periods.settledHistory)
-        report.events = try await deleteInBatches(batch) { limit in
-            """
-            DELETE FROM events WHERE id IN (
-                SELECT e.id FROM events e
-                JOIN spec_versions v ON v.spec_id = e.spec_id AND v.version = e.version
-                JOIN specs s ON s.id = e.spec_id
-                WHERE v.state <> 'pending' AND v.version < s.latest_version
-                  AND e.created_at < now() - make_interval(secs => \(settled))
-                LIMIT \(limit))
-            """
+        // Rows of versions that settled and are not their spec's latest, older than `settled`.
+        func settledHistory(_ table: String, stamped column: String) -> (Int) -> PostgresQuery {
+            { limit in
+                PostgresQuery(unsafeSQL: """
+                    DELETE FROM \(table) WHERE id IN (
+                        SELECT r.id FROM \(table) r
+                        JOIN spec_versions v ON v.spec_id = r.spec_id AND v.version = r.version
+                        JOIN specs s ON s.id = r.spec_id
+                        WHERE v.state <> 'pending' AND v.version < s.latest_version
+                          AND r.\(column) < now() - make_interval(secs => $1)
+                        LIMIT $2)
+                    """, binds: Self.binds(settled, limit))
+            }
         }
-        report.failures = try await deleteInBatches(batch) { limit in
-            """
-            DELETE FROM conductor_failures WHERE id IN (
-                SELECT f.id FROM conductor_failures f
-                JOIN spec_versions v ON v.spec_id = f.spec_id AND v.version = f.version
-                JOIN specs s ON s.id = f.spec_id
-                WHERE v.state <> 'pending' AND v.version < s.latest_version
-                  AND f.failed_at < now() - make_interval(secs => \(settled))
-                LIMIT \(limit))
-            """
-        }
+        report.events = try await deleteInBatches(batch, settledHistory("events", stamped: "created_at"))
+        report.failures = try await deleteInBatches(batch, settledHistory("conductor_failures", stamped: "failed_at"))
         return report
     }
 
@@ -90,6 +84,13 @@ extension Store {
             total += deleted
             if deleted < batch { return total }
         }
+    }
+
+    static func binds(_ seconds: Double, _ limit: Int) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(seconds)
+        binds.append(limit)
+        return binds
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -15,21 +15,7 @@ struct ConcurrentSchedulingTests {
 
     /// A VM with a volume attached: 1 to 3 vcpus, 1 to 4gb memory, 5gb disk.
     static func document(_ index: Int) throws -> SpecDocument {
-        try MessageCodec.decode(SpecDocument.self, from: """
-            spec:
-              vm:
-                type: resource/vm/kvm
-                arch: amd64
-                vcpus: \(1 + index % 3)
-                memory: \(1 + index % 4)gb
-                dependencies:
-                  - object:
-                      type: resource/volume/file
-                      size: 5gb
-                    property:
-                      r: n0stack/n0core/vm/attachments
-                      n0stack/n0core/vm/boot_priority: 1
-            """, format: .yaml)
+        try Fixtures.vmWithVolumeDocument(vcpus: 1 + index % 3, memoryGB: 1 + index % 4)
     }
 
     @Test func twoReplicasNeverOvercommitAndPlaceOrHoldEverySpec() async throws {

@@ -71,3 +71,25 @@ extension Result {
         if case .failure(let failure) = self { failure } else { nil }
     }
 }
+
+extension Fixtures {
+    /// A spec of a VM with a 5gb volume attached.
+    static func vmWithVolumeDocument(vcpus: Int = 2, memoryGB: Int = 2) throws -> SpecDocument {
+        try MessageCodec.decode(SpecDocument.self, from: """
+            spec:
+              vm:
+                type: resource/vm/kvm
+                arch: amd64
+                vcpus: \(vcpus)
+                memory: \(memoryGB)gb
+                dependencies:
+                  - object:
+                      type: resource/volume/file
+                      size: 5gb
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                      n0stack/n0core/vm/boot_priority: 1
+            """, format: .yaml)
+    }
+}
+

@@ -14,21 +14,7 @@ import Testing
 @Suite("Scheduler under faults (RabbitMQ and PostgreSQL)", .enabled(if: IntegrationEnvironment.hasBrokerAndDatabase))
 struct SchedulerFaultTests {
     static func vmWithVolume(vcpus: Int = 2) throws -> SpecDocument {
-        try MessageCodec.decode(SpecDocument.self, from: """
-            spec:
-              vm:
-                type: resource/vm/kvm
-                arch: amd64
-                vcpus: \(vcpus)
-                memory: 2gb
-                dependencies:
-                  - object:
-                      type: resource/volume/file
-                      size: 5gb
-                    property:
-                      r: n0stack/n0core/vm/attachments
-                      n0stack/n0core/vm/boot_priority: 1
-            """, format: .yaml)
+        try Fixtures.vmWithVolumeDocument(vcpus: vcpus)
     }
 
     /// The issue's hung hypervisors: every agent dead (silent) when the spec arrives. It waits
