@@ -31,7 +31,10 @@ final class PublisherEngine: ConnectionEngine {
     }
 
     /// After this many nacks of one message, `publish` fails with ``BrokerError/nacked(attempts:)``.
-    static let maximumNacks = 5
+    /// Retried with the reconnect backoff, so the default backoff keeps trying for about 20 s: a
+    /// quorum queue nacks while it starts (seen for over a second on a loaded machine, right
+    /// after its declaration), and that must delay a message, not fail it.
+    static let maximumNacks = 10
     /// Messages written but not yet confirmed, at most; more wait until confirms arrive.
     static let maximumInFlight = 1024
     /// Messages written per turn of the worker loop, at most.

@@ -32,12 +32,17 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// heartbeat sent since; with no agent alive to send one, after this long
     /// (`conductor.catch_up_seconds`, default 60).
     public var catchUpLimit: Duration
+    /// How long one delivery's transaction or one sweep may wait on the database; past it the
+    /// database counts as out (the consumer pauses and the conductor is deaf), because a pool
+    /// whose server vanished can keep a caller waiting instead of failing.
+    public var databaseTimeout: Duration
 
     public init(
         maxAttempts: Int = 3, applyDeadline: Duration = .seconds(120), sweepInterval: Duration = .seconds(5),
         concurrency: Int = 8, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
-        catchUpLimit: Duration = .seconds(60)
+        catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20)
     ) {
+        self.databaseTimeout = databaseTimeout
         self.leaseGrace = leaseGrace
         self.catchUpLimit = catchUpLimit
         self.maxAttempts = maxAttempts
@@ -70,7 +75,8 @@ public struct ConductorConfiguration: Sendable, Equatable {
             concurrency: try positive("conductor.concurrency", default: 8),
             acceptedDeadline: .seconds(try positive("conductor.accepted_deadline_seconds", default: 900)),
             leaseGrace: .seconds(try positive("conductor.lease_grace_seconds", default: 30)),
-            catchUpLimit: .seconds(try positive("conductor.catch_up_seconds", default: 60)))
+            catchUpLimit: .seconds(try positive("conductor.catch_up_seconds", default: 60)),
+            databaseTimeout: .seconds(try positive("conductor.database_timeout_seconds", default: 20)))
     }
 
     /// ``applyDeadline`` in seconds, for the database's interval arithmetic.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MessageHandling
 import Messages
+import ServiceSupport
 import W3CTraceContext
 
 /// The conductor's handler of its queue: records a result (``ResultRecorder``) or a heartbeat
@@ -10,6 +11,8 @@ struct ConductorHandler: MessageHandler {
     let results: ResultRecorder
     let registry: AgentRegistry
     let hearing: HearingMonitor
+    /// Past it a delivery's transaction is abandoned and the database counts as out.
+    let databaseTimeout: Duration
     let onHandled: @Sendable (HandledDelivery) -> Void
 
     func decode(_ envelope: Envelope) throws(MessageRejection) -> IncomingMessage {
@@ -18,12 +21,16 @@ struct ConductorHandler: MessageHandler {
 
     func handle(_ message: IncomingMessage, context: HandlingContext) async throws -> Disposition {
         let outcome: HandledDelivery.Outcome
+        // Abandoned past the deadline (a late commit is harmless: results are deduplicated by
+        // message id, heartbeats only move forward), so an outage pauses consuming.
         switch message {
         case .notify(let notify, let messageID):
             let trace = TraceContext(headers: context.properties.headers)?.nextHop()
-            outcome = HandledDelivery.Outcome(try await results.record(notify, messageID: messageID, trace: trace))
+            outcome = HandledDelivery.Outcome(try await withDeadline(databaseTimeout, onOverrun: .abandon) { [results] in
+                try await results.record(notify, messageID: messageID, trace: trace)
+            })
         case .heartbeat(let heartbeat):
-            try await registry.record(heartbeat)
+            try await withDeadline(databaseTimeout, onOverrun: .abandon) { [registry] in try await registry.record(heartbeat) }
             hearing.heard(heartbeatSentAt: heartbeat.sentAt)
             outcome = .heartbeat
         }

@@ -43,7 +43,8 @@ public struct ConductorService: Service {
         let results = ResultRecorder(
             store: store, failures: FailureRecorder(maxAttempts: configuration.maxAttempts, logger: logger), logger: logger)
         let handler = ConductorHandler(
-            results: results, registry: AgentRegistry(store: store, logger: logger), hearing: hearing, onHandled: onHandled)
+            results: results, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
+            databaseTimeout: configuration.databaseTimeout, onHandled: onHandled)
         dispatcher = MessageDispatcher(
             source: consumer, handler: handler, configuration: .init(concurrency: configuration.concurrency),
             classifier: .store, gate: gate, logger: logger,

@@ -53,7 +53,7 @@ public struct ConductorSweeper: Service {
                     guard await gate.waitUntilOpen() else { break }
                 }
                 do {
-                    try await sweep()
+                    _ = try await withDeadline(configuration.databaseTimeout, onOverrun: .abandon) { try await sweep() }
                 } catch {
                     if Task.isCancelled { break }
                     if case .pause(let reason) = ErrorClassifier.store.disposition(for: error) {
@@ -133,7 +133,7 @@ public struct ConductorSweeper: Service {
                 var objectFailures: [ObjectFailure] = []
                 for failure in group {
                     guard let node = try await tx.node(failure.objectID) else { continue }
-                    objectFailures.append(ObjectFailure(node: node, agent: failure.agentID, reason: failure.reason))
+                    objectFailures.append(ObjectFailure(node: node, agent: failure.agentID, reason: failure.reason, blamesAgent: false))
                 }
                 let recorded = try await failures.record(objectFailures, specID: specID, version: version, trace: trace, in: tx)
                 summary.rescheduled += recorded.rescheduled

@@ -18,10 +18,11 @@ extension ErrorClassifier {
 
 extension OutageGate {
     /// The gate of a service's database: closed by an outage, opened again when a probe query
-    /// answers.
+    /// answers. A probe that hangs (a pool lease never resumed) is abandoned, or the gate would
+    /// never probe again.
     public static func database(_ store: Store, logger: Logger) -> OutageGate {
         OutageGate(dependency: "database", probeInterval: .seconds(1), logger: logger) {
-            await store.isReachable(timeout: .seconds(2))
+            (try? await withDeadline(.seconds(3), onOverrun: .abandon) { try await store.ping(timeout: .seconds(2)) }) != nil
         }
     }
 }

@@ -69,7 +69,7 @@ public struct OutboxRelay: Service {
     /// One bounded relay step: how many rows it sent.
     func step() async throws -> Int {
         let (store, publisher, logger, timeout) = (self.store, self.publisher, self.logger, publishTimeout)
-        return try await withDeadline(stepTimeout) {
+        return try await withDeadline(stepTimeout, onOverrun: .abandon) {
             try await store.relayOutbox(limit: Self.batchSize) { records in
                 for record in records {
                     try await Self.send(OutgoingMessage(record), publisher: publisher, timeout: timeout, logger: logger)

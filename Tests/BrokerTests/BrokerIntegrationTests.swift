@@ -300,7 +300,7 @@ struct BrokerIntegrationTests {
 @Suite("Dead-letter queue limit (RabbitMQ)", .enabled(if: IntegrationEnvironment.hasBroker))
 struct DeadLetterLimitTests {
     @Test func theOldestDeadLettersGoFirstPastTheLimit() async throws {
-        let vhost = try ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0t-dlq")
+        let vhost = try await ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0t-dlq")
         defer { vhost.delete() }
         try await HostCommand.checkOffPool(["env", "N0CORE_DEAD_LETTER_MAX_LENGTH=3", "bash", ScratchVirtualHost.setupScript,
                                             "dead-letter-limit", vhost.name])

@@ -32,7 +32,7 @@ struct DatabaseOutageTests {
     @Test func aLongDatabaseOutageDelaysWorkAndEverythingResumesByItself() async throws {
         let base = try IntegrationEnvironment.requireBroker()
         let database = try IntegrationEnvironment.requireDatabase()
-        let vhost = try ScratchVirtualHost.create(base: base, prefix: "n0t-outage")
+        let vhost = try await ScratchVirtualHost.create(base: base, prefix: "n0t-outage")
         defer { vhost.delete() }
         var logger = Logger(label: "n0core.outage.test")
         logger.logLevel = ProcessInfo.processInfo.environment["N0CORE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical

@@ -251,4 +251,24 @@ import Testing
         #expect(throws: ConstraintError.self) { try SchedulingConstraints(annotations: [Annotations.hostID: "not-a-host"]) }
         #expect(throws: ConstraintError.self) { try SchedulingConstraints(annotations: [Annotations.sameHost: 3]) }
     }
+
+    /// Placement keeps an object on its agent and sends a removal where the object is, whether
+    /// that agent is alive or not; the plan then says which of its Requests would wait in a
+    /// silent agent's queue, so the scheduler holds the spec instead.
+    @Test func requestsToAnAgentThatIsNotAliveAreNamed() throws {
+        let host = ObjectID()
+        let silent = F.volumer(host, alive: false)
+        let alive = F.compute(host)
+        let removed = F.volume(state: "deleted")
+        let kept = F.vm(vcpus: 2, memoryGB: 4)
+        let plan = try F.place([removed, kept], on: [silent, alive],
+                               current: [removed.id!: [silent.id], kept.id!: [alive.id]]).get()
+        let absent = try #require(plan.absentAgents(among: [silent, alive]))
+        #expect(Set(absent.reasons.keys) == [removed.id!])
+        #expect(absent.summary == "agent/volumer/file \(silent.id) on host \(host) sends no heartbeats; what it holds waits for it to come back")
+        #expect(plan.absentAgents(among: [alive]) == nil, "an agent the snapshot does not know is not waited for")
+
+        let keptOnly = try F.place([kept], on: [silent, alive], current: [kept.id!: [alive.id]]).get()
+        #expect(keptOnly.absentAgents(among: [silent, alive]) == nil)
+    }
 }

@@ -111,6 +111,44 @@ struct SchedulerFaultTests {
         }
     }
 
+    /// A deletion whose agents are silent (a hung hypervisor) waits for them with the reason,
+    /// instead of sending Requests nobody reads while the conductor's deadlines run out; once
+    /// they are back the removals go where the objects are.
+    @Test func aDeletionWaitsForItsSilentAgentsAndGoesToThemWhenTheyAreBack() async throws {
+        try await IntegrationEnvironment.withIsolatedStore { store in
+            let harness = SchedulerHarness(store: store, agents: Fixtures.host(ObjectID()))
+            try await harness.register()
+            let created = try await harness.storeSpec(try Self.vmWithVolume())
+            let removals = try await harness.run { publisher, inbox in
+                try await publisher.publish(harness.outgoing(created), timeout: .seconds(10))
+                try await waitUntil("placed") { inbox.requests(specID: created.id).count >= 2 }
+                try await harness.register(state: "dead")
+                let deleted = try await harness.storeVersion(of: created, version: 1, objects: created.spec.map { object in
+                    var object = object
+                    object.desiredState = "deleted"
+                    return object
+                })
+                try await publisher.publish(harness.outgoing(deleted), timeout: .seconds(10))
+                try await waitUntil("the deletion waiting") {
+                    try await IntegrationEnvironment.count("deferred_specs", in: store) == 1
+                }
+                let waiting = try await store.events(specID: created.id).filter { $0.kind == .waiting && $0.version == 1 }
+                #expect(waiting.count == 2)
+                #expect(waiting.allSatisfy { $0.message.hasPrefix("waiting for its agent: agent/") && $0.message.contains("sends no heartbeats") },
+                        "\(waiting.map(\.message))")
+                #expect(inbox.requests(specID: created.id).count == 2, "no removal sent to a silent agent")
+                #expect(try await store.specVersion(created.id, version: 1)?.state == .pending)
+
+                try await harness.register(state: "alived")
+                try await waitUntil("both removals", within: .seconds(20)) { inbox.requests(specID: created.id).count >= 4 }
+                return inbox.requests(specID: created.id).dropFirst(2)
+            }
+            #expect(removals.map(\.request.object.desiredState) == ["deleted", "deleted"])
+            #expect(try await IntegrationEnvironment.count("deferred_specs", in: store) == 0)
+            #expect(try await store.events(specID: created.id).filter { $0.kind == .failed }.isEmpty)
+        }
+    }
+
     /// Fencing: a VM rescheduled away from the agent it failed on goes to another agent with
     /// its next attempt, and the abandoned agent is asked, with that attempt, to remove it.
     @Test func anObjectMovedOffAnAgentIsRemovedThereUnderItsNextAttempt() async throws {

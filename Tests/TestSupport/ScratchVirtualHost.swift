@@ -16,11 +16,12 @@ public struct ScratchVirtualHost: Sendable {
 
     /// Creates the virtual host `PREFIX-` + 8 hex digits and gives the broker URL's user all
     /// rights on it.
-    public static func create(base: AMQPURL, prefix: String = "n0t") throws -> ScratchVirtualHost {
+    /// `rabbitmqctl` boots an Erlang VM (a second or more), so it runs off the test threads.
+    public static func create(base: AMQPURL, prefix: String = "n0t") async throws -> ScratchVirtualHost {
         let name = "\(prefix)-" + UUID().uuidString.prefix(8).lowercased()
-        try HostCommand.check(["rabbitmqctl", "-q", "add_vhost", name])
+        try await HostCommand.checkOffPool(["rabbitmqctl", "-q", "add_vhost", name])
         do {
-            try HostCommand.check(["rabbitmqctl", "-q", "set_permissions", "-p", name, base.user, ".*", ".*", ".*"])
+            try await HostCommand.checkOffPool(["rabbitmqctl", "-q", "set_permissions", "-p", name, base.user, ".*", ".*", ".*"])
         } catch {
             _ = try? HostCommand.run(["rabbitmqctl", "-q", "delete_vhost", name])
             throw error

@@ -23,7 +23,7 @@ struct DatabaseGuard: Sendable {
     func run<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         guard gate.isOpen else { throw Self.unavailable("the database is unavailable") }
         do {
-            let result = try await withDeadline(timeout, body)
+            let result = try await withDeadline(timeout, onOverrun: .abandon, body)
             gate.reportHealthy()
             return result
         } catch is DeadlineExceeded {

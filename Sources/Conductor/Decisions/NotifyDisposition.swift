@@ -39,7 +39,9 @@ enum NotifyDisposition: Sendable, Equatable {
            let desired = desiredState, !Self.removals.contains(desired) {
             return .ignore("agent \(agent?.description ?? "?") removed what an abandoned attempt left there")
         }
-        if let agent, avoidedAgents.contains(agent) {
+        // A removal can only be done where the object is, so it is never avoided there.
+        let isRemoval = reportedDesiredState.map(Self.removals.contains) ?? false
+        if let agent, avoidedAgents.contains(agent), !isRemoval {
             return .ignore("a late result from agent \(agent), which this object already failed on")
         }
         if let reported = reportedDesiredState, let desired = desiredState, reported != desired {

@@ -14,7 +14,7 @@ enum ReschedulingSpec {
     ) -> SpecMessage {
         var annotations = annotations ?? Annotations()
         annotations[Annotations.rescheduling] = .string(withError)
-        annotations[avoidAgentsKey] = .string(avoid.map(\.description).joined(separator: ","))
+        annotations[avoidAgentsKey] = avoid.isEmpty ? nil : .string(avoid.map(\.description).joined(separator: ","))
         return SpecMessage(id: specID, version: version, annotations: annotations, spec: objects.map(placeable))
     }
 

@@ -15,6 +15,11 @@ struct ObjectFailure: Sendable {
     var agent: ObjectID?
     /// Why, in words a person can act on; the agent is added when known.
     var reason: String
+    /// Whether the agent said it failed (an `ERROR` result), so the next attempt avoids it. A
+    /// missed deadline or a dead agent is not held against it: the object may still be there, a
+    /// removal can only be done there, and a same-host spec has nowhere else to go; the
+    /// scheduler waits for such an agent instead.
+    var blamesAgent: Bool = true
 
     var fullReason: String {
         agent.map { "on agent \($0): \(reason)" } ?? reason
@@ -53,8 +58,9 @@ struct FailureRecorder: Sendable {
         for failure in failures {
             let objectID = failure.node.id
             try await tx.recordFailure(RecordedFailure(
-                specID: specID, version: version, objectID: objectID, agentID: failure.agent?.uuid,
-                reason: failure.reason))
+                specID: specID, version: version, objectID: objectID,
+                agentID: failure.blamesAgent ? failure.agent?.uuid : nil,
+                reason: failure.blamesAgent ? failure.reason : failure.fullReason))
             let history = try await tx.failures(objectID: objectID, version: version)
             var node = failure.node
             node.observedState = Self.failedObservedState

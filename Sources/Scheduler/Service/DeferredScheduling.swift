@@ -49,7 +49,7 @@ struct DeferredScheduling: Service {
             ]
             do {
                 let scheduler = self.scheduler
-                guard let outcome = try await withDeadline(scheduler.settings.attemptTimeout, {
+                guard let outcome = try await withDeadline(scheduler.settings.attemptTimeout, onOverrun: .abandon, {
                     try await scheduler.retry(deferred: deferred.messageID)
                 }) else { continue }
                 outcomes.append(outcome)

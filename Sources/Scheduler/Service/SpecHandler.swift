@@ -49,7 +49,7 @@ struct SpecHandler: MessageHandler {
         let scheduler = self.scheduler
         let outcome: SpecScheduler.Outcome
         do {
-            outcome = try await withDeadline(settings.attemptTimeout) {
+            outcome = try await withDeadline(settings.attemptTimeout, onOverrun: .abandon) {
                 try await scheduler.schedule(message.spec, messageID: message.messageID, trace: message.trace)
             }
         } catch let rejection as SpecRejection {

@@ -153,6 +153,13 @@ struct SpecScheduler: Sendable {
                                       trace: trace, deferral: deferral)
             }
         case .success(let plan):
+            // A Request to an agent that is not alive would only wait in its queue while the
+            // conductor's deadlines run out; the spec waits for the agent instead (an object
+            // stays where it is, a removal can only be done there).
+            if let absent = plan.absentAgents(among: agents) {
+                return try await wait(tx, message: message, messageID: messageID, version: version, absent,
+                                      trace: trace, deferral: deferral, waitingFor: "waiting for its agent")
+            }
             try await verify(tx, plan)
             let requests = try await record(
                 tx, plan: plan, message: message, version: version, context: context, agents: agents,
@@ -167,9 +174,9 @@ struct SpecScheduler: Sendable {
     /// reason changes.
     private func wait(
         _ tx: StoreTransaction, message: SpecMessage, messageID: UUID, version: Int, _ failure: PlacementFailure,
-        trace: TraceContext?, deferral: DeferredSpec?
+        trace: TraceContext?, deferral: DeferredSpec?, waitingFor: String = "waiting for room"
     ) async throws -> Outcome {
-        let reason = "waiting for room: \(failure.summary)"
+        let reason = "\(waitingFor): \(failure.summary)"
         if let deferral {
             let waited = try await tx.databaseNow().timeIntervalSince(deferral.deferredAt)
             if waited > settings.placementDeadlineSeconds {
@@ -184,7 +191,7 @@ struct SpecScheduler: Sendable {
         if deferral?.reason != reason {
             try await tx.appendEvents(objectIDs.map { id in
                 Event(specID: message.id, version: version, objectID: id.uuid, kind: .waiting,
-                      message: "waiting for room: \(failure.reasons[id] ?? failure.summary)")
+                      message: "\(waitingFor): \(failure.reasons[id] ?? failure.summary)")
             })
         }
         try await tx.setPlacementPhase(.waiting, objectIDs: objectIDs.map(\.uuid))

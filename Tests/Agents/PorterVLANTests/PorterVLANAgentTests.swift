@@ -82,7 +82,7 @@ struct PorterVLANAgentTests {
         let url = try IntegrationEnvironment.requireBroker()
         // In a virtual host of its own: the executable's heartbeats and Notifies go to the real
         // `conductor` queue, which there is this test's.
-        let virtualHost = try ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
+        let virtualHost = try await ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
         defer { virtualHost.delete() }
         try await Env.withPorterHost { host in
             try await AgentHarness.with(dependents: 1, virtualHost: virtualHost) { harness in

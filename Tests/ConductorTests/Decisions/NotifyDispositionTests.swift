@@ -39,6 +39,13 @@ struct NotifyDispositionTests {
         guard case .ignore = decide(.error, state: .failed) else { Issue.record("already failed"); return }
     }
 
+    /// A removal can only be done where the object is: the agent it failed on before is the one
+    /// that must report it.
+    @Test func aRemovalByAnAgentTheObjectFailedOnCounts() {
+        #expect(decide(.success, avoided: [agent], reported: "deleted", desired: "deleted") == .apply(alreadyApplied: false))
+        #expect(decide(.error, message: "busy", avoided: [agent], reported: "deleted", desired: "deleted") == .fail(reason: "busy"))
+    }
+
     @Test func aResultWithoutDesiredStateStillCounts() {
         #expect(decide(.success, reported: nil) == .apply(alreadyApplied: false))
         #expect(decide(.success, state: nil) == .apply(alreadyApplied: false))

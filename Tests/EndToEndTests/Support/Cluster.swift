@@ -38,7 +38,7 @@ final class Cluster: @unchecked Sendable {
     /// Starts everything and waits until every service answers ready; stops and removes all of
     /// it when `body` returns or throws (printing the services' logs when it throws).
     static func run(_ body: (Cluster) async throws -> Void) async throws {
-        let scratch = try ScratchBackends.create()
+        let scratch = try await ScratchBackends.create()
         // Short: libvirt's sockets under the embed root must fit in 108 bytes.
         let work = "/tmp/n0e2e-\(UUID().uuidString.prefix(6).lowercased())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)

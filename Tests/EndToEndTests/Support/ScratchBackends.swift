@@ -12,9 +12,9 @@ struct ScratchBackends: Sendable {
     var amqpURL: String { virtualHost.urlText }
     var amqpPort: Int { virtualHost.url.port }
 
-    static func create() throws -> ScratchBackends {
+    static func create() async throws -> ScratchBackends {
         let database = try IntegrationEnvironment.requireDatabase()
-        let virtualHost = try ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0e2e")
+        let virtualHost = try await ScratchVirtualHost.create(base: try IntegrationEnvironment.requireBroker(), prefix: "n0e2e")
         let name = virtualHost.name.replacingOccurrences(of: "-", with: "_")
         do {
             try HostCommand.check(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-p", "\(database.port)",

@@ -41,7 +41,7 @@ final class ComputeTestBed: Sendable {
     func logPath(_ start: Int) -> String { "\(directory)/agent-\(start).log" }
     var libvirtURI: String { "qemu:///embed?root=\(root)" }
 
-    private init() throws {
+    private init() async throws {
         let base = try IntegrationEnvironment.requireBroker()
         directory = "/tmp/n0k-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: "\(directory)/v", withIntermediateDirectories: true)
@@ -56,7 +56,7 @@ final class ComputeTestBed: Sendable {
             throw error
         }
         do {
-            virtualHost = try ScratchVirtualHost.create(base: base, prefix: "n0t-compute")
+            virtualHost = try await ScratchVirtualHost.create(base: base, prefix: "n0t-compute")
         } catch {
             relay.stop()
             namespace.delete()
@@ -84,7 +84,7 @@ final class ComputeTestBed: Sendable {
     }
 
     static func with(_ body: (ComputeTestBed) async throws -> Void) async throws {
-        let bed = try ComputeTestBed()
+        let bed = try await ComputeTestBed()
         do {
             try await body(bed)
         } catch {
