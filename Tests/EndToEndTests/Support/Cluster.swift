@@ -153,7 +153,7 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Calls the API with the cluster's token.
-    func api(_ method: HTTP.Method, _ path: String, body: String? = nil) throws -> HTTP.Response {
-        try HTTP.request(method, "\(apiURL)\(path)", token: Self.token, body: body)
+    func api(_ method: HTTP.Method, _ path: String, body: String? = nil, accept: String = "application/json") throws -> HTTP.Response {
+        try HTTP.request(method, "\(apiURL)\(path)", token: Self.token, body: body, accept: accept)
     }
 }
