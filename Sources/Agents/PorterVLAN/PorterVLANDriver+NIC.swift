@@ -26,6 +26,10 @@ extension PorterVLANDriver {
         // A network that is `down` serves nothing until it is applied, which starts dnsmasq.
         if record.network.desiredState != "down" {
             try await runDHCP(network)
+            logger.info("dnsmasq read the NIC's reservation", metadata: [
+                "nic_id": "\(id)", "network_id": "\(nic.networkID)", "hw_addr": "\(nic.reservation.hardwareAddress)",
+                "ip_addresses": "\(nic.reservation.addresses.map(\.description).joined(separator: ","))",
+            ])
         }
         var result = object
         result.dependencies = object.dependencies?.map { dependency in
