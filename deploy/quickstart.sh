@@ -158,9 +158,14 @@ export N0CORE_API_TOKEN=$(cat "$DEMO/api-token")
 ENV
 
 log "waiting for the three agents' first heartbeats to reach the graph"
-for _ in $(seq 1 150); do
-  [ "$(api GET /api/graph -H 'Accept: application/json' | grep -o '"desired_state":"alived"' | wc -l)" -ge 3 ] && break
-  sleep 0.2
+# Each agent by the id it keeps in its state directory (/api/graph needs a spec or an object).
+for s in "${AGENTS[@]}"; do
+  id=$(cat "$DEMO/agents/$s/agent-id")
+  for _ in $(seq 1 150); do
+    api GET "/api/objects/$id" -H 'Accept: application/json' | grep -q '"desired_state":"alived"' && continue 2
+    sleep 0.2
+  done
+  die "n0core-$s (agent $id) is not alive in the graph after 30 s; see $DEMO/log/n0core-$s.log"
 done
 
 log "sending the seed's example (deploy/examples/seed-vm.yaml) to POST /api/spec/"

@@ -24,7 +24,7 @@ public enum APIServer {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         health.add(to: router)
         let api = router.group("api").add(middleware: BearerTokenMiddleware(tokens: configuration.tokens))
         api.get("openapi.yaml") { _, _ in

@@ -4,12 +4,12 @@ import Foundation
 ///
 /// Input also accepts ISO 8601 without fractional seconds, and the seed's `1990/1/1 00:00`
 /// (`year/month/day hour:minute[:second]`, read as UTC) so its example response decodes.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) {
             return date
         }

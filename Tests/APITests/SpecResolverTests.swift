@@ -143,6 +143,42 @@ import Testing
         #expect(resolved.objects.first { $0.id == volumeID }?.size == Size(100, .gb))
     }
 
+    /// The mask answers show in place of a password, sent back, keeps the stored password; it
+    /// never becomes the password, and a new VM cannot have it.
+    @Test func aMaskedVNCPasswordSentBackKeepsTheStoredOne() throws {
+        let vmID = ObjectID("56410722-d507-472a-a800-c89211b7c261")!
+        let stored = Object(type: .vmKVM, id: vmID, name: "web", desiredState: "running", arch: "amd64", vcpus: 2,
+                            memory: Size(4, .gb), vncPassword: "hogehoge")
+        let context = ResolutionContext(existing: [vmID: ExistingResource(object: stored, specID: 7)], specID: 7)
+        let readBack = """
+        version: 0
+        spec:
+          web:
+            type: resource/vm/kvm
+            id: 56410722-d507-472a-a800-c89211b7c261
+            status: running
+            name: web
+            arch: amd64
+            vcpus: 2
+            memory: 4gb
+            vnc_password: '********'
+        """
+        let resolved = try Self.resolve(readBack, context: context).get()
+        #expect(resolved.objects.first?.vncPassword == "hogehoge", "the Spec message carries the stored password")
+        #expect(resolved.document.spec["web"]?.vncPassword == "hogehoge", "the stored version holds it too")
+        #expect(resolved.keptSecrets == [vmID])
+
+        // A new password is a new password.
+        let changed = try Self.resolve(readBack.replacingOccurrences(of: "'********'", with: "newpass1"), context: context).get()
+        #expect(changed.objects.first?.vncPassword == "newpass1")
+        #expect(changed.keptSecrets.isEmpty)
+
+        let fresh = readBack.replacingOccurrences(of: "    id: 56410722-d507-472a-a800-c89211b7c261\n", with: "")
+        let problems = try Self.problems(fresh, context: context)
+        #expect(problems.map(\.path) == ["spec.web.vnc_password"])
+        #expect(problems.first?.message.contains("cannot be one") == true, "\(problems)")
+    }
+
     @Test func duplicateFixedAddressOnOneNetwork() throws {
         let yaml = """
         spec:

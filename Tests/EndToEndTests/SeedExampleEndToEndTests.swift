@@ -27,6 +27,53 @@ struct SeedExampleEndToEndTests {
         }
     }
 
+    /// Case 3: a version read back (`GET …/versions/0`, the VNC password masked) and sent again
+    /// unchanged (`PUT`) keeps the VM's VNC password: the user's password still logs in to the
+    /// real domain's console and the mask does not, also after a power cycle, when the guest
+    /// starts from the definition the compute agent wrote from the later versions.
+    @Test func aVersionReadBackAndSentUnchangedKeepsTheVNCPassword() async throws {
+        try await Cluster.run { cluster in
+            let spec = try await cluster.submitAndWaitApplied(SeedDocuments.submittedSpec)
+            let host = try HostView(cluster: cluster, spec: spec)
+            func login(_ password: String) async throws -> VNCLogin.Outcome {
+                var port: Int?
+                try await waitUntil("the VM's VNC console", within: .seconds(30)) {
+                    port = host.vncPort()
+                    return port != nil
+                }
+                let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port!, password: password)
+                print("VNC 127.0.0.1:\(port!) in \(cluster.namespace.name), password '\(password)': \(outcome)")
+                return outcome
+            }
+            #expect(try await login("hogehoge") == .accepted)
+
+            let read = try cluster.api(.get, "/api/spec/\(spec.id)/versions/0", accept: "application/yaml")
+            print("GET /api/spec/\(spec.id)/versions/0 → \(read.status)\n\(read.body)")
+            #expect(read.status == 200)
+            #expect(read.body.contains("vnc_password: '********'") && !read.body.contains("hogehoge"))
+            let put = try await cluster.replaceAndWaitApplied(spec, with: read.body)
+            print("PUT /api/spec/\(spec.id) (that body, unchanged) → \(put.status), version 1 applied")
+            #expect(!put.body.contains("hogehoge"), "the PUT did not set the password, so it is not echoed")
+            #expect(try await login("hogehoge") == .accepted)
+            #expect(try await login("********") != .accepted)
+
+            // Power cycle through two more read-back versions: the guest starts again from the
+            // domain the agent defined with the password the API kept.
+            for (from, to) in [("running", "poweroff"), ("poweroff", "running")] {
+                let latest = try cluster.api(.get, "/api/spec/\(spec.id)", accept: "application/json")
+                let version = try #require((try JSONSerialization.jsonObject(with: Data(latest.body.utf8)) as? [String: Any])?["version"] as? Int)
+                let document = try cluster.api(.get, "/api/spec/\(spec.id)/versions/\(version)", accept: "application/yaml").body
+                #expect(document.contains("status: \(from)"))
+                let put = try await cluster.replaceAndWaitApplied(
+                    spec, with: document.replacingOccurrences(of: "status: \(from)", with: "status: \(to)"))
+                print("PUT /api/spec/\(spec.id) with status: \(to) → \(put.status), version \(version + 1) applied")
+                #expect(host.domainIsRunning() == (to == "running"))
+            }
+            #expect(try await login("hogehoge") == .accepted)
+            #expect(try await login("********") != .accepted)
+        }
+    }
+
     /// Case 2: the same VM booting the guest fixture directly → its serial console shows the
     /// lease of the NIC's fixed address and a 10 GiB first disk.
     @Test func guestBootsWithTheLeaseOfItsFixedAddress() async throws {

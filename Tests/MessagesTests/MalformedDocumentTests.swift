@@ -74,7 +74,7 @@ struct Malformed: Sendable, CustomTestStringConvertible {
         .editingSpec("dependencies not a list", replacing: "      vlan_id: 100", with: "      vlan_id: 100\n    dependencies: none",
                      path: "spec.var_network.dependencies", fragment: "expected a list"),
         .editingSpec("unknown top-level key", replacing: "version: 0", with: "verison: 0",
-                     path: "verison", fragment: "unknown key 'verison'; expected version, annotations or spec"),
+                     path: "verison", fragment: "unknown key 'verison'; expected version, annotations, spec, id or created_at"),
         Malformed(name: "not YAML at all", text: "spec: [web,\n  type: {resource/vm/kvm\n", format: .yaml,
                   path: "", fragment: "not valid YAML: line"),
         Malformed(name: "a scalar, not a document", text: "hello", format: .yaml,

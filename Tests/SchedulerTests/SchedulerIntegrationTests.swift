@@ -135,11 +135,14 @@ struct SchedulerIntegrationTests {
             #expect(Set(failed.compactMap(\.objectID)) == Set(spec.spec.map { $0.id!.uuid }))
             let vm = try #require(spec.spec.first { $0.type == .vmKVM })
             #expect(failed.first { $0.objectID == vm.id!.uuid }?.message == reason)
+            #expect(failed.filter { $0.objectID == nil }.map(\.message) == ["version 0 failed: scheduling failed: \(reason)"],
+                    "the version's own event, as for failures the conductor decides")
 
             // What GET /api/spec/{id} shows.
             let status = try await SpecService(store: store, limits: SpecLimits(), logger: harness.logger).status(specID: spec.id)
             #expect(status.state == "failed")
             #expect(status.reason?.contains(reason) == true)
+            #expect(status.events.contains { $0.kind == "FAILED" && $0.message.contains(reason) })
             #expect(status.objects.count == 4)
             #expect(status.objects.allSatisfy { $0.progress == "FAILED" && $0.message?.contains(reason) == true })
             let totals = try await store.withTransaction { tx in try await tx.claimTotals(agentIDs: harness.agents.map(\.id.uuid)) }

@@ -12,10 +12,16 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        let presented: [UInt8]
+        switch BearerCredentials.parse(request.headers[.authorization]) {
+        case .token(let token):
+            presented = Array(token.utf8)
+        case .missing:
             throw APIError(status: .unauthorized, message: "missing `Authorization: Bearer TOKEN`")
+        case .otherScheme(let scheme):
+            throw APIError(status: .unauthorized,
+                           message: "the Authorization header uses the scheme '\(scheme)'; this API takes `Authorization: Bearer TOKEN`")
         }
-        let presented = Array(header.dropFirst("Bearer ".count).utf8)
         var accepted = false
         for token in tokens {
             accepted = Self.constantTimeEqual(token, presented) || accepted
@@ -34,5 +40,23 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             difference |= x ^ y
         }
         return difference == 0
+    }
+}
+
+/// What an `Authorization` header holds. The scheme is case-insensitive (RFC 7235 §2.1), so
+/// `bearer TOKEN` is as good as `Bearer TOKEN`.
+enum BearerCredentials: Equatable {
+    case token(String)
+    /// No header, or one with no token after the scheme.
+    case missing
+    case otherScheme(String)
+
+    static func parse(_ header: String?) -> BearerCredentials {
+        guard let header else { return .missing }
+        let words = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard let scheme = words.first else { return .missing }
+        guard scheme.lowercased() == "bearer" else { return .otherScheme(String(scheme)) }
+        guard words.count == 2 else { return .missing }
+        return .token(String(words[1]))
     }
 }

@@ -5,14 +5,19 @@ import Messages
 /// Which format a request body is in and which one the answer should be in.
 ///
 /// A body is read by its `Content-Type` (YAML when there is none, since YAML also reads JSON);
-/// the answer follows `Accept` when it names JSON or YAML, and otherwise the body's format, so a
-/// user who posts YAML reads YAML back.
+/// any type other than YAML or JSON is refused (415), never guessed at. The answer follows
+/// `Accept` when it names JSON or YAML, and otherwise the body's format, so a user who posts
+/// YAML reads YAML back.
 struct Negotiation {
     var request: WireFormat
     var response: WireFormat
+    /// The request's `Content-Type` when it names neither YAML nor JSON.
+    var unreadableContentType: String?
 
     init(_ request: Request, defaultResponse: WireFormat = .json) {
-        let contentType = request.headers[.contentType].flatMap { WireFormat(contentType: $0) }
+        let header = request.headers[.contentType]
+        let contentType = header.flatMap { WireFormat(contentType: $0) }
+        if contentType == nil { unreadableContentType = header }
         self.request = contentType ?? .yaml
         let accepted = request.headers[.accept].flatMap { header in
             header.split(separator: ",").lazy.compactMap { WireFormat(contentType: String($0)) }.first
@@ -33,6 +38,9 @@ struct Negotiation {
 /// Turns thrown errors into answers in the negotiated format, so every failure, including
 /// Hummingbird's own (413, 404 route), reads the same.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// `api.max_body_bytes`, named in the 413 answer.
+    let maxBodyBytes: Int
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -41,7 +49,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
             return response
         } catch is NIOTooManyBytesError {
-            let error = APIError(status: .contentTooLarge, message: "the body is larger than this API accepts")
+            let error = APIError(status: .contentTooLarge, message: "the body is larger than \(maxBodyBytes) bytes, the most "
+                + "this API accepts (api.max_body_bytes, N0CORE_API_MAX_BODY_BYTES)")
             return Negotiation(request).respond(ErrorBody(error), status: error.status)
         } catch let error as HTTPError {
             let message = error.body ?? error.status.reasonPhrase

@@ -19,6 +19,8 @@ public struct SpecResolver {
     /// Objects with a dependency that did not resolve; rules about their dependencies would
     /// only repeat that problem, so they are skipped.
     private var unresolved: Set<ObjectID> = []
+    /// VMs whose `vnc_password` came back as the mask: they keep the stored password.
+    private var keptSecrets: Set<ObjectID> = []
 
     /// Resolves `document`, or gives every problem found.
     public static func resolve(_ document: SpecDocument, context: ResolutionContext) -> Result<ResolvedSpec, DocumentError> {
@@ -97,7 +99,7 @@ public struct SpecResolver {
                                dependenciesResolved: !unresolved.contains(id))
         }
         problems += validator.problems
-        return ResolvedSpec(document: resolvedDocument, objects: flat)
+        return ResolvedSpec(document: resolvedDocument, objects: flat, keptSecrets: keptSecrets)
     }
 
     /// The full object with `id`, from this document or the graph.
@@ -127,6 +129,7 @@ public struct SpecResolver {
             return object
         }
         var object = object
+        keepMaskedSecret(&object, path: path)
         if let type = object.type {
             count += 1
             if type.isAgent {
@@ -171,6 +174,21 @@ public struct SpecResolver {
             }
         }
         return object
+    }
+
+    /// A `vnc_password` sent back as the mask answers show (``Object/passwordMask``) means
+    /// "keep the stored one" (a read version sent back unchanged); it is never stored as the
+    /// password. Only an object that exists has one to keep.
+    private mutating func keepMaskedSecret(_ object: inout Object, path: String) {
+        guard object.vncPassword == Object.passwordMask else { return }
+        if let id = object.id, object.variable == nil, let existing = context.existing[id] {
+            object.vncPassword = existing.object.vncPassword
+            keptSecrets.insert(id)
+        } else if object.id == nil {
+            problem("\(path).vnc_password", "'\(Object.passwordMask)' is what answers show in place of a stored password, "
+                + "so it cannot be one; give a new VM its own password")
+        }
+        // An `id` that does not exist is reported where it is checked.
     }
 
     private mutating func checkOwnership(_ id: ObjectID, existing: ExistingResource, path: String) {

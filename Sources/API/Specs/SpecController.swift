@@ -52,12 +52,11 @@ struct SpecController<Context: RequestContext> {
     }
 
     private func readDocument(_ request: Request, _ negotiation: Negotiation) async throws -> SpecDocument {
-        let body = try await request.body.collect(upTo: maxBodyBytes)
-        do {
-            return try MessageCodec.decode(SpecDocument.self, from: Data(buffer: body), format: negotiation.request)
-        } catch {
-            throw APIError.invalid(error, status: .badRequest)
+        if let contentType = negotiation.unreadableContentType {
+            throw DocumentBody.unsupported(contentType: contentType)
         }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        return try DocumentBody.decode(Data(buffer: body), format: negotiation.request)
     }
 
     static func specID(_ context: Context) throws -> Int64 {

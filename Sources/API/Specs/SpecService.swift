@@ -22,7 +22,9 @@ public struct SpecService: Sendable {
     }
 
     /// `POST /api/spec`: a new spec at version 0.
-    public func create(_ document: SpecDocument) async throws -> SpecResponse {
+    public func create(_ submitted: SpecDocument) async throws -> SpecResponse {
+        try Self.refuseReadOnlyFields(of: submitted)
+        let document = submitted.withoutReadOnlyFields
         if let version = document.version, version != StoreTransaction.firstVersion {
             throw APIError(status: .unprocessableContent, message: "a new spec starts at version 0",
                            problems: [FieldProblem(path: "version", message: "must be 0 (or left out) for a new spec; use PUT /api/spec/{id} to add a version")])
@@ -50,19 +52,28 @@ public struct SpecService: Sendable {
             "trace_id": "\(trace.traceID)",
         ])
         return SpecResponse(id: specID, createdAt: createdAt, version: version,
-                            annotations: document.annotations, spec: resolved.document.spec)
+                            annotations: document.annotations, spec: resolved.document.spec.redacting(resolved.keptSecrets))
     }
 
     /// `PUT /api/spec/{id}`: the document's `version` names the version it replaces; the new
     /// version is the next one. Only objects that changed are sent to the scheduler; objects
     /// the new document leaves out are driven to `deleted`.
-    public func replace(specID: Int64, with document: SpecDocument) async throws -> SpecResponse {
-        guard let replaces = document.version else {
+    ///
+    /// A version read back (`GET /api/spec/{id}/versions/{v}`) can be sent unchanged: its
+    /// read-only `id` and `created_at` are accepted when they are this spec's and the replaced
+    /// version's, and a masked `vnc_password` keeps the stored one.
+    public func replace(specID: Int64, with submitted: SpecDocument) async throws -> SpecResponse {
+        guard let replaces = submitted.version else {
             throw APIError(status: .unprocessableContent, message: "the document must say which version it replaces",
                            problems: [FieldProblem(path: "version", message: "is required: the version this document replaces")])
         }
         guard let head = try await store.spec(specID) else { throw APIError.notFound("spec \(specID)") }
         guard head.latestVersion == replaces else { throw Self.staleVersion(specID, replaces: replaces, latest: head.latestVersion) }
+        if submitted.createdAt != nil || submitted.id != nil {
+            let replaced = try await store.specVersion(specID, version: replaces)
+            try Self.checkReadOnlyFields(of: submitted, specID: specID, replaced: replaced)
+        }
+        let document = submitted.withoutReadOnlyFields
         let resolved = try await resolve(document, specID: specID)
         let owned = try await ownedObjects(specID)
         var changed: [Object] = []
@@ -78,8 +89,11 @@ public struct SpecService: Sendable {
         }
         var newDocument = document
         newDocument.version = replaces + 1
-        return try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
-                                      resolvedDocument: resolved.document, objects: changed)
+        var answer = try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
+                                            resolvedDocument: resolved.document, objects: changed)
+        // The password is echoed only where this request set it.
+        answer.spec = answer.spec.redacting(resolved.keptSecrets)
+        return answer
     }
 
     /// `DELETE /api/spec/{id}`: a new version that drives every object of the spec to `deleted`.
@@ -93,7 +107,7 @@ public struct SpecService: Sendable {
         let remaining = owned.values.filter { $0.desiredState != "deleted" }
         guard !remaining.isEmpty else {
             return SpecResponse(id: specID, createdAt: latest.createdAt, version: latest.version,
-                                annotations: previous.annotations, spec: previous.spec)
+                                annotations: previous.annotations, spec: previous.spec.redacted())
         }
         let deleted = remaining.map { object -> Object in
             var object = object
@@ -109,8 +123,11 @@ public struct SpecService: Sendable {
                 return object
             })
         })
-        return try await storeVersion(specID: specID, version: head.latestVersion + 1, document: document,
-                                      resolvedDocument: document, objects: deleted)
+        var answer = try await storeVersion(specID: specID, version: head.latestVersion + 1, document: document,
+                                            resolvedDocument: document, objects: deleted)
+        // DELETE sets no password: it shows them masked like every read.
+        answer.spec = answer.spec.redacted()
+        return answer
     }
 
     /// Writes version `version` of a spec with its changed objects, and the `Spec` message
@@ -140,10 +157,12 @@ public struct SpecService: Sendable {
                     events.append(Event(specID: specID, version: superseded, kind: .superseded,
                                         message: "version \(superseded) superseded by version \(version) before it settled"))
                 }
-                try await tx.appendEvents(events)
                 if objects.isEmpty {
                     try await tx.setState(.applied, specID: specID, version: version)
+                    events.append(Event(specID: specID, version: version, kind: .applied,
+                                        message: "version \(version) applied: it changes no object"))
                 }
+                try await tx.appendEvents(events)
                 return createdAt
             }
         } catch StoreError.versionConflict(_, let expected, let actual) {
@@ -173,18 +192,25 @@ public struct SpecService: Sendable {
               let record = try await store.specVersion(specID, version: head.latestVersion)
         else { throw APIError.notFound("spec \(specID)") }
         let document = try MessageCodec.decode(SpecDocument.self, from: record.resolved, format: .json)
-        let events = try await store.events(specID: specID).filter { $0.version == record.version }
+        let events = try await store.events(specID: specID).filter { $0.version <= record.version }
         let graph = try await store.graph(specID: specID)
         let agents = Dictionary(graph.edges.filter { $0.relation == Relation.scheduled }.map { ($0.source, $0.target) },
                                 uniquingKeysWith: { _, last in last })
-        let objects = graph.nodes.filter { $0.specID == specID }.map { node in
-            ObjectProgress(node: node, events: events.filter { $0.objectID == node.id }, agent: agents[node.id])
+        let nodes = graph.nodes.filter { $0.specID == specID }
+        let rounds = try await store.withTransaction { tx in try await tx.placements(nodes.map(\.id)) }
+        var eventsByObject: [UUID: [Event]] = [:]
+        for event in events {
+            if let objectID = event.objectID { eventsByObject[objectID, default: []].append(event) }
+        }
+        let objects = nodes.map { node in
+            ObjectProgress(node: node, events: eventsByObject[node.id] ?? [], round: rounds[node.id],
+                           currentVersion: record.version, agent: agents[node.id])
         }
         return SpecStatus(
             id: specID, version: record.version, createdAt: record.createdAt, state: record.state.rawValue,
             reason: record.reason, annotations: document.annotations, spec: document.spec.redacted(),
             objects: objects.sorted { ($0.type, $0.name, $0.id.description) < ($1.type, $1.name, $1.id.description) },
-            events: events.filter { $0.objectID == nil }.map(SpecStatus.SpecEvent.init)
+            events: events.filter { $0.objectID == nil && $0.version == record.version }.map(SpecStatus.SpecEvent.init)
         )
     }
 
@@ -285,6 +311,35 @@ public struct SpecService: Sendable {
     /// version rewrites them (``Store/StoreTransaction/upsertNodes(_:preservingObjectKeys:)``).
     static let observedKeys = ["url", "bridge", "hw_addr"]
 
+    /// `POST` makes a new spec, whose id and time the API gives: a document carrying them was
+    /// read from an existing spec, which `PUT` changes.
+    static func refuseReadOnlyFields(of document: SpecDocument) throws {
+        var problems: [FieldProblem] = []
+        if let id = document.id {
+            problems.append(FieldProblem(path: "id", message: "is read-only: a new spec gets its id from the API; to "
+                + "change spec \(id), send this document with PUT /api/spec/\(id)"))
+        }
+        if document.createdAt != nil {
+            problems.append(FieldProblem(path: "created_at", message: "is read-only: the API sets it; leave it out"))
+        }
+        guard problems.isEmpty else { throw APIError.invalid(DocumentError(problems: problems), status: .unprocessableContent) }
+    }
+
+    /// `PUT`'s read-only fields must be what `GET` showed for the version replaced: this spec's
+    /// id and that version's time (to the millisecond answers show); they are then ignored.
+    static func checkReadOnlyFields(of document: SpecDocument, specID: Int64, replaced: SpecVersionRecord?) throws {
+        var problems: [FieldProblem] = []
+        if let id = document.id, id != specID {
+            problems.append(FieldProblem(path: "id", message: "is \(id), but this is spec \(specID): send the document to "
+                + "PUT /api/spec/\(id), or leave `id` out"))
+        }
+        if let createdAt = document.createdAt, let replaced, abs(createdAt.timeIntervalSince(replaced.createdAt)) >= 0.001 {
+            problems.append(FieldProblem(path: "created_at", message: "is read-only and is not when version \(replaced.version) "
+                + "was stored (\(Timestamp.format(replaced.createdAt))); send the version as read, or leave `created_at` out"))
+        }
+        guard problems.isEmpty else { throw APIError.invalid(DocumentError(problems: problems), status: .unprocessableContent) }
+    }
+
     static func staleVersion(_ specID: Int64, replaces: Int, latest: Int) -> APIError {
         APIError(status: .conflict, message: "spec \(specID) is at version \(latest); this document replaces version \(replaces). Read the latest version, apply your change to it, and send it with version: \(latest)")
     }
@@ -299,5 +354,16 @@ extension VariableMap {
     /// A copy with every VNC password masked, for reads after the create response.
     func redacted() -> VariableMap {
         VariableMap(map { VariableMap.Entry(name: $0.name, object: $0.object.mapObjects { $0.redacted() }) })
+    }
+
+    /// A copy with the VNC passwords of the objects `ids` masked (those a request kept rather
+    /// than set).
+    func redacting(_ ids: Set<ObjectID>) -> VariableMap {
+        guard !ids.isEmpty else { return self }
+        return VariableMap(map { entry in
+            VariableMap.Entry(name: entry.name, object: entry.object.mapObjects { object in
+                object.id.map(ids.contains) == true ? object.redacted() : object
+            })
+        })
     }
 }

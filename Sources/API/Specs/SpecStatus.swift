@@ -54,6 +54,10 @@ public struct SpecStatus: Encodable, Sendable {
 /// One object of a spec and its latest progress: `PENDING` until the scheduler places it (or
 /// `WAITING` for room, with the reason), then `SCHEDULED`, `APPLIED`, `RESCHEDULED`, or `FAILED`
 /// with the reason. `ABANDONED` events (an attempt given up on) are in the log, not the progress.
+///
+/// The progress is that of the object's round (``PlacementRecord``): the version that last
+/// changed it. A later version that leaves the object unchanged sends it nowhere, so the object
+/// keeps, and shows with `version`, the progress of the version that applied it.
 public struct ObjectProgress: Encodable, Sendable {
     public var id: ObjectID
     public var type: String
@@ -61,23 +65,52 @@ public struct ObjectProgress: Encodable, Sendable {
     public var desiredState: String?
     public var progress: String
     public var message: String?
+    /// The version whose round ``progress`` belongs to.
+    public var version: Int
     public var agent: ObjectID?
     public var updatedAt: String?
 
-    init(node: GraphNode, events: [Event], agent: UUID?) {
+    /// - Parameters:
+    ///   - events: the spec's events about this object, of every version, oldest first.
+    ///   - round: the object's placement round, nil when the store has none (older rows).
+    ///   - currentVersion: the spec's latest version.
+    init(node: GraphNode, events: [Event], round: PlacementRecord?, currentVersion: Int, agent: UUID?) {
         id = ObjectID(node.id)
         type = node.type
         name = node.name
         desiredState = node.desiredState
-        let last = events.last { $0.kind != .abandoned }
-        progress = last?.kind.rawValue ?? "PENDING"
-        message = last?.message
+        let version = round?.version ?? events.map(\.version).max() ?? currentVersion
+        self.version = version
+        let last = events.last { $0.version == version && $0.kind != .abandoned }
+        if let last {
+            progress = last.kind.rawValue
+            message = last.message
+        } else if let round, round.version < currentVersion {
+            // Carried over, its events past retention (`retention.settled_history_seconds`):
+            // the round's phase still says where it stands.
+            progress = Self.progress(of: round.phase)
+            message = "unchanged since version \(version); its events are past retention"
+        } else {
+            progress = "PENDING"
+        }
         self.agent = agent.map(ObjectID.init)
         updatedAt = (last?.createdAt ?? node.updatedAt).map(SpecStatus.timestamp)
     }
 
+    /// The progress word for a round's phase.
+    static func progress(of phase: PlacementPhase) -> String {
+        switch phase {
+        case .waiting: EventKind.waiting.rawValue
+        case .scheduled: EventKind.scheduled.rawValue
+        case .rescheduling: EventKind.rescheduled.rawValue
+        case .applied: EventKind.applied.rawValue
+        case .failed: EventKind.failed.rawValue
+        default: "PENDING"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case id, type, name, progress, message, agent
+        case id, type, name, progress, message, version, agent
         case desiredState = "desired_state"
         case updatedAt = "updated_at"
     }

@@ -5,7 +5,7 @@ extension PorterVLANDriver {
     func applyNIC(_ object: Object) async throws -> ApplyOutcome {
         guard let id = object.id else { throw AgentFailure("the NIC has no id") }
         if object.desiredState == "detached" || object.desiredState == "deleted" {
-            try dropReservation(of: id, keeping: nil)
+            try await dropReservation(of: id, keeping: nil)
             return ApplyOutcome(object: object)
         }
         let nic = try NICSettings(object)
@@ -19,9 +19,17 @@ extension PorterVLANDriver {
         try nic.check(against: network, serverAddresses: Set(record.serverAddresses.compactMap { IPv4Address($0) }),
                       others: reservations)
         // A NIC that moved to another network leaves its old one.
-        try dropReservation(of: id, keeping: nic.networkID)
-        if try store.write(reservations.filter { $0.nic != id } + [nic.reservation], of: nic.networkID) {
-            reloadDHCP(nic.networkID)
+        try await dropReservation(of: id, keeping: nic.networkID)
+        try store.write(reservations.filter { $0.nic != id } + [nic.reservation], of: nic.networkID)
+        // Written is not served: the network's dnsmasq (started again should it have died)
+        // re-reads the file and says so, also when an earlier attempt wrote the same file.
+        // A network that is `down` serves nothing until it is applied, which starts dnsmasq.
+        if record.network.desiredState != "down" {
+            try await runDHCP(network)
+            logger.info("dnsmasq read the NIC's reservation", metadata: [
+                "nic_id": "\(id)", "network_id": "\(nic.networkID)", "hw_addr": "\(nic.reservation.hardwareAddress)",
+                "ip_addresses": "\(nic.reservation.addresses.map(\.description).joined(separator: ","))",
+            ])
         }
         var result = object
         result.dependencies = object.dependencies?.map { dependency in
@@ -33,14 +41,14 @@ extension PorterVLANDriver {
         return ApplyOutcome(object: result)
     }
 
-    /// Removes NIC `id`'s reservation from every network but `keeping`, reloading each
-    /// network's dnsmasq that changed.
-    private func dropReservation(of id: ObjectID, keeping: ObjectID?) throws {
+    /// Removes NIC `id`'s reservation from every network but `keeping`, each network's dnsmasq
+    /// re-reading its file (confirmed) when it changed.
+    private func dropReservation(of id: ObjectID, keeping: ObjectID?) async throws {
         for network in store.networkIDs() where network != keeping {
             let reservations = store.reservations(of: network)
             guard reservations.contains(where: { $0.nic == id }) else { continue }
             if try store.write(reservations.filter { $0.nic != id }, of: network) {
-                reloadDHCP(network)
+                try await reloadDHCP(network)
             }
         }
     }

@@ -132,8 +132,9 @@ extension PorterVLANDriver {
     // MARK: DHCP
 
     /// Runs the network's one dnsmasq: adopts a running one with the right command line, stops
-    /// any other, starts one when none is left. Without DHCP subnets, stops it.
-    private func runDHCP(_ settings: NetworkSettings) async throws {
+    /// any other, starts one when none is left; then confirms from dnsmasq's log that it read
+    /// the reservations (an adopted one re-reads them first). Without DHCP subnets, stops it.
+    func runDHCP(_ settings: NetworkSettings) async throws {
         let files = store.dnsmasqFiles(of: settings.id)
         let running = processes.running(pidFile: files.pid)
         guard !settings.dhcpSubnets.isEmpty else {
@@ -144,10 +145,10 @@ extension PorterVLANDriver {
         try store.write(store.reservations(of: settings.id), of: settings.id)
         let arguments = DnsmasqArguments.make(bridge: settings.bridge, subnets: settings.dhcpSubnets, files: files,
                                               leaseSeconds: configuration.leaseSeconds)
-        var adopted = false
+        var adopted: DnsmasqProcesses.Running?
         for process in running {
-            if !adopted && process.arguments == arguments {
-                adopted = true
+            if adopted == nil && process.arguments == arguments {
+                adopted = process
                 logger.debug("dnsmasq already runs as asked; keeping it", metadata: [
                     "network_id": "\(settings.id)", "pid": "\(process.pid)",
                 ])
@@ -158,11 +159,18 @@ extension PorterVLANDriver {
                 await processes.stop(process)
             }
         }
-        guard !adopted else { return }
+        if let adopted {
+            // It may have read the file before the porter changed it (or before dnsmasq's user
+            // could reach it): only a read confirmed now says what it serves.
+            try await reloadConfirmed(settings.id, adopted)
+            return
+        }
+        let offset = DnsmasqLogFile(path: files.log).end()
         try await runner.check(Command("dnsmasq", arguments, timeout: configuration.commandTimeout))
         guard let started = processes.running(pidFile: files.pid).first else {
             throw AgentFailure("dnsmasq for network \(settings.id) exited right after starting; see \(files.log)")
         }
+        try await confirmHostsFileRead(settings.id, by: started, since: offset)
         logger.info("started dnsmasq", metadata: [
             "network_id": "\(settings.id)", "bridge": "\(settings.bridge)", "pid": "\(started.pid)",
         ])
@@ -174,10 +182,55 @@ extension PorterVLANDriver {
         }
     }
 
-    /// Makes the network's dnsmasq re-read its hosts file, when it runs.
-    func reloadDHCP(_ network: ObjectID) {
+    /// Makes the network's dnsmasq, when it runs, re-read its hosts file, and confirms it did.
+    func reloadDHCP(_ network: ObjectID) async throws {
         for process in processes.running(pidFile: store.dnsmasqFiles(of: network).pid) {
-            processes.reload(process)
+            try await reloadConfirmed(network, process)
+        }
+    }
+
+    /// SIGHUP (dnsmasq re-reads its hosts file and keeps its leases), confirmed from its log.
+    private func reloadConfirmed(_ network: ObjectID, _ process: DnsmasqProcesses.Running) async throws {
+        let offset = DnsmasqLogFile(path: store.dnsmasqFiles(of: network).log).end()
+        processes.reload(process)
+        try await confirmHostsFileRead(network, by: process, since: offset)
+    }
+
+    /// Waits for dnsmasq `process` to report, in its log after `offset`, that it read the
+    /// network's hosts file; throws naming the cause when it could not or said nothing within
+    /// `porter.command_timeout_seconds`. A reservation that is only written is not served.
+    private func confirmHostsFileRead(_ network: ObjectID, by process: DnsmasqProcesses.Running,
+                                      since offset: UInt64) async throws {
+        let files = store.dnsmasqFiles(of: network)
+        let log = DnsmasqLogFile(path: files.log)
+        let deadline = ContinuousClock.now + configuration.commandTimeout
+        let who = "dnsmasq for network \(network) (pid \(process.pid), running as \(processes.user(of: process) ?? "an unknown user"))"
+        while true {
+            switch HostsFileReport.find(in: log.text(from: offset), hostsFile: files.hosts, pid: process.pid) {
+            case .read:
+                logger.debug("dnsmasq read the reservations", metadata: ["network_id": "\(network)", "pid": "\(process.pid)"])
+                return
+            case .readWithErrors(let lines):
+                throw AgentFailure("\(who) refused lines of its reservations \(files.hosts): \(lines.joined(separator: "; "))")
+            case .unreadable(let reason):
+                var advice = "see \(files.log)"
+                if let blocked = DirectorySearch.firstBlocked(above: files.hosts, mode: DirectorySearch.mode(of:)) {
+                    advice = "other users cannot pass through \(blocked); allow them (chmod o+x \(blocked)) or set "
+                        + "agent.state_dir (N0CORE_AGENT_STATE_DIR) below directories they can pass through"
+                }
+                throw AgentFailure("\(who) cannot read its reservations \(files.hosts): \(reason), so it would serve no "
+                    + "fixed address; \(advice)")
+            case nil:
+                break
+            }
+            guard processes.isAlive(process) else {
+                throw AgentFailure("\(who) exited before reading its reservations \(files.hosts); see \(files.log)")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw AgentFailure("\(who) did not report reading its reservations \(files.hosts) within "
+                    + "\(configuration.commandTimeout) (porter.command_timeout_seconds); see \(files.log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -22,7 +22,9 @@ import Messages
 /// NICs (`attached`): the NIC's `hw_addr` and fixed `ip_addresses` are checked against its
 /// network's subnets, the DHCP server's address and the other NICs, then written to the
 /// network's dnsmasq hosts file, and dnsmasq re-reads it on SIGHUP (no restart, leases kept).
-/// A NIC without fixed addresses gets one from the pool. The Notify carries the network with
+/// Every start and re-read is confirmed from dnsmasq's log (``HostsFileReport``) before the
+/// apply succeeds: dnsmasq reads the file as `nobody`, and a file it cannot read leaves it
+/// serving the pool only. A NIC without fixed addresses gets one from the pool. The Notify carries the network with
 /// `bridge` set, which the compute agent attaches the VM to. `detached` and `deleted` drop the
 /// reservation.
 ///
@@ -53,10 +55,16 @@ public struct PorterVLANDriver: AgentDriver {
         self.logger = logger
     }
 
-    /// Creates the state folder, stops dnsmasqs of networks this porter no longer has, and
-    /// brings every recorded network back to its last applied state (adopting what still runs).
+    /// Creates the state folder (letting dnsmasq's user through the state directory), stops
+    /// dnsmasqs of networks this porter no longer has, and brings every recorded network back to
+    /// its last applied state (adopting what still runs).
     public func prepare() async throws {
-        try store.prepare()
+        for directory in try store.prepare() {
+            logger.notice("""
+                let other users pass through the state directory (chmod o+x, still not listable), so dnsmasq, \
+                which reads its reservations as an unprivileged user, can reach them
+                """, metadata: ["directory": "\(directory)"])
+        }
         try await lock.run { await restore() }
     }
 

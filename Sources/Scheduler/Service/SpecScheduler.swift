@@ -320,6 +320,8 @@ struct SpecScheduler: Sendable {
         try await tx.setPlacementPhase(.applied, objectIDs: plan.nothingToDo.filter { messageObjects.contains($0) }.map(\.uuid))
         if plan.assignments.isEmpty, try await tx.specVersion(message.id, version: version)?.state == .pending {
             try await tx.setState(.applied, specID: message.id, version: version)
+            try await tx.appendEvents([Event(specID: message.id, version: version, kind: .applied,
+                                             message: "version \(version) applied: every object already is as it asks")])
         }
         return outbox.count
     }
@@ -358,21 +360,25 @@ struct SpecScheduler: Sendable {
         try await tx.upsertNodes(updates)
     }
 
-    /// No placement: every object gets a `FAILED` event with its reason, the version fails.
+    /// No placement: every object gets a `FAILED` event with its reason, the version fails with
+    /// one of its own.
     private func recordFailure(
         _ tx: StoreTransaction, message: SpecMessage, version: Int, _ failure: PlacementFailure, deferral: DeferredSpec?
     ) async throws {
         if let deferral { try await tx.removeDeferredSpec(deferral.messageID) }
         try await tx.setPlacementPhase(.failed, objectIDs: message.spec.compactMap(\.id?.uuid))
-        let events = message.spec.compactMap { object -> Event? in
+        var events = message.spec.compactMap { object -> Event? in
             guard let id = object.id else { return nil }
             return Event(specID: message.id, version: version, objectID: id.uuid, kind: .failed,
                          message: failure.reasons[id] ?? failure.summary)
         }
-        try await tx.appendEvents(events)
         if try await tx.specVersion(message.id, version: version)?.state == .pending {
-            try await tx.setState(.failed, specID: message.id, version: version, reason: "scheduling failed: \(failure.summary)")
+            let reason = "scheduling failed: \(failure.summary)"
+            try await tx.setState(.failed, specID: message.id, version: version, reason: reason)
+            // The version's own event, as the conductor writes one for the failures it decides.
+            events.append(Event(specID: message.id, version: version, kind: .failed, message: "version \(version) failed: \(reason)"))
         }
+        try await tx.appendEvents(events)
     }
 }
 

@@ -146,6 +146,48 @@ struct PorterVLANAgentTests {
     }
 }
 
+extension PorterVLANAgentTests {
+    /// The executable as `deploy/quickstart.sh` starts it: under a umask of 077, so the state
+    /// directory it makes is 0700, while dnsmasq reads the hosts file as `nobody`. The NIC is
+    /// reported applied only once dnsmasq read its reservation, and a client gets the address.
+    @Test func theExecutableUnderTheQuickstartsUmaskServesTheFixedAddress() async throws {
+        let url = try IntegrationEnvironment.requireBroker()
+        let virtualHost = try ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
+        defer { virtualHost.delete() }
+        try await Env.withPorterHost { host in
+            try await AgentHarness.with(dependents: 1, virtualHost: virtualHost) { harness in
+                let relay = try LoopbackRelay(namespace: host.namespace, port: url.port)
+                defer { relay.stop() }
+                let processes = PorterProcesses(host: host, agentID: harness.agentID, hostID: harness.hostID,
+                                                amqpURL: virtualHost.urlText)
+                defer { processes.killAll() }
+                let observer = AgentClient.queue(harness.dependentAgents[0])
+                let watcher = Self.dependent(.vmKVM, id: ObjectID(), on: harness.dependentAgents[0], agentType: .agentComputeKVM)
+                let porter = try processes.start(umask: 0o077)
+                try await porter.waitForLog("agent joining")
+                #expect(DirectorySearch.mode(of: host.stateDirectory) == 0o701,
+                        "made 0700 under the umask; others may now pass through it, not list it")
+
+                var network = try Env.networkRequest()
+                network.dependedBy = [Self.dependent(.nic, id: Env.nicID, on: harness.agentID, agentType: .agentPorterVLAN), watcher]
+                try await harness.send(network)
+                let mac = Env.randomMAC()
+                var nic = try Env.nicRequest(mac: mac)
+                nic.specID = network.specID
+                nic.dependedBy = [watcher]
+                try await harness.send(nic)
+                let attached = try #require(try await harness.waitForNotifies(about: Env.nicID, on: observer).first)
+                #expect(attached.level == .success, "\(attached.message)\n\(processes.logs)")
+                let log = try String(contentsOfFile: "\(host.stateDirectory)/networks/\(Env.networkID)/dnsmasq.log", encoding: .utf8)
+                #expect(log.contains(": read \(host.hostsFile)\n") && !log.contains("cannot read"), "\(log)")
+                let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
+                #expect(lease?.address == "192.168.0.1")
+                #expect(await porter.stop() == 0, "graceful stop")
+            }
+        }
+    }
+}
+
 /// The `n0core-porter-vlan` processes of one test, started in its namespace with its state
 /// directory and identity; each start logs to a file of its own, removed at the end.
 final class PorterProcesses: @unchecked Sendable {
@@ -162,9 +204,10 @@ final class PorterProcesses: @unchecked Sendable {
         ]
     }
 
-    func start() throws -> ServiceProcess {
+    func start(umask: mode_t? = nil) throws -> ServiceProcess {
         let log = NSTemporaryDirectory() + "n0core-porter-test-\(UUID().uuidString.lowercased()).log"
-        let process = try ServiceProcess("n0core-porter-vlan", environment: environment, namespace: host.namespace, logPath: log)
+        let process = try ServiceProcess("n0core-porter-vlan", environment: environment, namespace: host.namespace,
+                                         umask: umask, logPath: log)
         started.append(process)
         return process
     }

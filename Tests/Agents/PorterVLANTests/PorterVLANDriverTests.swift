@@ -69,6 +69,50 @@ struct PorterVLANDriverTests {
         }
     }
 
+    /// The quickstart's layout: the agent made its state directory under a umask of 077 (mode
+    /// 0700), and dnsmasq reads the hosts file as `nobody`. The porter lets it pass through
+    /// (search only), and the reservation is served, as dnsmasq's own log and a client say.
+    @Test func aFixedAddressIsServedFromAStateDirectoryMadeUnderUmask077() async throws {
+        try await Env.withPorterHost { host in
+            try FileManager.default.createDirectory(atPath: host.stateDirectory, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+            let driver = Env.driver(host)
+            try await driver.prepare()
+            #expect(DirectorySearch.mode(of: host.stateDirectory) == 0o701, "others may pass through it, not list it")
+            _ = try await driver.apply(try Env.network())
+            let mac = Env.randomMAC()
+            _ = try await driver.apply(try Env.nic(mac: mac))
+            let log = try String(contentsOfFile: "\(host.stateDirectory)/networks/\(Env.networkID)/dnsmasq.log", encoding: .utf8)
+            #expect(log.contains(": read \(host.hostsFile)\n"), "dnsmasq read the reservations: \(log)")
+            #expect(!log.contains("cannot read"), "\(log)")
+
+            let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
+            #expect(lease?.address == "192.168.0.1")
+        }
+    }
+
+    /// A state directory below one that `nobody` cannot pass through (which the porter does not
+    /// own, so leaves alone): dnsmasq cannot read the reservations, and the apply fails saying
+    /// so and naming the directory, instead of reporting a network that serves no fixed address.
+    @Test func reservationsDnsmasqCannotReachFailTheApplyNamingTheDirectory() async throws {
+        try await Env.withPorterHost { host in
+            try FileManager.default.createDirectory(atPath: host.stateDirectory, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+            let inner = "\(host.stateDirectory)/porter"
+            let driver = PorterVLANDriver(configuration: PorterVLANConfiguration(stateDirectory: inner),
+                                          runner: host.namespace.commandRunner, logger: Env.logger)
+            try await driver.prepare()
+            #expect(DirectorySearch.mode(of: host.stateDirectory) == 0o700, "not the porter's to change")
+            let error = await #expect(throws: AgentFailure.self) { try await driver.apply(try Env.network()) }
+            let message = try #require(error?.message)
+            let hosts = "\(inner)/networks/\(Env.networkID)/dnsmasq.hosts"
+            #expect(message.contains("(pid "), "\(message)")
+            #expect(message.contains("running as nobody) cannot read its reservations \(hosts): Permission denied"), "\(message)")
+            #expect(message.contains("other users cannot pass through \(host.stateDirectory); allow them "
+                + "(chmod o+x \(host.stateDirectory))"), "\(message)")
+        }
+    }
+
     @Test func deletedRemovesDnsmasqTheBridgeAndEveryReservation() async throws {
         try await Env.withPorterHost { host in
             let driver = Env.driver(host)

@@ -45,6 +45,16 @@ extension Cluster {
             .compactMap { $0["desired_state"] as? String })
     }
 
+    /// PUTs `document` (YAML) as a new version of `spec` and waits until that version is applied.
+    func replaceAndWaitApplied(_ spec: AppliedSpec, with document: String, timeout: Duration = .seconds(120)) async throws -> HTTP.Response {
+        let replaced = try api(.put, "/api/spec/\(spec.id)", body: document)
+        try #require(replaced.status == 200, "PUT answered \(replaced.status): \(replaced.body)")
+        let answer = try JSONSerialization.jsonObject(with: Data(replaced.body.utf8)) as? [String: Any]
+        let version = try #require(answer?["version"] as? Int)
+        try await waitForState("applied", spec: spec.id, version: version, timeout: timeout)
+        return replaced
+    }
+
     private func waitForState(_ state: String, spec id: Int, version: Int, timeout: Duration) async throws {
         var last = ""
         let deadline = ContinuousClock.now + timeout

@@ -41,7 +41,8 @@ final class Cluster: @unchecked Sendable {
         let scratch = try await ScratchBackends.create()
         // Short: libvirt's sockets under the embed root must fit in 108 bytes.
         let work = "/tmp/n0e2e-\(UUID().uuidString.prefix(6).lowercased())"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
         var namespace: NetworkNamespace?
         var relay: LoopbackRelay?
         var cluster: Cluster?
@@ -132,9 +133,12 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
+    /// Starts a service as `deploy/quickstart.sh` does: under a umask of 077, so each agent makes
+    /// its state directory 0700 (beneath a work directory others can pass through, like the
+    /// demo's `/var/lib/n0core-demo/agents`).
     private func launch(_ executable: String, _ environment: [String: String], inNamespace: Bool = false) throws {
         services[executable] = try ServiceProcess(
-            executable, environment: environment, namespace: inNamespace ? namespace : nil,
+            executable, environment: environment, namespace: inNamespace ? namespace : nil, umask: 0o077,
             logPath: "\(workDirectory)/\(executable).log")
     }
 
@@ -149,7 +153,7 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Calls the API with the cluster's token.
-    func api(_ method: HTTP.Method, _ path: String, body: String? = nil) throws -> HTTP.Response {
-        try HTTP.request(method, "\(apiURL)\(path)", token: Self.token, body: body)
+    func api(_ method: HTTP.Method, _ path: String, body: String? = nil, accept: String = "application/json") throws -> HTTP.Response {
+        try HTTP.request(method, "\(apiURL)\(path)", token: Self.token, body: body, accept: accept)
     }
 }

@@ -59,6 +59,21 @@ struct HostView {
         return found
     }
 
+    /// The TCP port of the VM's VNC console inside the namespace, from its QEMU's `-vnc
+    /// HOST:DISPLAY` (port 5900 + display); nil while no QEMU runs for it.
+    func vncPort() -> Int? {
+        for pid in cluster.namespace.processIDs() {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard words.first?.contains("qemu-system") == true, words.contains(where: { $0.contains("n0-\(spec.vmID)") }),
+                  let flag = words.firstIndex(of: "-vnc"), flag + 1 < words.count
+            else { continue }
+            let address = words[flag + 1].split(separator: ",").first ?? ""
+            return address.split(separator: ":").last.flatMap { Int($0) }.map { 5900 + $0 }
+        }
+        return nil
+    }
+
     /// The command lines of the processes inside the namespace.
     private func processes() -> [String] {
         cluster.namespace.processIDs().compactMap { pid in

@@ -18,9 +18,11 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `executable` (a product of this package) with `environment` added to this
-    /// process's own, inside `namespace` when given, logging to `logPath`.
+    /// process's own, inside `namespace` when given, logging to `logPath`. With `umask`, the
+    /// process runs under that file-creation mask (the quickstart starts its services under
+    /// 077), not this test process's.
     public init(_ executable: String, arguments: [String] = [], environment: [String: String],
-                namespace: NetworkNamespace? = nil, logPath: String) throws {
+                namespace: NetworkNamespace? = nil, umask: mode_t? = nil, logPath: String) throws {
         let path = "\(Self.buildDirectory)/\(executable)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw LaunchError(description: "\(path) is not built; run `swift build --build-tests` first")
@@ -31,13 +33,15 @@ public final class ServiceProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process = Process()
-        if let namespace {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["ip", "netns", "exec", namespace.name, path] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
+        var command = [path] + arguments
+        if let umask {
+            command = ["/bin/sh", "-c", "umask \(String(umask, radix: 8)) && exec \"$@\"", "sh"] + command
         }
+        if let namespace {
+            command = ["ip", "netns", "exec", namespace.name] + command
+        }
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log

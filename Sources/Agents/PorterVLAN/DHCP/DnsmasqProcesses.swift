@@ -61,6 +61,18 @@ struct DnsmasqProcesses: Sendable {
         return isAlive(process)
     }
 
+    /// The name of the user `process` runs as (its effective uid): dnsmasq drops to one after
+    /// starting, and that user must be able to read the hosts file.
+    func user(of process: Running) -> String? {
+        guard let data = FileManager.default.contents(atPath: "\(procDirectory)/\(process.pid)/status") else { return nil }
+        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first { $0.hasPrefix("Uid:") }
+        guard let fields = line?.split(whereSeparator: \.isWhitespace), fields.count > 2, let uid = uid_t(fields[2]) else {
+            return nil
+        }
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        return String(cString: name)
+    }
+
     /// Still running as that same dnsmasq (not exited, not a zombie, not a reused pid).
     func isAlive(_ process: Running) -> Bool {
         arguments(of: process.pid).map { Array($0.dropFirst()) } == process.arguments

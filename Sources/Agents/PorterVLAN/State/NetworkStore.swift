@@ -25,13 +25,24 @@ struct NetworkStore: Sendable {
         DnsmasqFiles(directory: directory(of: network))
     }
 
-    func prepare() throws {
+    /// The agent's state directory, which holds ``root``.
+    var stateDirectory: String {
+        (root as NSString).deletingLastPathComponent
+    }
+
+    /// Creates ``root`` and lets dnsmasq through the state directory to it: dnsmasq reads the
+    /// hosts files as `nobody`, so the state directory (0700 under a umask of 077) gets the
+    /// search bit for others, which does not let anyone list it. Returns the directories it
+    /// changed.
+    func prepare() throws -> [String] {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
             throw AgentFailure("cannot create the porter's state directory \(root): \(error.localizedDescription); "
                 + "set agent.state_dir (N0CORE_AGENT_STATE_DIR) to a writable directory")
         }
+        chmod(root, 0o755)
+        return [stateDirectory].filter(DirectorySearch.allowSearch)
     }
 
     // MARK: Network records
