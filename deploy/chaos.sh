@@ -2,6 +2,9 @@
 # The fault-injection suite in one command (docs/reliability.md):
 #
 #   deploy/chaos.sh [full|short]      (default: full)
+#   CHAOS_FAULTS='pg-restart;pg-stop|120|pg-start' deploy/chaos.sh custom
+#                                     (your own schedule, to reproduce one finding: faults
+#                                     separated by ';', each INJECT or INJECT|SECONDS|HEAL)
 #
 # builds the release binaries (or uses CHAOS_BIN), starts its OWN RabbitMQ node and its OWN
 # PostgreSQL cluster on other loopback ports with their data under the state directory (it stops
@@ -264,7 +267,11 @@ fi
 # A run.
 
 PROFILE=${1:-full}
-case "$PROFILE" in full|short) ;; *) die "usage: $0 [full|short] | $0 fault ACTION ARGS..." ;; esac
+case "$PROFILE" in
+  full|short) ;;
+  custom) [ -n "${CHAOS_FAULTS:-}" ] || die "the custom profile needs CHAOS_FAULTS, e.g. CHAOS_FAULTS='pg-restart;pg-stop|120|pg-start'" ;;
+  *) die "usage: $0 [full|short|custom] | $0 fault ACTION ARGS..." ;;
+esac
 for tool in socat curl rabbitmqctl setpriv runuser; do command -v "$tool" >/dev/null || die "$tool is missing (apt-get install socat curl rabbitmq-server util-linux)"; done
 [ -x "$PG_BIN/initdb" ] || die "$PG_BIN/initdb is missing (apt-get install postgresql)"
 
@@ -274,7 +281,7 @@ APPLY_DELAY_MS=${CHAOS_APPLY_DELAY_MS:-300}
 LOG_LEVEL=${CHAOS_LOG_LEVEL:-info}
 AGENT_HEARTBEAT=5
 AMQP_HEARTBEAT=15
-if [ "$PROFILE" = full ]; then SETTLE=${CHAOS_SETTLE_TIMEOUT:-600}; else SETTLE=${CHAOS_SETTLE_TIMEOUT:-300}; fi
+if [ "$PROFILE" = short ]; then SETTLE=${CHAOS_SETTLE_TIMEOUT:-300}; else SETTLE=${CHAOS_SETTLE_TIMEOUT:-600}; fi
 
 SCRATCH=.build-release
 mkdir -p "$LOG"
@@ -352,6 +359,16 @@ log "starting the API (it migrates the schema), 2 schedulers, 2 conductors, 2 ×
 start_service api >/dev/null
 for s in scheduler-1 scheduler-2 conductor-1 conductor-2 hypervisors-1 hypervisors-2; do start_service "$s" >/dev/null; done
 
+fault_args=()
+if [ "$PROFILE" = custom ]; then
+  IFS=';' read -r -a custom_faults <<<"$CHAOS_FAULTS"
+  for f in "${custom_faults[@]}"; do fault_args+=(--fault "$f"); done
+fi
+metric_args=(--metrics "api=http://$API_LISTEN/metrics")
+for s in scheduler-1 scheduler-2 conductor-1 conductor-2 hypervisors-1 hypervisors-2; do
+  metric_args+=(--metrics "$s=http://127.0.0.1:${HEALTH[$s]}/metrics")
+done
+
 log "profile $PROFILE: load and faults (progress below, table at the end)"
 set +e
 "$BIN/n0core-bench" chaos --profile "$PROFILE" --api "http://$API_LISTEN" --token "$TOKEN" \
@@ -363,7 +380,7 @@ set +e
   --setting hosts="$((2 * HOSTS_PER_PROCESS)) in 2 processes" --setting agent.heartbeat_seconds="$AGENT_HEARTBEAT" \
   --setting amqp.heartbeat_seconds="$AMQP_HEARTBEAT" --setting apply_delay_ms="$APPLY_DELAY_MS" \
   --setting clients="$CLIENTS" --setting delete_every="$DELETE_EVERY" \
-  --json "$STATE/results.json" \
+  "${metric_args[@]}" ${fault_args[@]+"${fault_args[@]}"} --json "$STATE/results.json" \
   2> >(tee "$LOG/n0core-bench.log" >&2) | tee "$STATE/results.txt"
 status=${PIPESTATUS[0]}
 set -e

@@ -110,10 +110,19 @@ public struct ChaosObservations: Sendable, Hashable, Codable {
     /// `message_id`s of the poison messages the suite published.
     public var poisonIDs: [String]
     public var services: [ServiceLiveness]
+    /// Consumers whose `n0core_consumer_paused` gauge is still 1 at the end.
+    public var pausedConsumers: [PausedConsumer]
+    /// Services whose `/metrics` were read, and the ones that could not be.
+    public var metricsRead: Int
+    public var metricsErrors: [String]
 
     public init(accepted: [AcceptedVersion] = [], versions: [VersionRow] = [], nodes: [NodeRow] = [],
                 held: [HeldRecord] = [], unreadableHeld: [String] = [], suspiciousClaims: [ClaimRow] = [],
-                deadLetters: [DeadLetterRecord] = [], poisonIDs: [String] = [], services: [ServiceLiveness] = []) {
+                deadLetters: [DeadLetterRecord] = [], poisonIDs: [String] = [], services: [ServiceLiveness] = [],
+                pausedConsumers: [PausedConsumer] = [], metricsRead: Int = 0, metricsErrors: [String] = []) {
+        self.pausedConsumers = pausedConsumers
+        self.metricsRead = metricsRead
+        self.metricsErrors = metricsErrors
         self.accepted = accepted
         self.versions = versions
         self.nodes = nodes

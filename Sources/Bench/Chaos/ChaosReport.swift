@@ -217,6 +217,17 @@ public enum ChaosTable {
                     + (letter.reason ?? "no reason header; broker: \(letter.brokerReason ?? "?")"))
             }
         }
+        if !o.pausedConsumers.isEmpty {
+            out.append("")
+            out.append("  consumers still paused at the end (n0core_consumer_paused = 1):")
+            for consumer in o.pausedConsumers {
+                out.append("    \(consumer.service), queue \(consumer.queue): \(consumer.inHand.map { "\($0) deliveries in hand" } ?? "")")
+            }
+        }
+        if !o.metricsErrors.isEmpty {
+            out.append("")
+            out.append("  metrics that could not be read: \(o.metricsErrors.joined(separator: "; "))")
+        }
         if !o.servicesDown.isEmpty {
             out.append("")
             out.append("  services not running at the end: \(o.servicesDown.joined(separator: ", "))")

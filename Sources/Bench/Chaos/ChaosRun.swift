@@ -25,10 +25,14 @@ public struct ChaosRun: Sendable {
     /// the agents' state is read.
     public var quiet: Duration
     public var settings: [String: String]
+    /// Each service's `/metrics` URL, by name: consumers still paused at the end fail the run.
+    public var metrics: [(name: String, url: String)]
 
     public init(schedule: ChaosSchedule, load: ChaosLoadSettings, databaseURL: String, broker: BrokerConfiguration,
                 faultCommand: FaultCommand, agentStateRoot: String, agents: Int, pidDirectory: String?,
-                settleLimit: Duration, quiet: Duration = .seconds(10), settings: [String: String] = [:]) {
+                settleLimit: Duration, quiet: Duration = .seconds(10), settings: [String: String] = [:],
+                metrics: [(name: String, url: String)] = []) {
+        self.metrics = metrics
         self.schedule = schedule
         self.load = load
         self.databaseURL = databaseURL
@@ -78,7 +82,7 @@ public struct ChaosRun: Sendable {
             + "(at most \(settleLimit.components.seconds) s)")
 
         let settleStart = ContinuousClock.now
-        report.settled = await settle(database)
+        report.settled = await settle(database) { generator.elapsed }
         report.settleSeconds = (ContinuousClock.now - settleStart).inSeconds
         if quiet > .zero { try? await Task.sleep(for: quiet) }
 
@@ -92,6 +96,11 @@ public struct ChaosRun: Sendable {
         observations.unreadableHeld = scan.unreadable
         observations.deadLetters = try await DeadLetterReader.drain(configuration: broker, logger: logger)
         observations.services = pidDirectory.map(ServiceProbe.services(in:)) ?? []
+        for (name, url) in metrics {
+            let (paused, error) = await ServiceMetrics.read(service: name, url: url)
+            observations.pausedConsumers += paused
+            if let error { observations.metricsErrors.append(error) } else { observations.metricsRead += 1 }
+        }
         report.outcome = OutcomeChecker.evaluate(observations)
         report.events = (try? await Self.events(database)) ?? [:]
         report.pendingDetails = (try? await Self.pendingDetails(database, specs: report.outcome.pending.map(\.specID))) ?? []
@@ -104,7 +113,7 @@ public struct ChaosRun: Sendable {
     }
 
     /// Waits until no version is pending, at most ``settleLimit``.
-    private func settle(_ database: ChaosDatabase) async -> Bool {
+    private func settle(_ database: ChaosDatabase, clock: () -> Double) async -> Bool {
         let deadline = ContinuousClock.now + settleLimit
         var lastPrint = ContinuousClock.now
         while true {
@@ -113,7 +122,7 @@ public struct ChaosRun: Sendable {
                 if pending == 0 { return true }
                 if ContinuousClock.now - lastPrint >= .seconds(10) {
                     lastPrint = .now
-                    ChaosLog.print(at: 0, "settling: \(pending) versions pending")
+                    ChaosLog.print(at: clock(), "settling: \(pending) versions pending")
                 }
             }
             guard ContinuousClock.now < deadline else { return false }

@@ -112,13 +112,39 @@ public struct ChaosSchedule: Sendable, Hashable, Codable {
         var beyondConnectionHeartbeat: Double { 4 * amqpHeartbeat }
     }
 
-    public static let profiles = ["full", "short"]
+    public static let profiles = ["full", "short", "custom"]
+
+    /// A schedule of the caller's own, for reproducing one finding: each fault written
+    /// `INJECT[|HOLD|HEAL]`, e.g. `kill scheduler-1|5|start scheduler-1`, `pg-restart`,
+    /// `pg-stop|120|pg-start`, `poison` (the fault helper's actions, see `deploy/chaos.sh`).
+    public static func custom(_ faults: [String], timings t: Timings = .short) throws -> ChaosSchedule {
+        func action(_ text: String) -> FaultAction {
+            let words = text.split(separator: " ").map(String.init)
+            return words == ["poison"] ? .poison : .command(words)
+        }
+        let parsed = try faults.map { text -> ChaosFault in
+            let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let inject = parts.first, !inject.isEmpty, parts.count == 1 || parts.count == 3,
+                  parts.count == 1 || (Double(parts[1]).map { $0 >= 0 } == true && !parts[2].isEmpty) else {
+                throw BenchError("fault '\(text)': expected INJECT or INJECT|SECONDS|HEAL, e.g. 'pg-stop|120|pg-start'")
+            }
+            let hold = parts.count == 3 ? Double(parts[1])! : 0
+            let heal = parts.count == 3 ? action(parts[2]) : nil
+            return ChaosFault(name: heal == nil ? inject : "\(inject) for \(Int(hold)) s, then \(parts[2])",
+                              inject: action(inject), hold: hold, heal: heal, recovery: t.recovery,
+                              expectation: "given on the command line")
+        }
+        guard !parsed.isEmpty else { throw BenchError("the custom profile needs at least one fault (--fault)") }
+        return ChaosSchedule(profile: "custom", warmup: t.warmup, faults: parsed)
+    }
 
     /// The named profile (`full` or `short`) with `timings` (the profile's own when nil).
     public static func profile(_ name: String, timings: Timings? = nil) throws -> ChaosSchedule {
         switch name {
         case "full": full(timings ?? .full)
         case "short": short(timings ?? .short)
+        case "custom": throw BenchError("the custom profile is built from its faults: use ChaosSchedule.custom")
         default: throw BenchError("unknown chaos profile '\(name)'; expected one of \(profiles.joined(separator: ", "))")
         }
     }

@@ -163,12 +163,13 @@ struct FaultRunner: Sendable {
         switch action {
         case .command(let arguments):
             let (status, output) = await command.run(arguments)
-            let last = output.split(separator: "\n").last.map(String.init) ?? ""
+            let lines = output.split(separator: "\n").map(String.init)
+            let detail = lines.joined(separator: "; ")
             if status != 0 {
                 logger.error("the fault helper failed", metadata: ["arguments": "\(arguments)", "status": "\(status)", "output": "\(output)"])
-                return (last, "exit \(status): \(last)")
+                return (detail, "exit \(status): \(lines.last ?? "")")
             }
-            return (last, nil)
+            return (detail, nil)
         case .poison:
             do {
                 return (try await poison(), nil)

@@ -101,6 +101,8 @@ public struct ChaosOutcome: Sendable, Hashable, Codable {
     public var poisonWithoutReason = 0
     public var servicesDown: [String] = []
     public var servicesChecked = 0
+    public var pausedConsumers: [PausedConsumer] = []
+    public var metricsErrors: [String] = []
     public var checks: [OutcomeCheck] = []
 
     public var passed: Bool { checks.allSatisfy(\.passed) }
@@ -209,6 +211,8 @@ public enum OutcomeChecker {
 
         outcome.servicesChecked = o.services.count
         outcome.servicesDown = o.services.filter { !$0.running }.map(\.name)
+        outcome.pausedConsumers = o.pausedConsumers
+        outcome.metricsErrors = o.metricsErrors
 
         let latestPending = outcome.latestStates["pending", default: 0]
         outcome.checks = [
@@ -232,6 +236,8 @@ public enum OutcomeChecker {
                          measured: "\(outcome.poisonDeadLettered) of \(poison.count)"),
             OutcomeCheck(name: "services running at the end", passed: outcome.servicesDown.isEmpty,
                          measured: "\(o.services.count - outcome.servicesDown.count) of \(o.services.count)"),
+            OutcomeCheck(name: "consumers still paused at the end", passed: o.pausedConsumers.isEmpty,
+                         measured: "\(o.pausedConsumers.count) (metrics of \(o.metricsRead) services)"),
         ]
         return outcome
     }

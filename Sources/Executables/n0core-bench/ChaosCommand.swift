@@ -19,7 +19,7 @@ struct ChaosCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "full or short.")
+    @Option(help: "full, short, or custom (with --fault).")
     var profile = "full"
 
     @Option(help: "The API.")
@@ -73,6 +73,12 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Seconds the broker stays stopped.")
     var brokerOutage: Int?
 
+    @Option(name: .customLong("metrics"), help: "NAME=URL of a service's /metrics; a consumer still paused at the end fails the run (repeatable).")
+    var metrics: [String] = []
+
+    @Option(name: .customLong("fault"), help: "With --profile custom: a fault, INJECT or INJECT|SECONDS|HEAL (repeatable), e.g. 'pg-stop|120|pg-start'.")
+    var faults: [String] = []
+
     @Option(name: .customLong("setting"), help: "KEY=VALUE describing the system under test, printed with the table (repeatable).")
     var settings: [String] = []
 
@@ -107,7 +113,13 @@ struct ChaosCommand: AsyncParsableCommand {
         timings.amqpHeartbeat = Double(amqpHeartbeat)
         if let databaseOutage { timings.databaseOutage = Double(databaseOutage) }
         if let brokerOutage { timings.brokerOutage = Double(brokerOutage) }
-        let schedule = try ChaosSchedule.profile(profile, timings: timings)
+        let schedule = profile == "custom"
+            ? try ChaosSchedule.custom(faults, timings: timings) : try ChaosSchedule.profile(profile, timings: timings)
+        let metricURLs = try metrics.map { entry -> (name: String, url: String) in
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ValidationError("--metrics \(entry): expected NAME=URL") }
+            return (String(parts[0]), String(parts[1]))
+        }
         let command = faultCommand.split(separator: " ").map(String.init)
         guard !command.isEmpty else { throw ValidationError("--fault-command is empty") }
 
@@ -118,7 +130,8 @@ struct ChaosCommand: AsyncParsableCommand {
             databaseURL: database,
             broker: BrokerConfiguration(url: try AMQPURL(parsing: amqp), appID: PoisonMessages.appID),
             faultCommand: FaultCommand(command: command), agentStateRoot: agentStateRoot, agents: agents,
-            pidDirectory: pidDir, settleLimit: .seconds(settleTimeout), quiet: .seconds(quiet), settings: described)
+            pidDirectory: pidDir, settleLimit: .seconds(settleTimeout), quiet: .seconds(quiet), settings: described,
+            metrics: metricURLs)
         let report = try await run.run(logger: logger)
         if let json {
             let url = URL(fileURLWithPath: json)
