@@ -383,6 +383,25 @@ set +e
   "${metric_args[@]}" ${fault_args[@]+"${fault_args[@]}"} --json "$STATE/results.json" \
   2> >(tee "$LOG/n0core-bench.log" >&2) | tee "$STATE/results.txt"
 status=${PIPESTATUS[0]}
+# What the broker, the database and the services look like at the end, before teardown: queues
+# with messages held unacknowledged, open transactions, paused consumers.
+{
+  echo "== RabbitMQ queues (name, messages, ready, unacknowledged, consumers)"
+  ctl list_queues name messages messages_ready messages_unacknowledged consumers 2>&1 | sort -k4 -n -r | head -n 40
+  echo "== RabbitMQ connections"
+  ctl list_connections name state recv_oct send_oct 2>&1 | head -n 60
+  echo "== PostgreSQL sessions"
+  psql_chaos -c "SELECT pid, application_name, client_port, state, wait_event_type, wait_event,
+      now() - xact_start AS in_transaction, now() - state_change AS in_state, left(query, 100) AS query
+      FROM pg_stat_activity WHERE datname = 'n0core' ORDER BY xact_start NULLS LAST" 2>&1
+  psql_chaos -d n0core -c "SELECT coalesce(sender, '-') AS sender, count(*) AS unsent, min(created_at) AS oldest
+      FROM outbox WHERE sent_at IS NULL GROUP BY 1" 2>&1
+  for s in "${SERVICES[@]}"; do
+    if [ "$s" = api ]; then url="http://$API_LISTEN/metrics"; else url="http://127.0.0.1:${HEALTH[$s]}/metrics"; fi
+    echo "== $s (pid $(pid_of "$s")): $url"
+    curl -fsS -m 5 "$url" 2>&1 | grep -E '^n0core_(consumer_paused|messages_in_hand)' | grep -v ' 0\(\.0\)\?$' | head -n 20
+  done
+} > "$LOG/diagnostics.txt" 2>&1 || true
 set -e
-log "results: $STATE/results.txt and $STATE/results.json; logs of every process: $LOG/"
+log "results: $STATE/results.txt and $STATE/results.json; logs of every process and diagnostics.txt: $LOG/"
 exit "$status"
