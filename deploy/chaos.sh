@@ -387,9 +387,9 @@ status=${PIPESTATUS[0]}
 # with messages held unacknowledged, open transactions, paused consumers.
 {
   echo "== RabbitMQ queues (name, messages, ready, unacknowledged, consumers)"
-  ctl list_queues name messages messages_ready messages_unacknowledged consumers 2>&1 | sort -k4 -n -r | head -n 40
+  ctl list_queues -p n0core name messages messages_ready messages_unacknowledged consumers 2>&1 | sort -t$'\t' -k4,4nr | head -n 40
   echo "== RabbitMQ connections"
-  ctl list_connections name state recv_oct send_oct 2>&1 | head -n 60
+  ctl list_connections name user state recv_oct send_oct 2>&1 | head -n 60
   echo "== PostgreSQL sessions"
   psql_chaos -c "SELECT pid, application_name, client_port, state, wait_event_type, wait_event,
       now() - xact_start AS in_transaction, now() - state_change AS in_state, left(query, 100) AS query
