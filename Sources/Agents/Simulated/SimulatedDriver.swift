@@ -1,4 +1,5 @@
 import AgentRuntime
+import Foundation
 import Messages
 import Synchronization
 
@@ -12,12 +13,37 @@ public final class SimulatedDriver: AgentDriver {
     public let agentType: ObjectType
     private let reported: Capacity?
     private let records = Mutex<[ObjectID: Object]>([:])
+    /// How long each apply takes (zero: at once).
+    public let applyDelay: Duration
+    /// While an apply is under way (and ``applyDelay`` is not zero), an empty file named after
+    /// the object lives here, so a fault-injection run can kill the process in the middle of an
+    /// apply and say which ones it interrupted (`deploy/chaos.sh`).
+    public let applyingDirectory: String?
 
-    /// - Parameter capacity: what the agent reports; compute agents report vcpus and memory,
-    ///   volume agents disk, porters nothing (as the real ones).
-    public init(agentType: ObjectType, capacity: SimulatedCapacity = SimulatedCapacity()) {
+    /// - Parameters:
+    ///   - capacity: what the agent reports; compute agents report vcpus and memory, volume
+    ///     agents disk, porters nothing (as the real ones).
+    ///   - applyDelay: how long each apply takes, as a slow real driver would.
+    ///   - applyingDirectory: where applies under way leave a marker file (only with a delay);
+    ///     markers left by a killed process are removed here.
+    ///   - restoring: what the simulated host already has: a real host keeps its VMs, volumes
+    ///     and bridges when its agent process dies, so a restarted simulated agent starts with
+    ///     what it held (see ``SimulatedFleet``), not with nothing.
+    public init(agentType: ObjectType, capacity: SimulatedCapacity = SimulatedCapacity(), applyDelay: Duration = .zero,
+                applyingDirectory: String? = nil, restoring: [Object] = []) {
         self.agentType = agentType
         reported = capacity.report(for: agentType)
+        records.withLock { records in
+            for object in restoring {
+                if let id = object.id { records[id] = object }
+            }
+        }
+        self.applyDelay = applyDelay
+        self.applyingDirectory = applyDelay > .zero ? applyingDirectory : nil
+        if let directory = self.applyingDirectory {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
     }
 
     public func validate(_ object: Object) throws {
@@ -42,6 +68,12 @@ public final class SimulatedDriver: AgentDriver {
 
     public func apply(_ object: Object) async throws -> ApplyOutcome {
         guard let id = object.id else { throw AgentFailure("the object has no id; nothing was recorded") }
+        if applyDelay > .zero {
+            let marker = applyingDirectory.map { "\($0)/\(id)" }
+            if let marker { _ = FileManager.default.createFile(atPath: marker, contents: nil) }
+            defer { if let marker { try? FileManager.default.removeItem(atPath: marker) } }
+            try await Task.sleep(for: applyDelay)
+        }
         var result = object
         switch object.type {
         case .volumeFile?: result.url = Self.url(of: id)

@@ -1,6 +1,7 @@
 import AgentRuntime
 import Broker
 import Clients
+import Foundation
 import Messages
 import ServiceLifecycle
 import ServiceSupport
@@ -23,8 +24,10 @@ public struct SimulatedFleet {
     /// - Parameters:
     ///   - publishers: publisher connections shared by the agents (agent i uses i mod n).
     ///   - startInterval: agent i connects after i × this (see `StaggeredStart`).
+    ///   - applyDelay: how long each apply takes (see ``SimulatedDriver/applyDelay``); with a
+    ///     delay, applies under way are marked in `applying/` of the agent's state directory.
     public init(daemon: Daemon, plans: [SimulatedAgentPlan], capacity: SimulatedCapacity, publishers: Int,
-                startInterval: Duration = .milliseconds(20)) throws {
+                startInterval: Duration = .milliseconds(20), applyDelay: Duration = .zero) throws {
         let broker = try daemon.brokerConfiguration()
         // Like a real agent's publisher, it declares the conductor's queue; each agent's own
         // queue is declared by its consumer. (Declaring all 300 quorum queues on every shared
@@ -50,7 +53,9 @@ public struct SimulatedFleet {
                                                   stateDirectory: plan.stateDirectory)
             let publisher = shared[index % shared.count]
             let consumer = try daemon.makeConsumer(queue: AgentClient.queue(plan.agentID), publisher: publisher)
-            let driver = SimulatedDriver(agentType: plan.agentType, capacity: capacity)
+            let driver = SimulatedDriver(agentType: plan.agentType, capacity: capacity, applyDelay: applyDelay,
+                                         applyingDirectory: "\(plan.stateDirectory)/applying",
+                                         restoring: Self.heldObjects(stateDirectory: plan.stateDirectory))
             let runtime = try AgentRuntime(driver: driver, identity: identity, configuration: agent,
                                            consumer: consumer, publisher: publisher, logger: daemon.logger)
             let delay = startInterval * index
@@ -61,5 +66,22 @@ public struct SimulatedFleet {
         self.plans = plans
         self.drivers = drivers
         services = shared + consumers + runtimes
+    }
+
+    /// What an agent's runtime recorded as held (`held/*.json`, tombstones left out): the
+    /// simulated host's resources when its process starts again.
+    static func heldObjects(stateDirectory: String) -> [Object] {
+        struct Record: Decodable {
+            var object: Object
+            var removed: Bool?
+        }
+        let directory = "\(stateDirectory)/held"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
+                  let record = try? MessageCodec.decodeWire(Record.self, from: data), record.removed != true
+            else { return nil }
+            return record.object
+        }
     }
 }

@@ -26,6 +26,7 @@ public struct APIEndpoint: Sendable, Hashable {
 struct HTTPResponse {
     var status: Int
     var body: ByteBuffer
+    var headers: HTTPHeaders = [:]
 }
 
 /// One keep-alive HTTP/1.1 connection to the API, used by one client at a time: requests go out
@@ -66,16 +67,18 @@ struct HTTPConnection {
         parts.append(.end(nil))
         try await outbound.write(contentsOf: parts)
         var status: Int?
+        var headers: HTTPHeaders = [:]
         var answer = ByteBuffer()
         while let part = try await inbound.next() {
             switch part {
             case .head(let responseHead):
                 status = Int(responseHead.status.code)
+                headers = responseHead.headers
             case .body(var chunk):
                 answer.writeBuffer(&chunk)
             case .end:
                 guard let status else { throw BenchError("the API answered without a status line") }
-                return HTTPResponse(status: status, body: answer)
+                return HTTPResponse(status: status, body: answer, headers: headers)
             }
         }
         throw BenchError("the API closed the connection before answering")

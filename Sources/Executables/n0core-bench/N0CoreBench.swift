@@ -8,8 +8,8 @@ import Foundation
 struct N0CoreBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "n0core-bench",
-        abstract: "Benchmarks of the n0core control plane: load against a running system, and placement.",
-        subcommands: [LoadCommand.self, PlacementCommand.self]
+        abstract: "Benchmarks of the n0core control plane: load against a running system, placement, and fault injection.",
+        subcommands: [LoadCommand.self, PlacementCommand.self, ChaosCommand.self]
     )
 }
 

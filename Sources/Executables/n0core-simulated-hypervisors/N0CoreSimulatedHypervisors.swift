@@ -50,6 +50,9 @@ struct N0CoreSimulatedHypervisors: AsyncParsableCommand {
     @Option(help: "Milliseconds between two agents' starts, so the broker is not swamped by hundreds of logins at once.")
     var startIntervalMs = 20
 
+    @Option(help: "Milliseconds each apply takes (0: at once). With a delay, applies under way leave a marker file in the agent's applying/ folder, so a fault-injection run can kill the process in the middle of one.")
+    var applyDelayMs = 0
+
     @Flag(help: "Do not print the agents' ids at start.")
     var quiet = false
 
@@ -58,6 +61,7 @@ struct N0CoreSimulatedHypervisors: AsyncParsableCommand {
         guard firstHost >= 0 else { throw ValidationError("--first-host must not be negative") }
         guard publishers > 0 else { throw ValidationError("--publishers must be at least 1") }
         guard startIntervalMs >= 0 else { throw ValidationError("--start-interval-ms must not be negative") }
+        guard applyDelayMs >= 0 else { throw ValidationError("--apply-delay-ms must not be negative") }
         guard vcpus > 0 else { throw ValidationError("--vcpus must be at least 1") }
         guard Size(memory) != nil else { throw ValidationError("--memory \(memory): expected a size such as 256gb") }
         guard Size(disk) != nil else { throw ValidationError("--disk \(disk): expected a size such as 10tb") }
@@ -79,7 +83,8 @@ struct N0CoreSimulatedHypervisors: AsyncParsableCommand {
         }
         let capacity = SimulatedCapacity(vcpus: vcpus, memory: Size(memory)!, disk: Size(disk)!)
         let fleet = try SimulatedFleet(daemon: daemon, plans: plans, capacity: capacity, publishers: publishers,
-                                       startInterval: .milliseconds(startIntervalMs))
+                                       startInterval: .milliseconds(startIntervalMs),
+                                       applyDelay: .milliseconds(applyDelayMs))
         try await daemon.run(fleet.services)
     }
 }
