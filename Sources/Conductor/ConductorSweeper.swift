@@ -23,7 +23,7 @@ import W3CTraceContext
 /// LOCKED` (a spec another replica or a result is busy with is left to the next sweep), with its
 /// objects' rounds read again under that lock.
 public struct ConductorSweeper: Service {
-    let store: Store
+    let repository: any ConductorRepository
     let configuration: ConductorConfiguration
     let registry: AgentRegistry
     let failures: FailureRecorder
@@ -36,8 +36,11 @@ public struct ConductorSweeper: Service {
     ///     (``ConductorService/hearing``).
     ///   - gate: the replica's database gate (``ConductorService/gate``): a failing sweep closes
     ///     it, and sweeps wait while it is closed.
-    public init(store: Store, configuration: ConductorConfiguration, hearing: HearingMonitor, gate: OutageGate?, logger: Logger) {
-        self.store = store
+    public init(
+        store: any ConductorRepository, configuration: ConductorConfiguration, hearing: HearingMonitor, gate: OutageGate?,
+        logger: Logger
+    ) {
+        repository = store
         self.configuration = configuration
         self.hearing = hearing
         self.gate = gate
@@ -97,7 +100,7 @@ public struct ConductorSweeper: Service {
             report.blind = "hearing for \(heardFor.secondsText) of the \(configuration.leaseGrace.secondsText) before deadlines count"
             return report
         }
-        let overdue = try await store.withTransaction { tx in
+        let overdue = try await repository.transaction { tx in
             try await tx.overduePlacements(
                 acceptedSeconds: configuration.acceptedDeadlineSeconds, inFlightSeconds: configuration.applyDeadlineSeconds,
                 scheduledRelation: Relation.scheduled)
@@ -117,7 +120,7 @@ public struct ConductorSweeper: Service {
     }
 
     private func sweep(specID: Int64, objects: [UUID]) async throws -> FailureRecorder.Summary {
-        try await store.withTransaction { tx in
+        try await repository.transaction { tx in
             guard try await tx.lockSpec(specID, skipLocked: true) != nil else { return FailureRecorder.Summary() }
             let rounds = try await tx.placements(objects).values.filter { $0.specID == specID }
             guard !rounds.isEmpty else { return FailureRecorder.Summary() }

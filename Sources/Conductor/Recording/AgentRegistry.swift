@@ -6,7 +6,7 @@ import Store
 /// Keeps the agent registry (graph nodes of agents, see ``AgentRecord``) and the heartbeat table
 /// from which the sweeper decides who is dead.
 struct AgentRegistry: Sendable {
-    let store: Store
+    let store: any ConductorRepository
     let logger: Logger
 
     /// Records a heartbeat: the agent's node (`alived`, its capacity, `updated_at` now) and when
@@ -15,7 +15,7 @@ struct AgentRegistry: Sendable {
     /// conductor's largest write for nothing.
     func record(_ heartbeat: HeartbeatMessage) async throws {
         let agent = try AgentRecord(heartbeat)
-        let previous = try await store.withTransaction { tx in
+        let previous = try await store.transaction { tx in
             let previous = try await tx.node(agent.id.uuid, forUpdate: true)
             try await tx.upsertNodes([agent.node])
             try await tx.recordHeartbeat(agentID: agent.id.uuid, intervalSeconds: agent.intervalSeconds)
@@ -40,12 +40,12 @@ struct AgentRegistry: Sendable {
     /// - Returns: the agents declared dead by this call.
     /// - Parameter heardFor: how long this conductor has heard without a break (``Hearing``).
     func markSilentAgentsDead(heardFor: Duration) async throws -> [UUID] {
-        let silent = try await store.withTransaction { tx in try await tx.silentAgents() }
+        let silent = try await store.transaction { tx in try await tx.silentAgents() }
         var dead: [UUID] = []
         for candidate in silent
         where AgentLiveness.isDead(lastSeen: candidate.lastSeen, intervalSeconds: candidate.intervalSeconds, now: candidate.now,
                                    heardFor: heardFor) {
-            let marked = try await store.withTransaction { tx -> Bool in
+            let marked = try await store.transaction { tx -> Bool in
                 guard var node = try await tx.node(candidate.agentID, forUpdate: true),
                       node.desiredState == AgentRecord.alived,
                       let heartbeat = try await tx.agentHeartbeat(candidate.agentID),

@@ -44,7 +44,7 @@ struct FailureRecorder: Sendable {
     }
 
     func record(
-        _ failures: [ObjectFailure], specID: Int64, version: Int, trace: TraceContext?, in tx: StoreTransaction
+        _ failures: [ObjectFailure], specID: Int64, version: Int, trace: TraceContext?, in tx: any ConductorTransaction
     ) async throws -> Summary {
         guard !failures.isEmpty else { return Summary() }
         let record = try await tx.specVersion(specID, version: version)

@@ -10,7 +10,7 @@ import W3CTraceContext
 /// `APPLIED` event, and the version marked applied when it was the last object; or, for an
 /// `ERROR`, the failure handed to the ``FailureRecorder``.
 struct ResultRecorder: Sendable {
-    let store: Store
+    let store: any ConductorRepository
     let failures: FailureRecorder
     let logger: Logger
 
@@ -29,7 +29,7 @@ struct ResultRecorder: Sendable {
     }
 
     func record(_ notify: NotifyMessage, messageID: UUID, trace: TraceContext?) async throws -> Outcome {
-        try await store.withTransaction { tx in
+        try await store.transaction { tx in
             guard try await tx.markProcessed(consumer: Self.consumerName, messageID: messageID) else {
                 return .duplicate
             }
@@ -37,7 +37,7 @@ struct ResultRecorder: Sendable {
         }
     }
 
-    private func apply(_ notify: NotifyMessage, trace: TraceContext?, in tx: StoreTransaction) async throws -> Outcome {
+    private func apply(_ notify: NotifyMessage, trace: TraceContext?, in tx: any ConductorTransaction) async throws -> Outcome {
         let specID = notify.specID
         guard let objectID = notify.object.id else {
             throw MessageRejection("the Notify's object has no id")
