@@ -19,20 +19,14 @@ struct ChaosCommand: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var system: SystemOptions
+
     @Option(help: "full, short, or custom (with --fault).")
     var profile = "full"
 
-    @Option(help: "The API.")
-    var api = "http://127.0.0.1:8080"
 
-    @Option(help: "A bearer token the API accepts (default: N0CORE_API_TOKEN).")
-    var token: String?
 
-    @Option(help: "The system's database (default: N0CORE_DATABASE_URL).")
-    var databaseURL: String?
 
-    @Option(help: "The system's broker, for poison messages and the dead-letter queue (default: N0CORE_AMQP_URL).")
-    var amqpURL: String?
 
     @Option(help: "The program that carries out faults, with its leading arguments (split on spaces).")
     var faultCommand: String
@@ -79,35 +73,15 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault"), help: "With --profile custom: a fault, INJECT or INJECT|SECONDS|HEAL (repeatable), e.g. 'pg-stop|120|pg-start'.")
     var faults: [String] = []
 
-    @Option(name: .customLong("setting"), help: "KEY=VALUE describing the system under test, printed with the table (repeatable).")
-    var settings: [String] = []
 
     @Option(help: "Write the report as JSON here.")
     var json: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "notice"
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let token = token ?? environment["N0CORE_API_TOKEN"], !token.isEmpty else {
-            throw ValidationError("give --token or set N0CORE_API_TOKEN")
-        }
-        guard let database = databaseURL ?? environment["N0CORE_DATABASE_URL"] else {
-            throw ValidationError("give --database-url or set N0CORE_DATABASE_URL")
-        }
-        guard let amqp = amqpURL ?? environment["N0CORE_AMQP_URL"] else {
-            throw ValidationError("give --amqp-url or set N0CORE_AMQP_URL")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a level") }
-        var logger = Logger(label: "n0core-bench")
-        logger.logLevel = level
-        var described: [String: String] = [:]
-        for entry in settings {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw ValidationError("--setting \(entry): expected KEY=VALUE") }
-            described[String(parts[0])] = String(parts[1])
-        }
+        let resolved = try system.resolve()
+        let (token, database, amqp, logger, described) =
+            (resolved.token, resolved.databaseURL, resolved.amqpURL, resolved.logger, resolved.settings)
         var timings = profile == "short" ? ChaosSchedule.Timings.short : .full
         timings.agentHeartbeat = Double(agentHeartbeat)
         timings.amqpHeartbeat = Double(amqpHeartbeat)
@@ -125,7 +99,7 @@ struct ChaosCommand: AsyncParsableCommand {
 
         let run = ChaosRun(
             schedule: schedule,
-            load: ChaosLoadSettings(endpoint: try APIEndpoint(parsing: api), token: token, clients: clients,
+            load: ChaosLoadSettings(endpoint: try APIEndpoint(parsing: system.api), token: token, clients: clients,
                                     deleteEvery: deleteEvery, settleWait: .seconds(specWait)),
             databaseURL: database,
             broker: BrokerConfiguration(url: try AMQPURL(parsing: amqp), appID: PoisonMessages.appID),

@@ -18,17 +18,11 @@ struct LoadCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The API.")
-    var api = "http://127.0.0.1:8080"
 
-    @Option(help: "A bearer token the API accepts (default: N0CORE_API_TOKEN).")
-    var token: String?
 
-    @Option(help: "The system's database, for the event log and the commit floor (default: N0CORE_DATABASE_URL).")
-    var databaseURL: String?
 
-    @Option(help: "The system's broker, for the broker floor (default: N0CORE_AMQP_URL).")
-    var amqpURL: String?
+
+    @OptionGroup var system: SystemOptions
 
     @Option(help: "Clients of the throughput phase, each with one spec in flight.")
     var concurrency = 16
@@ -54,8 +48,6 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("service"), help: "NAME=PID of a process whose memory to report (repeatable).")
     var services: [String] = []
 
-    @Option(name: .customLong("setting"), help: "KEY=VALUE describing the system under test, printed with the table (repeatable).")
-    var settings: [String] = []
 
     @Option(help: "A report written by `n0core-bench placement --json` to include.")
     var include: String?
@@ -63,38 +55,20 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Write the report as JSON here.")
     var json: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "notice"
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let token = token ?? environment["N0CORE_API_TOKEN"], !token.isEmpty else {
-            throw ValidationError("give --token or set N0CORE_API_TOKEN")
-        }
-        guard let database = databaseURL ?? environment["N0CORE_DATABASE_URL"] else {
-            throw ValidationError("give --database-url or set N0CORE_DATABASE_URL")
-        }
-        guard let amqp = amqpURL ?? environment["N0CORE_AMQP_URL"] else {
-            throw ValidationError("give --amqp-url or set N0CORE_AMQP_URL")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a level") }
-        var logger = Logger(label: "n0core-bench")
-        logger.logLevel = level
+        let resolved = try system.resolve()
+        let (token, database, amqp, logger, described) =
+            (resolved.token, resolved.databaseURL, resolved.amqpURL, resolved.logger, resolved.settings)
 
         let processes = try services.map { entry -> (name: String, pid: Int32) in
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let pid = Int32(parts[1]) else { throw ValidationError("--service \(entry): expected NAME=PID") }
             return (String(parts[0]), pid)
         }
-        var described: [String: String] = [:]
-        for entry in settings {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw ValidationError("--setting \(entry): expected KEY=VALUE") }
-            described[String(parts[0])] = String(parts[1])
-        }
 
         let benchmark = LoadBenchmark(
-            load: LoadSettings(endpoint: try APIEndpoint(parsing: api), token: token, specTimeout: .seconds(specTimeout)),
+            load: LoadSettings(endpoint: try APIEndpoint(parsing: system.api), token: token, specTimeout: .seconds(specTimeout)),
             databaseURL: database,
             broker: BrokerConfiguration(url: try AMQPURL(parsing: amqp), appID: "n0core-bench"),
             phases: [
