@@ -10,6 +10,10 @@ bash deploy/dev-env.sh start >/dev/null
 # shellcheck disable=SC1091
 source "${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/env"
 swift build --build-tests
+# At most this many tests at once (Swift Testing starts them all together otherwise): on two
+# cores, hundreds of tests starting brokers' vhosts, databases and processes at the same moment
+# starve each other past their timeouts.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${N0CORE_TEST_PARALLELISM:-12}
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
   # The deployment side: systemd units, and the per-role RabbitMQ permissions for real.

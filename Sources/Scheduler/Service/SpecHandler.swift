@@ -72,7 +72,7 @@ extension SpecScheduler.Outcome {
                 "version": "\(version)", "objects": "\(objects)", "requests": "\(requests)",
             ]) { $1 })
         case .waiting(let version, let reason):
-            logger.notice("spec waits for room", metadata: metadata.merging([
+            logger.notice("spec waits; it is placed when it can be", metadata: metadata.merging([
                 "version": "\(version)", "reason": "\(reason)",
             ]) { $1 })
         case .superseded(let version):

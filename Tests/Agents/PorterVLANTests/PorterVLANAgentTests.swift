@@ -152,7 +152,7 @@ extension PorterVLANAgentTests {
     /// reported applied only once dnsmasq read its reservation, and a client gets the address.
     @Test func theExecutableUnderTheQuickstartsUmaskServesTheFixedAddress() async throws {
         let url = try IntegrationEnvironment.requireBroker()
-        let virtualHost = try ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
+        let virtualHost = try await ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
         defer { virtualHost.delete() }
         try await Env.withPorterHost { host in
             try await AgentHarness.with(dependents: 1, virtualHost: virtualHost) { harness in
