@@ -271,4 +271,36 @@ import Testing
         let keptOnly = try F.place([kept], on: [silent, alive], current: [kept.id!: [alive.id]]).get()
         #expect(keptOnly.absentAgents(among: [silent, alive]) == nil)
     }
+
+    /// A same-host spec moved off a hypervisor whose compute agent is dead: its network follows
+    /// its NIC to the new host and is no longer placed on the porter left behind.
+    @Test func aNetworkPlacedAgainFollowsItsNICsAndLeavesTheOldPorter() throws {
+        let (a, b) = (ObjectID(), ObjectID())
+        let oldPorter = F.porter(a)
+        let agents = [F.compute(a, alive: false), F.volumer(a), oldPorter] + F.host(b)
+        let network = F.network()
+        let nic = F.nic(network: network.id!)
+        let vm = F.vm(attaching: [nic.id!])
+        let constraints = SchedulingConstraints(sameHost: true, rescheduling: true)
+        let plan = try F.place([vm, nic, network], on: agents, constraints: constraints,
+                               current: [vm.id!: [agents[0].id], nic.id!: [oldPorter.id], network.id!: [oldPorter.id]]).get()
+        let newPorter = agents[5].id
+        #expect(plan.placements[nic.id!] == [newPorter])
+        #expect(plan.placements[network.id!] == [newPorter])
+        #expect(plan.assignments.filter { $0.objectID == network.id! }.map(\.agentID) == [newPorter])
+    }
+
+    /// A network placed again where its NIC stays keeps its porter, and gets its Request again
+    /// there: the porter may be the one it failed on.
+    @Test func aNetworkPlacedAgainWhereItsNICStaysIsSentToItsPorterAgain() throws {
+        let a = ObjectID()
+        let agents = F.host(a)
+        let porter = agents[2]
+        let network = F.network()
+        let nic = F.nic(network: network.id!)
+        let plan = try F.place([network], on: agents, constraints: SchedulingConstraints(rescheduling: true),
+                               related: [nic.id!: nic], current: [nic.id!: [porter.id], network.id!: [porter.id]]).get()
+        #expect(plan.placements[network.id!] == [porter.id])
+        #expect(plan.assignments == [.init(objectID: network.id!, agentID: porter.id)])
+    }
 }

@@ -302,7 +302,9 @@ private struct Planner {
             let moving = inRequest && constraints.rescheduling
             let current = request.current[id] ?? []
             let keepable = moving ? current.filter { !constraints.avoidAgents.contains($0) } : current
-            var needed = Set(current.compactMap { snapshot.agents[$0]?.hostID })
+            // Placed again, it goes where its NICs are: a host it was on counts only while one of
+            // its NICs stays there (the porter left behind gets the abandoned attempt's removal).
+            var needed = moving ? Set<ObjectID>() : Set(current.compactMap { snapshot.agents[$0]?.hostID })
             var nicsOnHost: [ObjectID: [ObjectID]] = [:]
             for nic in nicsByNetwork[id] ?? [] {
                 for host in hosts(ofPlaced: nic) {
@@ -344,7 +346,10 @@ private struct Planner {
             }
             let new = targets.filter { !current.contains($0) }
             guard inRequest || !new.isEmpty else { continue }
-            assign(id, to: targets, sending: inRequest && !moving ? targets : new)
+            // Its own Request goes to every target, a porter it stays on included (that porter may
+            // be the one it failed on: a silence or a missed deadline is not held against it);
+            // a network of another spec only reaches the porters it gains.
+            assign(id, to: targets, sending: inRequest ? targets : new)
         }
     }
 
