@@ -132,7 +132,9 @@ struct SchedulerHarness: Sendable {
         for agent in agents { topology.declareQueue(AgentClient.queue(agent.id)) }
         let publisher = Publisher(configuration: try IntegrationEnvironment.brokerConfiguration(appID: "n0core-scheduler-test"),
                                   topology: topology, logger: logger)
-        let settings = SchedulerSettings(concurrency: concurrency, onlyAgents: Set(agents.map(\.id)),
+        // Registered agents send no heartbeats here: a long timeout keeps them alive however
+        // slowly a loaded machine runs the test (dead ones are registered as `dead`).
+        let settings = SchedulerSettings(agentTimeoutSeconds: 3600, concurrency: concurrency, onlyAgents: Set(agents.map(\.id)),
                                          placementDeadlineSeconds: placementDeadlineSeconds, deferredRetryMaxSeconds: 1)
         var services: [any Service] = [publisher, OutboxRelay(store: store, publisher: publisher, logger: logger)]
         for _ in 0..<replicas {

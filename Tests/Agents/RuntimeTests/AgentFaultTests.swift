@@ -64,10 +64,11 @@ struct AgentFaultTests {
     /// tells the conductor (INFO, with its attempt) so the conductor's deadline moves on.
     @Test func aSlowApplyReportsProgress() async throws {
         try await AgentHarness.with { harness in
-            let driver = FakeDriver(.agentVolumerFile) { _ in try await Task.sleep(for: .milliseconds(2500)) }
+            // Five progress intervals, so two reports arrive even on a loaded machine.
+            let driver = FakeDriver(.agentVolumerFile) { _ in try await Task.sleep(for: .seconds(5)) }
             let agent = try harness.start(driver, configuration(harness, progress: .seconds(1)))
             try await harness.send(try volumeRequest(attempt: 4))
-            let notifies = try await poll("the result", within: .seconds(15)) {
+            let notifies = try await poll("the result", within: .seconds(30)) {
                 let found = harness.notifies(about: Seeds.volumeID)
                 return found.contains { $0.level == .success } ? found : nil
             }

@@ -17,11 +17,15 @@ struct ConductorFaultTests {
         maxAttempts: 3, applyDeadline: .seconds(300), sweepInterval: .milliseconds(100), concurrency: 8,
         leaseGrace: .milliseconds(200), catchUpLimit: .seconds(1))
 
+    /// The agents' heartbeat interval in these tests: long enough that a loaded machine's
+    /// scheduling delays are not three intervals of silence.
+    static let interval = 2
+
     /// Publishes the three agents' heartbeats every half second until cancelled.
     static func heartbeats(_ scenario: SeedScenario, to harness: ConductorHarness, silent: SilentAgents) -> Task<Void, Never> {
         Task {
             while !Task.isCancelled {
-                for heartbeat in scenario.heartbeats(intervalSeconds: 1) where !silent.ids.withLock({ $0.contains(heartbeat.agent.id!) }) {
+                for heartbeat in scenario.heartbeats(intervalSeconds: Self.interval) where !silent.ids.withLock({ $0.contains(heartbeat.agent.id!) }) {
                     try? await harness.publish(heartbeat)
                 }
                 try? await Task.sleep(for: .milliseconds(500))
@@ -65,15 +69,15 @@ struct ConductorFaultTests {
                 }
                 try await Task.sleep(for: .seconds(4))
                 relay.stop()
-                // Deaf for five of the agents' 1 s intervals; they keep sending meanwhile.
-                try await Task.sleep(for: .seconds(5))
+                // Deaf for four of the agents' 2 s intervals; they keep sending meanwhile.
+                try await Task.sleep(for: .seconds(8))
                 try relay.start()
-                try await Task.sleep(for: .seconds(6))
+                try await Task.sleep(for: .seconds(10))
                 #expect(everDead.ids.withLock { $0 }.isEmpty, "agents declared dead from the conductor's own deafness")
 
                 // The control: an agent that really falls silent is found dead.
                 silent.ids.withLock { _ = $0.insert(scenario.compute) }
-                try await waitUntil("the silent compute agent dead", within: .seconds(15)) {
+                try await waitUntil("the silent compute agent dead", within: .seconds(25)) {
                     try await store.node(scenario.compute.uuid)?.desiredState == "dead"
                 }
                 #expect(try await store.node(scenario.volumer.uuid)?.desiredState == "alived")
@@ -120,17 +124,18 @@ struct ConductorFaultTests {
             try await scenario.schedule([.vm], in: store)
             let harness = try ConductorHarness(store: store)
             var configuration = Self.quick
-            configuration.applyDeadline = .seconds(1)
+            // Progress every half second for 6 s, twice the deadline (slack for a loaded machine).
+            configuration.applyDeadline = .seconds(3)
             try await harness.run(configuration: configuration) {
-                for _ in 0..<10 {
+                for _ in 0..<12 {
                     var progress = try scenario.notify(.vm, level: .info, message: "Still applying after 20 s.")
                     progress.attempt = 1
                     try await harness.publish(progress)
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await Task.sleep(for: .milliseconds(500))
                 }
                 #expect(try await store.events(specID: scenario.specID).filter { $0.kind == .rescheduled }.isEmpty,
                         "rescheduled while its agent reported progress")
-                try await waitUntil("the silent VM rescheduled", within: .seconds(10)) {
+                try await waitUntil("the silent VM rescheduled", within: .seconds(20)) {
                     try await !store.events(specID: scenario.specID).filter { $0.kind == .rescheduled }.isEmpty
                 }
             }
