@@ -42,7 +42,9 @@ struct SeedExampleEndToEndTests {
                     return port != nil
                 }
                 let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port!, password: password)
-                print("VNC 127.0.0.1:\(port!) in \(cluster.namespace.name), password '\(password)': \(outcome)")
+                // Secrets stay out of logs, test output included.
+                let tried = password == "********" ? "the mask '\(password)'" : "the password the spec set"
+                print("VNC 127.0.0.1:\(port!) in \(cluster.namespace.name), \(tried): \(outcome)")
                 return outcome
             }
             #expect(try await login("hogehoge") == .accepted)

@@ -78,10 +78,15 @@ struct PorterVLANAgentTests {
         }
     }
 
-    @Test func theExecutableKilledAndRestartedKeepsOneDnsmasqAndServesTheNextRequest() async throws {
+    /// Runs `body` around the executable's surroundings: a virtual host of its own (its
+    /// heartbeats and Notifies go to the real `conductor` queue, which there is this test's), a
+    /// porter host with the broker relayed into its namespace, a harness with one dependent
+    /// agent (the observer's queue) and a VM on that agent depending on what is sent (watcher).
+    static func withExecutable(
+        _ body: (_ host: PorterHost, _ harness: AgentHarness, _ processes: PorterProcesses, _ observer: String,
+                 _ watcher: Object) async throws -> Void
+    ) async throws {
         let url = try IntegrationEnvironment.requireBroker()
-        // In a virtual host of its own: the executable's heartbeats and Notifies go to the real
-        // `conductor` queue, which there is this test's.
         let virtualHost = try await ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
         defer { virtualHost.delete() }
         try await Env.withPorterHost { host in
@@ -91,57 +96,62 @@ struct PorterVLANAgentTests {
                 let processes = PorterProcesses(host: host, agentID: harness.agentID, hostID: harness.hostID,
                                                 amqpURL: virtualHost.urlText)
                 defer { processes.killAll() }
-                let observer = AgentClient.queue(harness.dependentAgents[0])
-                let watcher = Self.dependent(.vmKVM, id: ObjectID(), on: harness.dependentAgents[0], agentType: .agentComputeKVM)
-                func notifies(about id: ObjectID, count: Int = 1) async throws -> [NotifyMessage] {
-                    do {
-                        return try await harness.waitForNotifies(about: id, count: count, on: observer)
-                    } catch {
-                        throw PorterProcesses.Failure(description: "\(error); porter log:\n\(processes.logs)")
-                    }
-                }
-
-                var porter = try processes.start()
-                try await porter.waitForLog("agent joining")
-                var network = try Env.networkRequest()
-                network.dependedBy = [Self.dependent(.nic, id: Env.nicID, on: harness.agentID, agentType: .agentPorterVLAN), watcher]
-                try await harness.send(network)
-                let applied = try #require(try await notifies(about: Env.networkID).first)
-                #expect(applied.level == .success)
-                #expect(applied.object.bridge == Env.bridge)
-                #expect(try host.bridges() == [Env.bridge])
-                let pids = host.dnsmasqPIDs
-                #expect(pids.count == 1)
-
-                porter.crash()
-                #expect(host.dnsmasqPIDs == pids, "dnsmasq outlives the porter")
-                porter = try processes.start()
-                try await porter.waitForLog("agent joining")
-                #expect(host.dnsmasqPIDs == pids, "the restarted porter adopted the running dnsmasq")
-
-                let mac = Env.randomMAC()
-                var nic = try Env.nicRequest(mac: mac)
-                nic.specID = network.specID
-                nic.dependedBy = [watcher]
-                try await harness.send(nic)
-                let attached = try #require(try await notifies(about: Env.nicID).first)
-                #expect(attached.level == .success, "\(attached.message)")
-                #expect(attached.object.dependencies(relation: Relation.portNetwork).first?.object.bridge == Env.bridge)
-                let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
-                #expect(lease?.address == "192.168.0.1")
-                #expect(host.dnsmasqPIDs == pids, "still one dnsmasq for the network")
-
-                var deleted = try Env.networkRequest(state: "deleted")
-                deleted.dependedBy = [watcher]
-                try await harness.send(deleted)
-                try await poll("the network's deletion to be reported", within: .seconds(20)) {
-                    harness.notifies(on: observer, about: Env.networkID).first { $0.object.desiredState == "deleted" }
-                }
-                #expect(try host.bridges().isEmpty)
-                #expect(host.dnsmasqPIDs.isEmpty)
-                #expect(await porter.stop() == 0, "graceful stop")
-                #expect(!porter.log.contains("dnsmasq for network"), "no dnsmasq failure was logged")
+                try await body(host, harness, processes, AgentClient.queue(harness.dependentAgents[0]),
+                               dependent(.vmKVM, id: ObjectID(), on: harness.dependentAgents[0], agentType: .agentComputeKVM))
             }
+        }
+    }
+
+    @Test func theExecutableKilledAndRestartedKeepsOneDnsmasqAndServesTheNextRequest() async throws {
+        try await Self.withExecutable { host, harness, processes, observer, watcher in
+            func notifies(about id: ObjectID, count: Int = 1) async throws -> [NotifyMessage] {
+                do {
+                    return try await harness.waitForNotifies(about: id, count: count, on: observer)
+                } catch {
+                    throw PorterProcesses.Failure(description: "\(error); porter log:\n\(processes.logs)")
+                }
+            }
+
+            var porter = try processes.start()
+            try await porter.waitForLog("agent joining")
+            var network = try Env.networkRequest()
+            network.dependedBy = [Self.dependent(.nic, id: Env.nicID, on: harness.agentID, agentType: .agentPorterVLAN), watcher]
+            try await harness.send(network)
+            let applied = try #require(try await notifies(about: Env.networkID).first)
+            #expect(applied.level == .success)
+            #expect(applied.object.bridge == Env.bridge)
+            #expect(try host.bridges() == [Env.bridge])
+            let pids = host.dnsmasqPIDs
+            #expect(pids.count == 1)
+
+            porter.crash()
+            #expect(host.dnsmasqPIDs == pids, "dnsmasq outlives the porter")
+            porter = try processes.start()
+            try await porter.waitForLog("agent joining")
+            #expect(host.dnsmasqPIDs == pids, "the restarted porter adopted the running dnsmasq")
+
+            let mac = Env.randomMAC()
+            var nic = try Env.nicRequest(mac: mac)
+            nic.specID = network.specID
+            nic.dependedBy = [watcher]
+            try await harness.send(nic)
+            let attached = try #require(try await notifies(about: Env.nicID).first)
+            #expect(attached.level == .success, "\(attached.message)")
+            #expect(attached.object.dependencies(relation: Relation.portNetwork).first?.object.bridge == Env.bridge)
+            let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
+            #expect(lease?.address == "192.168.0.1")
+            #expect(host.dnsmasqPIDs == pids, "still one dnsmasq for the network")
+
+            var deleted = try Env.networkRequest(state: "deleted")
+            deleted.dependedBy = [watcher]
+            try await harness.send(deleted)
+            try await poll("the network's deletion to be reported", within: .seconds(20)) {
+                harness.notifies(on: observer, about: Env.networkID).first { $0.object.desiredState == "deleted" }
+            }
+            #expect(try host.bridges().isEmpty)
+            #expect(host.dnsmasqPIDs.isEmpty)
+            #expect(await porter.stop() == 0, "graceful stop")
+            #expect(!porter.log.contains("dnsmasq for network"), "no dnsmasq failure was logged")
         }
     }
 }
@@ -151,39 +161,27 @@ extension PorterVLANAgentTests {
     /// directory it makes is 0700, while dnsmasq reads the hosts file as `nobody`. The NIC is
     /// reported applied only once dnsmasq read its reservation, and a client gets the address.
     @Test func theExecutableUnderTheQuickstartsUmaskServesTheFixedAddress() async throws {
-        let url = try IntegrationEnvironment.requireBroker()
-        let virtualHost = try await ScratchVirtualHost.create(base: url, prefix: "n0t-porter")
-        defer { virtualHost.delete() }
-        try await Env.withPorterHost { host in
-            try await AgentHarness.with(dependents: 1, virtualHost: virtualHost) { harness in
-                let relay = try LoopbackRelay(namespace: host.namespace, port: url.port)
-                defer { relay.stop() }
-                let processes = PorterProcesses(host: host, agentID: harness.agentID, hostID: harness.hostID,
-                                                amqpURL: virtualHost.urlText)
-                defer { processes.killAll() }
-                let observer = AgentClient.queue(harness.dependentAgents[0])
-                let watcher = Self.dependent(.vmKVM, id: ObjectID(), on: harness.dependentAgents[0], agentType: .agentComputeKVM)
-                let porter = try processes.start(umask: 0o077)
-                try await porter.waitForLog("agent joining")
-                #expect(DirectorySearch.mode(of: host.stateDirectory) == 0o701,
-                        "made 0700 under the umask; others may now pass through it, not list it")
+        try await Self.withExecutable { host, harness, processes, observer, watcher in
+            let porter = try processes.start(umask: 0o077)
+            try await porter.waitForLog("agent joining")
+            #expect(DirectorySearch.mode(of: host.stateDirectory) == 0o701,
+                    "made 0700 under the umask; others may now pass through it, not list it")
 
-                var network = try Env.networkRequest()
-                network.dependedBy = [Self.dependent(.nic, id: Env.nicID, on: harness.agentID, agentType: .agentPorterVLAN), watcher]
-                try await harness.send(network)
-                let mac = Env.randomMAC()
-                var nic = try Env.nicRequest(mac: mac)
-                nic.specID = network.specID
-                nic.dependedBy = [watcher]
-                try await harness.send(nic)
-                let attached = try #require(try await harness.waitForNotifies(about: Env.nicID, on: observer).first)
-                #expect(attached.level == .success, "\(attached.message)\n\(processes.logs)")
-                let log = try String(contentsOfFile: "\(host.stateDirectory)/networks/\(Env.networkID)/dnsmasq.log", encoding: .utf8)
-                #expect(log.contains(": read \(host.hostsFile)\n") && !log.contains("cannot read"), "\(log)")
-                let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
-                #expect(lease?.address == "192.168.0.1")
-                #expect(await porter.stop() == 0, "graceful stop")
-            }
+            var network = try Env.networkRequest()
+            network.dependedBy = [Self.dependent(.nic, id: Env.nicID, on: harness.agentID, agentType: .agentPorterVLAN), watcher]
+            try await harness.send(network)
+            let mac = Env.randomMAC()
+            var nic = try Env.nicRequest(mac: mac)
+            nic.specID = network.specID
+            nic.dependedBy = [watcher]
+            try await harness.send(nic)
+            let attached = try #require(try await harness.waitForNotifies(about: Env.nicID, on: observer).first)
+            #expect(attached.level == .success, "\(attached.message)\n\(processes.logs)")
+            let log = try String(contentsOfFile: "\(host.stateDirectory)/networks/\(Env.networkID)/dnsmasq.log", encoding: .utf8)
+            #expect(log.contains(": read \(host.hostsFile)\n") && !log.contains("cannot read"), "\(log)")
+            let lease = try await DHCPClient.with(porter: host, mac: mac) { try $0.lease() }
+            #expect(lease?.address == "192.168.0.1")
+            #expect(await porter.stop() == 0, "graceful stop")
         }
     }
 }
