@@ -31,7 +31,7 @@ public final class OutageGate: Sendable {
     private let stop = StopSignal()
 
     /// - Parameters:
-    ///   - probe: answers whether the dependency is back (e.g. `store.isReachable()`); it should
+    ///   - probe: answers whether the dependency is back (e.g. `store.answers()`); it should
     ///     bound its own wait.
     ///   - probeInterval: the pause between probes while closed.
     public init(dependency: String, probeInterval: Duration = .seconds(1), logger: Logger, probe: @escaping Probe) {

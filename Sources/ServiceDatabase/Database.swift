@@ -23,7 +23,7 @@ public final class Database: Service, Sendable {
 
     /// Whether the schema is up to date and the database answers: the `/readyz` check.
     public func isReady() async -> Bool {
-        migrated.load(ordering: .acquiring) ? await store.isReachable() : false
+        migrated.load(ordering: .acquiring) ? await store.answers() : false
     }
 
     public func run() async throws {

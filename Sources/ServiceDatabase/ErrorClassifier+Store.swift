@@ -18,11 +18,20 @@ extension ErrorClassifier {
 
 extension OutageGate {
     /// The gate of a service's database: closed by an outage, opened again when a probe query
-    /// answers. A probe that hangs (a pool lease never resumed) is abandoned, or the gate would
-    /// never probe again.
+    /// answers (``Store/answers(within:)``, which never hangs: a gate whose probe hung would
+    /// never probe again).
     public static func database(_ store: Store, logger: Logger) -> OutageGate {
         OutageGate(dependency: "database", probeInterval: .seconds(1), logger: logger) {
-            (try? await withDeadline(.seconds(3), onOverrun: .abandon) { try await store.ping(timeout: .seconds(2)) }) != nil
+            await store.answers()
         }
+    }
+}
+
+extension Store {
+    /// Whether the database answers a trivial query within `limit`. A probe whose pool lease
+    /// hangs (seen after a PostgreSQL restart) is abandoned rather than waited for, so the
+    /// outage gate keeps probing and `/readyz` keeps answering.
+    func answers(within limit: Duration = .seconds(2)) async -> Bool {
+        (try? await withDeadline(limit, onOverrun: .abandon) { [self] in try await ping(timeout: limit) }) != nil
     }
 }

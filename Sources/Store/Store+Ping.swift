@@ -24,9 +24,4 @@ extension Store {
         }
         if let result { throw result }
     }
-
-    /// `ping()` as a yes/no, for readiness checks that take a `() async -> Bool`.
-    public func isReachable(timeout: Duration = .seconds(2)) async -> Bool {
-        (try? await ping(timeout: timeout)) != nil
-    }
 }

@@ -78,7 +78,7 @@ public final class AgentRuntime: Service {
         self.publisher = publisher
         self.logger = logger
         let state = URL(fileURLWithPath: configuration.stateDirectory, isDirectory: true)
-        held = try HeldObjects(directory: state.appendingPathComponent("held", isDirectory: true))
+        held = try HeldObjects(stateDirectory: configuration.stateDirectory)
         board = DependencyBoard(
             limit: configuration.earlyNotifyLimit, lifetime: configuration.earlyNotifyLifetime,
             directory: state.appendingPathComponent("notifies", isDirectory: true), logger: logger)

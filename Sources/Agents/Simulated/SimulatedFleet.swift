@@ -55,7 +55,8 @@ public struct SimulatedFleet {
             let consumer = try daemon.makeConsumer(queue: AgentClient.queue(plan.agentID), publisher: publisher)
             let driver = SimulatedDriver(agentType: plan.agentType, capacity: capacity, applyDelay: applyDelay,
                                          applyingDirectory: "\(plan.stateDirectory)/applying",
-                                         restoring: Self.heldObjects(stateDirectory: plan.stateDirectory))
+                                         restoring: try HeldObjects.objects(inStateDirectory: plan.stateDirectory,
+                                                                            logger: daemon.logger))
             let runtime = try AgentRuntime(driver: driver, identity: identity, configuration: agent,
                                            consumer: consumer, publisher: publisher, logger: daemon.logger)
             let delay = startInterval * index
@@ -66,22 +67,5 @@ public struct SimulatedFleet {
         self.plans = plans
         self.drivers = drivers
         services = shared + consumers + runtimes
-    }
-
-    /// What an agent's runtime recorded as held (`held/*.json`, tombstones left out): the
-    /// simulated host's resources when its process starts again.
-    static func heldObjects(stateDirectory: String) -> [Object] {
-        struct Record: Decodable {
-            var object: Object
-            var removed: Bool?
-        }
-        let directory = "\(stateDirectory)/held"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in
-            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
-                  let record = try? MessageCodec.decodeWire(Record.self, from: data), record.removed != true
-            else { return nil }
-            return record.object
-        }
     }
 }

@@ -59,7 +59,8 @@ public enum DeadLetterReader {
             group.addTask {
                 for try await delivery in consumer {
                     await collected.add(DeadLetterRecord(delivery))
-                    try? await delivery.ack()
+                    // A lost ack would bring the message back and count it twice: fail instead.
+                    try await delivery.ack()
                 }
             }
             defer { group.cancelAll() }

@@ -3,7 +3,7 @@ import Store
 
 /// What the conductor's handlers and sweeper read and write: the narrow part of the store their
 /// decisions need, in one transaction at a time. PostgreSQL's ``Store`` implements it; tests
-/// use an in-memory one (`InMemoryConductorRepository` in TestSupport), so recording results,
+/// use an in-memory one (`InMemoryConductorRepository` in the conductor's tests), so recording results,
 /// heartbeats and failures is tested without a database.
 public protocol ConductorRepository: Sendable {
     /// Runs `body` in one transaction: all of its writes or none.

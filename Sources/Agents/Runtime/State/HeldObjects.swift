@@ -10,7 +10,7 @@ import Messages
 /// redelivered later is refused instead of bringing the object back.
 ///
 /// Objects are stored redacted: a VNC password has no business on the agent's disk twice.
-struct HeldObjects: Sendable {
+public struct HeldObjects: Sendable {
     let directory: URL
 
     init(directory: URL) throws {
@@ -47,6 +47,18 @@ struct HeldObjects: Sendable {
               let record = try? MessageCodec.decode(HeldObject.self, from: data, format: .json)
         else { return nil }
         return record.attempt
+    }
+
+    /// The held records of the agent whose state directory is `stateDirectory`.
+    init(stateDirectory: String) throws {
+        try self.init(directory: URL(fileURLWithPath: stateDirectory, isDirectory: true)
+            .appendingPathComponent("held", isDirectory: true))
+    }
+
+    /// What an agent with state directory `stateDirectory` holds (tombstones left out), as its
+    /// runtime recorded it: a simulated host's resources when its process starts again.
+    public static func objects(inStateDirectory stateDirectory: String, logger: Logger) throws -> [Object] {
+        try HeldObjects(stateDirectory: stateDirectory).all(logger: logger).map(\.object)
     }
 
     /// Every held object (tombstones left out); unreadable files are logged and skipped.
