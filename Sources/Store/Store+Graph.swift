@@ -104,17 +104,32 @@ extension StoreTransaction {
 
     /// A spec's part of the graph: its nodes, the edges it owns or that leave its nodes, and the
     /// nodes at the far end of those edges (so the agents an object is scheduled on come along).
+    ///
+    /// Each part is its own branch of a `UNION ALL` on one index (`edges_spec_id`, the edges'
+    /// primary key by source, `nodes_spec_id`, the nodes' primary key): an `OR` across different
+    /// keys makes PostgreSQL scan the whole table, a cost that grows with every spec ever stored.
     public func graph(specID: Int64) async throws -> Graph {
-        let edges = try await run("""
-            SELECT \(unescaped: Self.edgeColumns) FROM edges
-            WHERE spec_id = \(specID) OR source IN (SELECT id FROM nodes WHERE spec_id = \(specID))
-            """).map(Self.edge(from:))
+        let edges = try await run(Self.specEdgesQuery(specID)).map(Self.edge(from:))
         let endpoints = Array(Set(edges.flatMap { [$0.source, $0.target] }))
-        let nodes = try await run("""
-            SELECT \(unescaped: Self.nodeColumns) FROM nodes
-            WHERE spec_id = \(specID) OR id = ANY(\(endpoints))
-            """).map(Self.node(from:))
+        let nodes = try await run(Self.specNodesQuery(specID, endpoints: endpoints)).map(Self.node(from:))
         return Graph(sorting: nodes, edges)
+    }
+
+    static func specEdgesQuery(_ specID: Int64) -> PostgresQuery {
+        """
+        SELECT \(unescaped: edgeColumns) FROM edges WHERE spec_id = \(specID)
+        UNION ALL
+        SELECT \(unescaped: edgeColumns) FROM edges
+        WHERE source IN (SELECT id FROM nodes WHERE spec_id = \(specID)) AND spec_id IS DISTINCT FROM \(specID)
+        """
+    }
+
+    static func specNodesQuery(_ specID: Int64, endpoints: [UUID]) -> PostgresQuery {
+        """
+        SELECT \(unescaped: nodeColumns) FROM nodes WHERE spec_id = \(specID)
+        UNION ALL
+        SELECT \(unescaped: nodeColumns) FROM nodes WHERE id = ANY(\(endpoints)) AND spec_id IS DISTINCT FROM \(specID)
+        """
     }
 
     /// The nodes within `depth` edges of `start` (the start itself at depth 0) and every edge among

@@ -147,20 +147,26 @@ extension StoreTransaction {
     /// scheduled (or sent back for rescheduling) more than `olderThanSeconds` ago, or is scheduled
     /// on a `dead` agent. A coarse filter: the sweeper decides per object from the event log.
     public func sweepCandidates(olderThanSeconds: Double, scheduledRelation: String, limit: Int = 1000) async throws -> [Int64] {
-        try await run("""
-            WITH pending AS (SELECT DISTINCT spec_id FROM spec_versions WHERE state = 'pending')
-            SELECT spec_id FROM (
-                SELECT e.spec_id FROM events e
-                WHERE e.spec_id IN (SELECT spec_id FROM pending)
-                  AND e.kind IN ('SCHEDULED', 'RESCHEDULED')
-                  AND e.created_at < now() - make_interval(secs => \(olderThanSeconds)::double precision)
-              UNION
-                SELECT o.spec_id FROM edges s
-                JOIN nodes a ON a.id = s.target AND a.desired_state = 'dead'
-                JOIN nodes o ON o.id = s.source
-                WHERE s.relation = \(scheduledRelation) AND o.spec_id IN (SELECT spec_id FROM pending)
-            ) candidates
-            ORDER BY spec_id LIMIT \(limit)
-            """).map { try $0.decode(Int64.self) }
+        try await run(Self.sweepCandidatesQuery(olderThanSeconds: olderThanSeconds, scheduledRelation: scheduledRelation,
+                                                limit: limit)).map { try $0.decode(Int64.self) }
+    }
+
+    static func sweepCandidatesQuery(olderThanSeconds: Double, scheduledRelation: String, limit: Int) -> PostgresQuery {
+        """
+        WITH pending AS (SELECT DISTINCT spec_id FROM spec_versions WHERE state = 'pending')
+        SELECT spec_id FROM (
+            SELECT e.spec_id FROM events e
+            WHERE e.spec_id IN (SELECT spec_id FROM pending)
+              AND e.kind IN ('SCHEDULED', 'RESCHEDULED')
+              AND e.created_at < now() - make_interval(secs => \(olderThanSeconds)::double precision)
+          UNION
+            SELECT o.spec_id FROM nodes a
+            JOIN edges s ON s.target = a.id AND s.relation = \(scheduledRelation)
+            JOIN nodes o ON o.id = s.source
+            WHERE a.type LIKE 'agent/%' AND a.desired_state = 'dead'
+              AND o.spec_id IN (SELECT spec_id FROM pending)
+        ) candidates
+        ORDER BY spec_id LIMIT \(limit)
+        """
     }
 }

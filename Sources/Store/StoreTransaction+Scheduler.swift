@@ -84,20 +84,24 @@ extension StoreTransaction {
     /// rows are locked in id order, so transactions that lock agents this way cannot deadlock
     /// with each other.
     public func agents(_ query: AgentQuery, lock: Bool = false) async throws -> [AgentRegistration] {
-        let seconds = query.aliveWithinSeconds
-        let rows = try await run("""
-            SELECT \(unescaped: Self.nodeColumns),
-                   (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second') AS alive
-            FROM nodes
-            WHERE (type LIKE 'agent/%' AND type = ANY(\(query.types))
-                   AND (\(query.includeDead) OR (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'))
-                   AND (\(query.hostID)::text IS NULL OR object->>'host_id' = \(query.hostID)::text)
-                   AND (\(query.only)::uuid[] IS NULL OR id = ANY(\(query.only)::uuid[])))
-               OR id = ANY(\(query.including))
-            ORDER BY id
-            \(unescaped: lock ? "FOR UPDATE" : "")
-            """)
+        let rows = try await run(Self.agentsQuery(query, lock: lock))
         return try rows.map(Self.agentRegistration(from:))
+    }
+
+    static func agentsQuery(_ query: AgentQuery, lock: Bool) -> PostgresQuery {
+        let seconds = query.aliveWithinSeconds
+        return """
+        SELECT \(unescaped: Self.nodeColumns),
+               (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second') AS alive
+        FROM nodes
+        WHERE (type LIKE 'agent/%' AND type = ANY(\(query.types))
+               AND (\(query.includeDead) OR (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'))
+               AND (\(query.hostID)::text IS NULL OR object->>'host_id' = \(query.hostID)::text)
+               AND (\(query.only)::uuid[] IS NULL OR id = ANY(\(query.only)::uuid[])))
+           OR id = ANY(\(query.including))
+        ORDER BY id
+        \(unescaped: lock ? "FOR UPDATE" : "")
+        """
     }
 
     /// Locks the nodes of `agentIDs` (in id order, see ``agents(_:lock:)``) and returns them as
@@ -113,19 +117,23 @@ extension StoreTransaction {
             """).map(Self.agentRegistration(from:))
     }
 
-    /// The sum of each agent's claims; agents without claims are absent.
+    /// The sum of each agent's claims; agents without claims are absent. Read from the totals
+    /// the claims' trigger keeps (migration 6): one row per agent, however many claims it holds.
     public func claimTotals(agentIDs: [UUID]) async throws -> [UUID: ClaimTotals] {
         guard !agentIDs.isEmpty else { return [:] }
         var result: [UUID: ClaimTotals] = [:]
-        for row in try await run("""
-            SELECT agent_id, sum(vcpus)::bigint, sum(memory_bytes)::bigint, sum(disk_bytes)::bigint, count(*)
-            FROM claims WHERE agent_id = ANY(\(agentIDs))
-            GROUP BY agent_id
-            """) {
+        for row in try await run(Self.claimTotalsQuery(agentIDs)) {
             let (agent, vcpus, memory, disk, count) = try row.decode((UUID, Int64, Int64, Int64, Int64).self)
             result[agent] = ClaimTotals(vcpus: Int(vcpus), memoryBytes: memory, diskBytes: disk, count: Int(count))
         }
         return result
+    }
+
+    static func claimTotalsQuery(_ agentIDs: [UUID]) -> PostgresQuery {
+        """
+        SELECT agent_id, vcpus, memory_bytes, disk_bytes, claims
+        FROM agent_claim_totals WHERE agent_id = ANY(\(agentIDs)) AND claims > 0
+        """
     }
 
     /// The claims these objects hold.
