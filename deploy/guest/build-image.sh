@@ -175,26 +175,34 @@ fi
 
 # --- the packages, cached ----------------------------------------------------------------------
 mkdir -p "$CACHE"
-fetch_deb() { # fetch_deb PACKAGE VERSION: prints the cached .deb's path
-  local p=$1 v=$2 f download
-  for f in "$CACHE/${p}_"*.deb; do
-    [ -f "$f" ] && [ "$(dpkg-deb -f "$f" Package)" = "$p" ] && [ "$(dpkg-deb -f "$f" Version)" = "$v" ] \
+cached_deb() { # cached_deb PACKAGE VERSION: prints the cached .deb's path, if there is one
+  local f
+  for f in "$CACHE/${1}_"*.deb; do
+    [ -f "$f" ] && [ "$(dpkg-deb -f "$f" Package)" = "$1" ] && [ "$(dpkg-deb -f "$f" Version)" = "$2" ] \
       && { echo "$f"; return; }
   done
-  log "downloading $p=$v into $CACHE"
+  return 0
+}
+WANT=()
+[ -n "${N0CORE_GUEST_KERNEL_DEB:-}" ] || WANT+=("$KPKG $KVERSION")
+while read -r p v; do WANT+=("$p $v"); done <<< "$SSH_PKGS"
+MISSING=()
+for pv in "${WANT[@]}"; do
+  [ -n "$(cached_deb $pv)" ] || MISSING+=("${pv% *}=${pv#* }")
+done
+if [ ${#MISSING[@]} -gt 0 ]; then
+  log "downloading ${MISSING[*]} into $CACHE"
   download=$(mktemp -d "$CACHE/download.XXXXXX")
   # apt drops privileges to _apt while downloading; let it write here.
   if id _apt >/dev/null 2>&1; then chown _apt "$download"; fi
-  (cd "$download" && apt-get download -q=2 "$p=$v" >&2) || { rm -rf "$download"; die "apt-get download $p=$v failed"; }
-  f=""
-  for g in "$download"/*.deb; do [ -f "$g" ] && mv "$g" "$CACHE/" && f=$CACHE/$(basename "$g"); done
+  (cd "$download" && apt-get download -q=2 "${MISSING[@]}" >&2) || { rm -rf "$download"; die "apt-get download failed"; }
+  for g in "$download"/*.deb; do [ -f "$g" ] && mv "$g" "$CACHE/"; done
   rm -rf "$download"
-  [ -n "$f" ] || die "apt-get download left no .deb for $p"
-  echo "$f"
-}
-if [ -n "${N0CORE_GUEST_KERNEL_DEB:-}" ]; then KDEB=$N0CORE_GUEST_KERNEL_DEB; else KDEB=$(fetch_deb "$KPKG" "$KVERSION"); fi
+fi
+debof() { local f; f=$(cached_deb "$1" "$2"); [ -n "$f" ] || die "apt-get download left no .deb for $1=$2"; echo "$f"; }
+if [ -n "${N0CORE_GUEST_KERNEL_DEB:-}" ]; then KDEB=$N0CORE_GUEST_KERNEL_DEB; else KDEB=$(debof "$KPKG" "$KVERSION"); fi
 SSH_DEBS=()
-while read -r p v; do SSH_DEBS+=("$(fetch_deb "$p" "$v")"); done <<< "$SSH_PKGS"
+while read -r p v; do SSH_DEBS+=("$(debof "$p" "$v")"); done <<< "$SSH_PKGS"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/n0core-image.XXXXXX")
 trap 'rm -rf "$WORK"; rm -f "$IMAGE.tmp" "$INFO.tmp"' EXIT
@@ -276,7 +284,8 @@ for bin in "${SSH_BINARIES[@]}"; do
     case "$lib" in "$S"/*) LIBS[$lib]=1 ;; *) die "/$bin needs $lib, which none of the downloaded packages has" ;; esac
   done < <("$LDSO" --inhibit-cache --library-path "$LIBPATH" --list "$S/$bin" | awk '$2 == "=>" { print $3 }')
 done
-for lib in "${!LIBS[@]}"; do
+# Sorted: the order files are made in decides the order mke2fs -d finds them (and so the bytes).
+for lib in $(printf '%s\n' "${!LIBS[@]}" | LC_ALL=C sort); do
   rel=${lib#"$S"/}
   install -D -m 644 "$(readlink -f "$lib")" "$R/$rel"
 done

@@ -17,7 +17,8 @@
 # Run as root. Everything it creates (namespace with bridge, tap and dnsmasq, QEMU, overlay,
 # seeds, key, work dir) is removed on exit; only OUT_DIR (the image and the package cache)
 # stays. No address is put on the root namespace's interfaces. KEEP=1 keeps the work dir
-# (console logs). SEED_BUS=ide attaches the seed as an IDE CD-ROM instead of a virtio disk.
+# (console logs). SEED_BUS=ide attaches the seed as an IDE CD-ROM instead of a virtio disk;
+# SEED_FORMAT=vfat makes FAT seeds instead of ISO9660 ones.
 # Needs what build-image.sh and make-seed.sh need, and qemu-system-x86, dnsmasq-base, iproute2,
 # socat (QEMU's monitor), openssh-client (ssh, ssh-keygen).
 set -euo pipefail
@@ -26,6 +27,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${1:-${N0CORE_GUEST_DIR:-/var/cache/n0core-guest}}
 TIMEOUT=${TIMEOUT:-90}
 SEED_BUS=${SEED_BUS:-virtio}
+SEED_FORMAT=${SEED_FORMAT:-iso}
 NS=n0image-$$
 BRIDGE=br-image
 TAP=tap-image
@@ -44,6 +46,7 @@ for tool in qemu-system-x86_64 qemu-img dnsmasq ip socat ssh ssh-keygen; do
   command -v "$tool" >/dev/null || fail "$tool is missing"
 done
 case "$SEED_BUS" in virtio|ide) ;; *) fail "SEED_BUS=$SEED_BUS: virtio or ide" ;; esac
+case "$SEED_FORMAT" in iso) SEED_OPT=() ;; vfat) SEED_OPT=(--vfat) ;; *) fail "SEED_FORMAT=$SEED_FORMAT: iso or vfat" ;; esac
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/n0core-check-image.XXXXXX")
 DNSMASQ_PID=""
@@ -59,6 +62,7 @@ trap cleanup EXIT
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
+bash "$HERE/test-nocloud-parse.sh" 2>/dev/null || bash "$HERE/test-nocloud-parse.sh" || fail "the NoCloud parsers"
 T=$(now)
 IMAGE=$(bash "$HERE/build-image.sh" "$OUT")
 log "image ready in $(since "$T") s: $IMAGE ($(stat -c %s "$IMAGE") bytes; $(grep -E '^(kernel_package|sha256)=' "$OUT/n0core-guest.info" | tr '\n' ' '))"
@@ -138,7 +142,7 @@ power_off() {
 }
 
 # --- 1. fixed address from network-config ---------------------------------------------------------
-bash "$HERE/make-seed.sh" "$WORK/seed1.iso" --hostname "$NAME1" --instance-id iid-check-image \
+bash "$HERE/make-seed.sh" "$WORK/seed1.iso" "${SEED_OPT[@]}" --hostname "$NAME1" --instance-id iid-check-image \
   --ssh-key "$WORK/id_ed25519.pub" --address "$ADDRESS/24" --gateway "$GATEWAY" \
   --nameserver "$GATEWAY" --search n0core.test --mac "$MAC" >/dev/null
 boot "$WORK/seed1.iso" "$WORK/console1.log"
@@ -185,7 +189,7 @@ ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-h
   --dhcp-option=option:router,"$GATEWAY" --dhcp-option=option:dns-server,"$GATEWAY" \
   --dhcp-leasefile="$WORK/leases" --log-dhcp --log-facility=- >"$WORK/dnsmasq.log" 2>&1 &
 DNSMASQ_PID=$!
-bash "$HERE/make-seed.sh" "$WORK/seed2.iso" --hostname "$NAME2" --instance-id iid-check-image \
+bash "$HERE/make-seed.sh" "$WORK/seed2.iso" "${SEED_OPT[@]}" --hostname "$NAME2" --instance-id iid-check-image \
   --ssh-key "$WORK/id_ed25519.pub" >/dev/null
 boot "$WORK/seed2.iso" "$WORK/console2.log"
 T_LEASE=$(wait_marker '^LEASE ')

@@ -3,10 +3,10 @@
 #
 #   deploy/guest/make-seed.sh OUT --hostname NAME [--ssh-key FILE]... [--instance-id ID]
 #       [--address CIDR [--gateway IP] [--nameserver IP]... [--search DOMAIN]... [--mac MAC]]
-#       [--user-data FILE] [--vfat]
+#       [--user-data FILE] [--vfat | --dir]
 #
-# OUT is an ISO9660 image (genisoimage, else xorriso) or, with --vfat, a FAT image (mkfs.fat +
-# mtools). Either way its volume label is `cidata` (FAT stores it as `CIDATA`; readers compare
+# OUT is an ISO9660 image (genisoimage, else xorriso), with --vfat a FAT image (mkfs.fat +
+# mtools), with --dir a directory that gets the files only (to look at, or to test). Either way its volume label is `cidata` (FAT stores it as `CIDATA`; readers compare
 # without case) and its root directory holds exactly these files (ISO9660 with Rock Ridge and
 # Joliet, so the names are kept as they are):
 #
@@ -60,6 +60,7 @@ while [ $# -gt 0 ]; do
     --mac) MAC=${2:?}; shift 2 ;;
     --user-data) USER_DATA=${2:?}; shift 2 ;;
     --vfat) FORMAT=vfat; shift ;;
+    --dir) FORMAT=dir; shift ;;
     -h|--help) usage ;;
     *) die "unknown argument $1" ;;
   esac
@@ -153,6 +154,11 @@ fi
 # Fixed times (2000-01-01, which FAT can hold too), so the same arguments give the same seed.
 touch -d @946684800 "$D"/*
 case "$FORMAT" in
+  dir)
+    mkdir -p "$OUT"
+    cp -p "$D"/* "$OUT"/
+    echo "$OUT"
+    exit 0 ;;
   iso)
     if command -v genisoimage >/dev/null; then
       genisoimage -quiet -output "$WORK/seed" -volid cidata -joliet -rock "$D"

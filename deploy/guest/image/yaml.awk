@@ -7,9 +7,9 @@
 #       addresses: [192.168.0.1/24]
 #
 # Understood: block maps, block sequences (items numbered from 0, also at their key's indent),
-# maps inside sequence items, flow sequences and flow maps of scalars, single- and double-quoted
-# scalars, comments, `---`. Block scalars (| and >) are skipped with their lines; anchors, tags,
-# multi-line plain scalars and nested flow collections are not understood (their lines are
+# maps inside sequence items, flow sequences and flow maps on one line (nested too), single- and
+# double-quoted scalars, comments, `---`. Block scalars (| and >) are skipped with their lines;
+# anchors, aliases, tags and multi-line plain or flow values are not understood (their lines are
 # printed as they are or dropped). Paths never contain `=`; values may.
 
 function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
@@ -53,23 +53,30 @@ function keysplit(s) {
 
 function join(a, b) { return a == "" ? b : a "." b }
 
+function flowvalue(path, v) {
+  if (v ~ /^\[.*\]$/ || v ~ /^\{.*\}$/) flow(path, v)
+  else print path "=" unquote(v)
+}
+
 function flowitem(path, open, item, n) {
   item = trim(item)
   if (item == "") return
-  if (open == "[") { print join(path, n) "=" unquote(item); return }
-  if (keysplit(item)) print join(path, K) "=" unquote(V)
+  if (open == "[") { flowvalue(join(path, n), item); return }
+  if (keysplit(item)) flowvalue(join(path, K), V)
 }
 
-# [a, "b", c] or {k: v, k2: v2}, scalars only.
-function flow(path, s,   open, i, c, q, n, item) {
+# [a, "b", c] or {k: v, k2: [a, b]}: flow collections, nested ones too.
+function flow(path, s,   open, i, c, q, n, item, depth) {
   open = substr(s, 1, 1)
   s = substr(s, 2, length(s) - 2)
-  n = 0; item = ""; q = ""
+  n = 0; item = ""; q = ""; depth = 0
   for (i = 1; i <= length(s); i++) {
     c = substr(s, i, 1)
     if (q != "") { item = item c; if (c == q) q = ""; continue }
     if (c == "\"" || c == "'") { q = c; item = item c; continue }
-    if (c == ",") { flowitem(path, open, item, n); n++; item = ""; continue }
+    if (c == "[" || c == "{") depth++
+    if (c == "]" || c == "}") depth--
+    if (c == "," && depth == 0) { flowitem(path, open, item, n); n++; item = ""; continue }
     item = item c
   }
   flowitem(path, open, item, n)
@@ -78,8 +85,7 @@ function flow(path, s,   open, i, c, q, n, item) {
 # A value after `key:` or `- `; INDENT is the indent below which a block scalar ends.
 function scalar(path, v, indent) {
   if (v ~ /^[|>]/) { blk = indent; return }
-  if (v ~ /^\[.*\]$/ || v ~ /^\{.*\}$/) { flow(path, v); return }
-  print path "=" unquote(v)
+  flowvalue(path, v)
 }
 
 BEGIN { d = 0; blk = -1; pending = "" }
