@@ -7,10 +7,12 @@
 #      address/gateway/nameserver. Waits for the console markers, logs in with
 #      `ip netns exec NS ssh -i KEY root@ADDRESS hostname` (host key checked against the one the
 #      guest printed on its console), checks the name, the address, the route and resolv.conf
-#      inside the guest; then the ACPI power button powers it off cleanly.
+#      inside the guest; then the ACPI power button powers it off cleanly. With a virtio-rng
+#      device.
 #   2. dhcp (skip with STATIC_ONLY=1): the same overlay booted again with a seed without
 #      network-config: a DHCP lease from dnsmasq, the new host name, the same host key (same
 #      instance-id, so the root file system kept it across the reboot), SSH login on the lease.
+#      Without a virtio-rng device.
 #
 #   deploy/guest/check-image.sh [OUT_DIR]      (default /var/cache/n0core-guest; exit 0 = PASS)
 #
@@ -98,7 +100,7 @@ boot() {
     -netdev tap,id=n0,ifname="$TAP",script=no,downscript=no -device virtio-net-pci,netdev=n0,mac="$MAC" \
     -blockdev driver=qcow2,node-name=vol,file.driver=file,file.filename="$WORK/vm.qcow2" \
     -device virtio-blk-pci,drive=vol,bootindex=1 \
-    "${seed_dev[@]}" \
+    "${seed_dev[@]}" "${RNG[@]}" \
     </dev/null >"$WORK/qemu.log" 2>&1 &
   QEMU_PID=$!
 }
@@ -145,6 +147,8 @@ power_off() {
 bash "$HERE/make-seed.sh" "$WORK/seed1.iso" "${SEED_OPT[@]}" --hostname "$NAME1" --instance-id iid-check-image \
   --ssh-key "$WORK/id_ed25519.pub" --address "$ADDRESS/24" --gateway "$GATEWAY" \
   --nameserver "$GATEWAY" --search n0core.test --mac "$MAC" >/dev/null
+# With a virtio-rng device (as a cloud's domain should have); the second boot goes without.
+RNG=(-device virtio-rng-pci)
 boot "$WORK/seed1.iso" "$WORK/console1.log"
 T_LOADER=$(wait_marker '^SYSLINUX ')
 T_KERNEL=$(wait_marker '\] Linux version ')
@@ -191,6 +195,7 @@ ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-h
 DNSMASQ_PID=$!
 bash "$HERE/make-seed.sh" "$WORK/seed2.iso" "${SEED_OPT[@]}" --hostname "$NAME2" --instance-id iid-check-image \
   --ssh-key "$WORK/id_ed25519.pub" >/dev/null
+RNG=()
 boot "$WORK/seed2.iso" "$WORK/console2.log"
 T_LEASE=$(wait_marker '^LEASE ')
 T_SSHD=$(wait_marker '^SSHD_READY$')
