@@ -74,6 +74,9 @@ for f in /usr/lib/syslinux/mbr/mbr.bin /usr/lib/SYSLINUX/mbr.bin; do [ -f "$f" ]
 [ -x "$BUSYBOX" ] || die "$BUSYBOX is missing; install busybox-static"
 [ -d "$FILES" ] || die "$FILES is missing"
 [ "$SIZE_MIB" -ge 64 ] 2>/dev/null || die "N0CORE_IMAGE_SIZE_MIB=$SIZE_MIB: at least 64"
+# One build at a time into OUT_DIR; a second one waits, then finds the image up to date.
+exec 9>"$OUT/.build-image.lock"
+flock 9
 
 # --- package versions ------------------------------------------------------------------------
 # apt-cache takes about a second a call here, so packages are looked up together.
@@ -205,7 +208,9 @@ SSH_DEBS=()
 while read -r p v; do SSH_DEBS+=("$(debof "$p" "$v")"); done <<< "$SSH_PKGS"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/n0core-image.XXXXXX")
-trap 'rm -rf "$WORK"; rm -f "$IMAGE.tmp" "$INFO.tmp"' EXIT
+IMAGE_TMP=$(mktemp "$OUT/.n0core-guest.qcow2.XXXXXX")
+INFO_TMP=$(mktemp "$OUT/.n0core-guest.info.XXXXXX")
+trap 'rm -rf "$WORK"; rm -f "$IMAGE_TMP" "$INFO_TMP"' EXIT
 T0=$EPOCHREALTIME
 
 # --- kernel and modules -------------------------------------------------------------------------
@@ -392,21 +397,22 @@ EOF
 dd if="$MBR" of="$WORK/disk.raw" bs=440 count=1 conv=notrunc status=none
 dd if="$WORK/boot.img" of="$WORK/disk.raw" bs=512 seek="$BOOT_START" conv=notrunc,sparse status=none
 dd if="$WORK/root.img" of="$WORK/disk.raw" bs=512 seek="$ROOT_START" conv=notrunc,sparse status=none
-qemu-img convert -q -f raw -O qcow2 -o compat=1.1 "$WORK/disk.raw" "$IMAGE.tmp"
+qemu-img convert -q -f raw -O qcow2 -o compat=1.1 "$WORK/disk.raw" "$IMAGE_TMP"
+chmod 644 "$IMAGE_TMP" "$INFO_TMP"
 
-SUM=$(sha256sum "$IMAGE.tmp" | cut -d' ' -f1)
+SUM=$(sha256sum "$IMAGE_TMP" | cut -d' ' -f1)
 {
   echo "fingerprint=$FINGERPRINT"
   echo "quick=$QUICK"
   echo "$INPUTS"
   echo "kernel_release=$KVER"
   echo "virtual_size=$((SIZE_MIB * 1048576))"
-  echo "file_size=$(stat -c %s "$IMAGE.tmp")"
+  echo "file_size=$(stat -c %s "$IMAGE_TMP")"
   echo "sha256=$SUM"
   echo "root_label=$ROOT_LABEL"
   echo "built_in_seconds=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
-} > "$INFO.tmp"
-mv "$IMAGE.tmp" "$IMAGE"
-mv "$INFO.tmp" "$INFO"
+} > "$INFO_TMP"
+mv "$IMAGE_TMP" "$IMAGE"
+mv "$INFO_TMP" "$INFO"
 log "wrote $IMAGE ($(stat -c %s "$IMAGE") bytes, ${SIZE_MIB} MiB virtual, sha256 $SUM)"
 echo "$IMAGE"
