@@ -21,13 +21,14 @@
 # See docs/guest-image.md for what the guest does at boot and the markers it prints.
 #
 # Inputs, all cached in the cache directory (shared with build-guest.sh): the kernel package that
-# linux-image-cloud-amd64 depends on, dropbear-bin and the packages its libraries come from
-# (apt-get download, candidate versions); from this machine's installed packages: busybox-static
-# (/bin/busybox), syslinux (installer, mtools-based) + syslinux-common (mbr.bin), mtools,
-# dosfstools, fdisk (sfdisk), e2fsprogs, qemu-utils. Idempotent: when the image exists and was
-# built from the same inputs (package versions, these scripts), nothing is done. The build is
-# reproducible: the same inputs give the same bytes (timestamps from the kernel package, fixed
-# UUIDs and volume ids).
+# linux-image-cloud-amd64 depends on, dropbear-bin and what it depends on (apt-get download,
+# candidate versions; only the libraries dropbear loads are copied); from this machine's
+# installed packages: busybox-static (/bin/busybox), syslinux (installer, mtools-based) +
+# syslinux-common (mbr.bin), mtools, dosfstools, fdisk (sfdisk), e2fsprogs (mke2fs, debugfs),
+# qemu-utils, cpio. Idempotent: when the image exists and was built from the same inputs (package
+# versions, these scripts), nothing is done. Reproducible: the same inputs give the same bytes
+# (times from the kernel package, UUIDs and volume ids from the inputs; without GNU cpio the
+# initrd, and so the image, differs from build to build).
 #
 # Environment:
 #   N0CORE_GUEST_CACHE        downloaded packages (default OUT_DIR/cache)
