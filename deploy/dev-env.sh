@@ -24,6 +24,7 @@ PACKAGES=(
   rabbitmq-server postgresql librabbitmq-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu
   libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base iproute2 busybox-static socat
   pkg-config curl ca-certificates procps
+  syslinux syslinux-common mtools dosfstools genisoimage fdisk cpio e2fsprogs openssh-client
 )
 
 log() { printf '[dev-env] %s\n' "$*" >&2; }

@@ -19,4 +19,8 @@ if [ $# -eq 0 ]; then
   # The deployment side: systemd units, and the per-role RabbitMQ permissions for real.
   bash deploy/verify-units.sh
   N0CORE_PERMCHECK_BIN_DIR="$(swift build --show-bin-path)" bash deploy/rabbitmq-setup.sh self-test
+  # The guest image (docs/guest-image.md): built once and cached, booted from its own disk with a
+  # NoCloud seed, logged into over SSH.
+  bash deploy/guest/build-image.sh "${N0CORE_GUEST_DIR:-/var/cache/n0core-guest}"
+  bash deploy/guest/check-image.sh "${N0CORE_GUEST_DIR:-/var/cache/n0core-guest}"
 fi
