@@ -108,7 +108,7 @@ BIN=$(swift build --show-bin-path)
 
 log "starting over from a clean demo"
 remove_demo
-mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents"
+mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents" "$DEMO/images"
 umask 077
 [ -s "$DEMO/api-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/api-token"
 
@@ -139,8 +139,9 @@ start_service() { # start_service NAME [ip netns exec NETNS]
     *) env_args+=(N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]} N0CORE_HOST_ID=$HOST_ID N0CORE_AGENT_STATE_DIR="$DEMO/agents/$s") ;;
   esac
   case "$s" in
-    compute-kvm) env_args+=(N0CORE_COMPUTE_LIBVIRT_URI="qemu:///embed?root=$EMBED_ROOT" N0CORE_COMPUTE_VIRT_TYPE=qemu) ;;
-    volumer-file) env_args+=(N0CORE_VOLUMER_DATA_DIR="$DEMO/agents/volumes") ;;
+    compute-kvm) env_args+=(N0CORE_COMPUTE_LIBVIRT_URI="qemu:///embed?root=$EMBED_ROOT" N0CORE_COMPUTE_VIRT_TYPE=qemu
+                            N0CORE_COMPUTE_IMAGES_DIRECTORY="$DEMO/images") ;;
+    volumer-file) env_args+=(N0CORE_VOLUMER_DATA_DIR="$DEMO/agents/volumes" N0CORE_VOLUMER_IMAGES_DIRECTORY="$DEMO/images") ;;
   esac
   nohup "$@" env "${env_args[@]}" "$BIN/n0core-$s" >"$DEMO/log/n0core-$s.log" 2>&1 &
   echo $! > "$DEMO/run/n0core-$s.pid"
@@ -209,6 +210,7 @@ namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
   VM console      VNC on 127.0.0.1:$VNC_PORT (relayed into $NETNS), password: the spec's vnc_password (hogehoge)
                   serial log: $DEMO/agents/compute-kvm/console/
+  images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: debian.qcow2)
   logs            $DEMO/log/
   remove it all   bash deploy/quickstart.sh stop
 DONE

@@ -81,12 +81,13 @@ struct SeedExampleEndToEndTests {
     @Test func guestBootsWithTheLeaseOfItsFixedAddress() async throws {
         let guest = try GuestFixture.build()
         try await Cluster.run { cluster in
+            let images = try guest.install(in: cluster.imagesDirectory)
             let document = SeedDocuments.submittedSpec.replacingOccurrences(
                 of: "    vnc_password: hogehoge\n",
                 with: """
                     vnc_password: hogehoge
-                    kernel: file://\(guest.kernel)
-                    initrd: file://\(guest.initrd)
+                    kernel: \(images.kernel)
+                    initrd: \(images.initrd)
                     cmdline: console=ttyS0
 
                 """)

@@ -107,9 +107,10 @@ struct ObjectValidator {
             }
         }
         for (key, value) in [("kernel", vm.kernel), ("initrd", vm.initrd)] {
-            if let value, !Self.isFileURL(value) {
-                problem("\(path).\(key)", "'\(value)' is not a file:// URL with an absolute path")
-            }
+            if let value { checkImageName(value, at: "\(path).\(key)") }
+        }
+        if let cmdline = vm.cmdline, cmdline.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            problem("\(path).cmdline", "must be one line without control characters")
         }
         if vm.kernel == nil {
             if vm.initrd != nil { problem("\(path).initrd", "needs `kernel`") }
@@ -125,18 +126,13 @@ struct ObjectValidator {
         } else {
             problem("\(path).size", "is required for a resource/volume/file")
         }
-        if volume.url != nil, context.existing[volume.id!] == nil {
-            problem("\(path).url", "is set by the volumer; leave it out")
-        }
-        if let source = volume.source, !Self.isFileURL(source) {
-            problem("\(path).source", "'\(source)' is not a file:// URL with an absolute path")
-        }
+        checkSetByAgent(volume.url, stored: context.existing[volume.id!]?.object.url, at: "\(path).url", agent: "volumer")
+        if let source = volume.source { checkImageName(source, at: "\(path).source") }
     }
 
     private mutating func validateNetwork(_ network: Object, path: String) {
-        if network.bridge != nil, context.existing[network.id!] == nil {
-            problem("\(path).bridge", "is set by the porter; leave it out")
-        }
+        checkSetByAgent(network.bridge, stored: context.existing[network.id!]?.object.bridge, at: "\(path).bridge",
+                        agent: "porter")
         if let vlan = network.parameters?.vlanID, !(1...4094).contains(vlan) {
             problem("\(path).parameters.vlan_id", "\(vlan) is not a VLAN id; expected 1 to 4094")
         }
@@ -233,7 +229,23 @@ struct ObjectValidator {
         }
     }
 
-    static func isFileURL(_ text: String) -> Bool {
-        text.hasPrefix("file:///") && !text.contains("/../") && !text.hasSuffix("/..")
+    /// Images come only from each hypervisor's images directory, named relative to it
+    /// (``Messages/ImageName``); host paths and URLs are refused before anything is stored.
+    private mutating func checkImageName(_ text: String, at path: String) {
+        do {
+            _ = try ImageName(validating: text)
+        } catch {
+            problem(path, error.message)
+        }
+    }
+
+    /// A field an agent fills in (a volume's `url`, a network's `bridge`): a user may only send
+    /// back the value stored, as a read document carries it; any other value would point a VM
+    /// at a file or an interface of the host that its agent never made.
+    private mutating func checkSetByAgent(_ value: String?, stored: String?, at path: String, agent: String) {
+        guard let value, value != stored else { return }
+        problem(path, stored == nil
+            ? "is set by the \(agent); leave it out"
+            : "is set by the \(agent) and cannot be changed; leave it out or send back the value stored")
     }
 }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Configuration
 import Foundation
 import ServiceSupport
@@ -10,8 +11,10 @@ import ServiceSupport
 /// | `compute.virt_type` | `N0CORE_COMPUTE_VIRT_TYPE` | `kvm` (`qemu` for TCG emulation) |
 /// | `compute.vnc_listen` | `N0CORE_COMPUTE_VNC_LISTEN` | `127.0.0.1` |
 /// | `compute.shutdown_timeout_seconds` | `N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS` | 60 |
+/// | `compute.images_directory` | `N0CORE_COMPUTE_IMAGES_DIRECTORY` | `/var/lib/n0core/images` |
 ///
-/// Serial console logs go to `agent.state_dir/console/n0-ID.log`.
+/// Serial console logs go to `agent.state_dir/console/n0-ID.log`. A VM's `kernel` and `initrd`
+/// name files of the images directory, and nothing else of the host.
 ///
 /// `qemu:///embed?root=DIR` runs libvirt's QEMU driver inside the agent's own process, with no
 /// libvirtd: guests and their taps then live in the agent's network namespace. The agent
@@ -26,14 +29,18 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
     /// forcibly.
     public var shutdownTimeout: Duration
     public var consoleDirectory: String
+    /// The only place a VM's `kernel` and `initrd` come from.
+    public var imagesDirectory: String
 
     public init(libvirtURI: String = "qemu:///system", virtType: VirtType = .kvm, vncListen: String = "127.0.0.1",
-                shutdownTimeout: Duration = .seconds(60), consoleDirectory: String) {
+                shutdownTimeout: Duration = .seconds(60), consoleDirectory: String,
+                imagesDirectory: String = ImagesDirectory.defaultPath) {
         self.libvirtURI = libvirtURI
         self.virtType = virtType
         self.vncListen = vncListen
         self.shutdownTimeout = shutdownTimeout
         self.consoleDirectory = consoleDirectory
+        self.imagesDirectory = imagesDirectory
     }
 
     /// Reads the keys above; console logs go under `stateDirectory` (`agent.state_dir`).
@@ -59,8 +66,14 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
             throw ConfigurationError.invalid(key: "compute.shutdown_timeout_seconds", value: "\(timeout)",
                                              expected: "a positive number of seconds")
         }
+        let images = reader.string(forKey: "compute.images_directory", default: ImagesDirectory.defaultPath)
+        guard images.hasPrefix("/"), URL(fileURLWithPath: images).standardizedFileURL.path != "/" else {
+            throw ConfigurationError.invalid(key: "compute.images_directory", value: images,
+                                             expected: "the absolute path of a directory of images, not /")
+        }
         self.init(libvirtURI: uri, virtType: virtType, vncListen: listen, shutdownTimeout: .seconds(timeout),
-                  consoleDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("console").path)
+                  consoleDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("console").path,
+                  imagesDirectory: images)
         if let root = embedRoot, !root.hasPrefix("/") {
             throw ConfigurationError.invalid(key: "compute.libvirt_uri", value: uri,
                                              expected: "qemu:///embed?root=DIR with an absolute DIR")
@@ -76,7 +89,8 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
 
     /// What the host contributes to every domain.
     public var domainSettings: DomainSettings {
-        DomainSettings(virtType: virtType, vncListen: vncListen, consoleDirectory: consoleDirectory)
+        DomainSettings(virtType: virtType, vncListen: vncListen, consoleDirectory: consoleDirectory,
+                       imagesDirectory: imagesDirectory)
     }
 
     static func isIPAddress(_ text: String) -> Bool {

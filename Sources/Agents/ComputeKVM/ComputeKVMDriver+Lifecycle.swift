@@ -22,6 +22,7 @@ extension ComputeKVMDriver {
         switch state {
         case "running":
             if !status.isActive {
+                try prepareConsoleLog(definition.consoleLog)
                 do {
                     try await hypervisor.start(id)
                 } catch {
@@ -77,6 +78,20 @@ extension ComputeKVMDriver {
         guard !notes.isEmpty else { return nil }
         let verb = state == "running" && !created && !changes.isEmpty ? "update" : Self.verb(state)
         return "Succeeded to \(verb) resource: " + notes.joined(separator: "; ") + "."
+    }
+
+    /// Creates the serial console's log file readable by its owner only (or makes an existing
+    /// one so): QEMU and libvirt append to a file that exists and keep its mode, whatever their
+    /// own umask. libvirt hands it to QEMU's user while the guest runs.
+    func prepareConsoleLog(_ path: String) throws {
+        do {
+            try OwnerOnly.createDirectory(atPath: (path as NSString).deletingLastPathComponent)
+            let handle = try OwnerOnly.openForWriting(path)
+            try handle.close()
+        } catch {
+            throw AgentFailure("cannot prepare the console log \(path): \(error.localizedDescription); check that "
+                + "the agent may write in agent.state_dir")
+        }
     }
 
     /// Defines the domain when it does not exist or differs from `definition`; says whether it

@@ -19,6 +19,10 @@ import Messages
 /// (powered off, then running) for them to apply. A domain newly defined by a request whose
 /// start fails is undefined again, so a failed request leaves nothing behind.
 ///
+/// A VM's `kernel` and `initrd` are images of `compute.images_directory`, resolved there when
+/// the domain is defined (``AgentRuntime/ImagesDirectory``); the serial console log is created
+/// 0600 before the guest first writes to it.
+///
 /// The VNC password goes to libvirt and nowhere else: the domain XML is logged (at debug) only
 /// with the password masked, and masked in libvirt's errors too.
 public struct ComputeKVMDriver: AgentDriver {
@@ -37,12 +41,11 @@ public struct ComputeKVMDriver: AgentDriver {
         self.shutdownPollInterval = shutdownPollInterval
     }
 
-    /// Creates the console directory, prepares an embedded driver's root, and connects, so a
-    /// host where libvirt cannot work stops the agent with libvirt's reason.
+    /// Creates the console directory (its owner's only), prepares an embedded driver's root,
+    /// and connects, so a host where libvirt cannot work stops the agent with libvirt's reason.
     public func prepare() async throws {
         do {
-            try FileManager.default.createDirectory(atPath: configuration.consoleDirectory,
-                                                    withIntermediateDirectories: true)
+            try OwnerOnly.createDirectory(atPath: configuration.consoleDirectory)
         } catch {
             throw AgentFailure("cannot create the console log directory \(configuration.consoleDirectory): "
                 + "\(error.localizedDescription); set agent.state_dir to a writable directory")

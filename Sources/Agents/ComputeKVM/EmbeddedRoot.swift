@@ -37,7 +37,7 @@ struct EmbeddedRoot: Sendable, Hashable {
         }
         let manager = FileManager.default
         do {
-            try manager.createDirectory(atPath: "\(path)/etc", withIntermediateDirectories: true)
+            try OwnerOnly.createDirectory(atPath: "\(path)/etc")
             if manager.fileExists(atPath: qemuConfPath) {
                 logger.debug("keeping the embedded driver's qemu.conf", metadata: ["path": "\(qemuConfPath)"])
             } else {

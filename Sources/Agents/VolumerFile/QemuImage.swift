@@ -17,7 +17,21 @@ struct QemuImage: Sendable {
         }
     }
 
-    /// A new qcow2 image of `bytes` virtual size, optionally over a backing image.
+    /// The image at `path` and every image under it (its backing file, that one's backing
+    /// file …), top first, as qemu would open them.
+    func chain(_ path: String) async throws -> [ImageInfo] {
+        let result = try await runner.check(Command(
+            "qemu-img", ["info", "--backing-chain", "--output=json", "--force-share", path], timeout: timeout))
+        do {
+            return try JSONDecoder().decode([ImageInfo].self, from: Data(result.standardOutput.utf8))
+        } catch {
+            throw AgentFailure("qemu-img info --backing-chain \(path) printed something unexpected: \(error)")
+        }
+    }
+
+    /// A new qcow2 image of `bytes` virtual size, optionally over a backing image. qemu-img
+    /// keeps the mode of a file that is already there, so the caller creates it first with
+    /// the mode it wants.
     func create(_ path: String, bytes: UInt64, backing: (path: String, format: String)?) async throws {
         var arguments = ["create", "-q", "-f", "qcow2"]
         if let backing {
@@ -37,27 +51,49 @@ struct QemuImage: Sendable {
 struct ImageInfo: Sendable, Hashable, Decodable {
     var virtualSize: UInt64
     var format: String
+    /// The image's file as qemu opened it (in a backing chain, the backing file's full path).
+    var filename: String?
     /// The backing image as qemu resolved it (absolute), for overlays.
     var backingFile: String?
+    /// A qcow2 image's external data file (`-o data_file=…`), which holds its guest data.
+    var dataFile: String?
 
     enum CodingKeys: String, CodingKey {
         case virtualSize = "virtual-size"
         case format
+        case filename
         case fullBackingFilename = "full-backing-filename"
         case backingFilename = "backing-filename"
+        case formatSpecific = "format-specific"
     }
 
-    init(virtualSize: UInt64, format: String, backingFile: String? = nil) {
+    enum FormatSpecificKeys: String, CodingKey {
+        case data
+    }
+
+    enum DataKeys: String, CodingKey {
+        case dataFile = "data-file"
+    }
+
+    init(virtualSize: UInt64, format: String, filename: String? = nil, backingFile: String? = nil, dataFile: String? = nil) {
         self.virtualSize = virtualSize
         self.format = format
+        self.filename = filename
         self.backingFile = backingFile
+        self.dataFile = dataFile
     }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         virtualSize = try container.decode(UInt64.self, forKey: .virtualSize)
         format = try container.decode(String.self, forKey: .format)
+        filename = try container.decodeIfPresent(String.self, forKey: .filename)
         backingFile = try container.decodeIfPresent(String.self, forKey: .fullBackingFilename)
             ?? container.decodeIfPresent(String.self, forKey: .backingFilename)
+        // Only qcow2 has a data file; other formats' details are not read.
+        if let specific = try? container.nestedContainer(keyedBy: FormatSpecificKeys.self, forKey: .formatSpecific),
+           let data = try? specific.nestedContainer(keyedBy: DataKeys.self, forKey: .data) {
+            dataFile = try data.decodeIfPresent(String.self, forKey: .dataFile)
+        }
     }
 }

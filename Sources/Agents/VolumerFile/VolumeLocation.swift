@@ -34,32 +34,4 @@ struct VolumeLocation: Sendable, Hashable {
     static func fileURL(_ path: String) -> String {
         "file://\(path)"
     }
-
-    /// The absolute path of a `file://` URL (`file:///images/debian.qcow2`); nil for anything else.
-    static func path(ofFileURL url: String) -> String? {
-        guard url.hasPrefix("file:///") else { return nil }
-        let path = String(url.dropFirst("file://".count))
-        guard !path.contains("\0"), path.count > 1 else { return nil }
-        return path.removingPercentEncodingIfValid
-    }
-}
-
-private extension String {
-    /// `%20` → space, as URLs spell it; the text unchanged when it has no valid escapes.
-    var removingPercentEncodingIfValid: String {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-            } else if byte == UInt8(ascii: "%") {
-                return self
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

@@ -13,10 +13,17 @@ enum VolumePlan: Sendable, Hashable {
     /// `deleted`/`destroyed`: remove the file (after overwriting it when `wipe`).
     case remove(wipe: Bool)
 
+    /// Whether `volume` is being removed, which needs neither its size nor its source.
+    static func isRemoval(_ volume: Object) -> Bool {
+        ["deleted", "destroyed"].contains(volume.desiredState ?? "allocated")
+    }
+
     /// - Parameters:
     ///   - existing: what `qemu-img info` says about the volume's file, nil when there is none.
+    ///   - source: the real path of the volume's source image in the images directory
+    ///     (``AgentRuntime/ImagesDirectory/resolve(_:field:)``), nil without one.
     /// - Throws: ``AgentFailure`` for what must be refused (shrinking, changing the source).
-    static func decide(for volume: Object, existing: ImageInfo?) throws -> VolumePlan {
+    static func decide(for volume: Object, existing: ImageInfo?, source: String?) throws -> VolumePlan {
         let name = "volume \(volume.id?.description ?? "?")"
         switch volume.desiredState ?? "allocated" {
         case "deleted":
@@ -29,13 +36,12 @@ enum VolumePlan: Sendable, Hashable {
         guard let size = volume.size else {
             throw AgentFailure("\(name) has no size; a resource/volume/file needs one, e.g. size: 10gb")
         }
-        let source = try volume.source.map { try sourcePath($0) }
         guard let existing else {
             return .create(bytes: size.bytes, source: source)
         }
         if let source, existing.backingFile != source {
-            let now = existing.backingFile.map { "an overlay of \($0)" } ?? "a standalone image"
-            throw AgentFailure("\(name) already exists as \(now); its source cannot change to \(source). "
+            let now = existing.backingFile == nil ? "a standalone image" : "an overlay of another image"
+            throw AgentFailure("\(name) already exists as \(now); its source cannot change to \(volume.source ?? source). "
                 + "Create a new volume for the new source")
         }
         if existing.virtualSize == size.bytes {
@@ -47,14 +53,5 @@ enum VolumePlan: Sendable, Hashable {
         throw AgentFailure("\(name) is \(Size(bytes: existing.virtualSize)); shrinking it to \(size) is refused "
             + "because it would destroy the data past \(size). Keep size: \(Size(bytes: existing.virtualSize)) "
             + "or create a new volume")
-    }
-
-    /// The image path of a `source` URL, or a failure saying what is wrong with it.
-    static func sourcePath(_ source: String) throws -> String {
-        guard let path = VolumeLocation.path(ofFileURL: source) else {
-            throw AgentFailure("source '\(source)' is not a file:// URL with an absolute path, "
-                + "such as file:///var/lib/n0core/images/debian.qcow2")
-        }
-        return path
     }
 }

@@ -7,10 +7,14 @@ import Messages
 ///
 /// - `allocated`: the file `DATA_DIR/ID` exists with virtual size `size`; `url` is
 ///   `file:///DATA_DIR/ID`. A larger size on a later version grows it (`qemu-img resize`); a
-///   smaller one is refused, since it would cut off the guest's data. With `source` (a
-///   `file://` image) the volume is a copy-on-write overlay of that image, so a VM can boot
-///   from a prepared disk; the image must stay where it is, and the volume's size must be at
-///   least the image's.
+///   smaller one is refused, since it would cut off the guest's data. With `source` (the name of
+///   an image in the images directory) the volume is a copy-on-write overlay of that image, so a
+///   VM can boot from a prepared disk; the image, and every backing file under it, must really
+///   lie in the images directory (``AgentRuntime/ImagesDirectory``, ``SourceImage``), must stay
+///   where it is, and the volume's size must be at least the image's.
+///
+/// Volume files are their owner's only (0600, ``AgentRuntime/OwnerOnly``), created so before
+/// qemu-img writes into them; libvirt hands a running guest's disk to QEMU's user.
 /// - `deleted`: the file is removed (unlinked). Fast; its blocks return to the filesystem as
 ///   they are, so its data may still be read from the raw disk until overwritten.
 /// - `destroyed`: the file is overwritten with zeros and flushed, then removed, so the guest's
@@ -23,28 +27,57 @@ import Messages
 public struct VolumerFileDriver: AgentDriver {
     public let agentType = ObjectType.agentVolumerFile
     let location: VolumeLocation
+    let images: ImagesDirectory
     let qemuImage: QemuImage
     let logger: Logger
 
+    /// The data directory's mode when the agent makes it: QEMU may run as another user
+    /// (libvirt-qemu) and must pass through it to open a disk; listing stays the owner's, and
+    /// every file in it is 0600.
+    static let dataDirectoryMode: mode_t = 0o711
+
     public init(configuration: VolumerFileConfiguration, runner: any CommandRunner, logger: Logger) {
         location = VolumeLocation(dataDirectory: configuration.dataDirectory)
+        images = ImagesDirectory(path: configuration.imagesDirectory, configurationKey: "volumer.images_directory")
         qemuImage = QemuImage(runner: runner, timeout: configuration.commandTimeout)
         self.logger = logger
     }
 
-    /// Creates the data directory and removes images a crash left half-made.
+    /// Creates the data directory, removes images a crash left half-made, makes volume files
+    /// of older versions their owner's only, and refuses an images directory that overlaps the
+    /// data directory once symbolic links are followed.
     public func prepare() async throws {
         let manager = FileManager.default
         do {
-            try manager.createDirectory(atPath: location.dataDirectory, withIntermediateDirectories: true)
+            try OwnerOnly.createDirectory(atPath: location.dataDirectory, mode: Self.dataDirectoryMode)
         } catch {
             throw AgentFailure("cannot create the volume data directory \(location.dataDirectory): "
                 + "\(error.localizedDescription); set volumer.data_dir (N0CORE_VOLUMER_DATA_DIR) to a writable directory")
         }
-        for name in try manager.contentsOfDirectory(atPath: location.dataDirectory)
-        where name.hasPrefix(".") && name.hasSuffix(".creating") {
-            logger.info("removing a volume left half-made by an interrupted request", metadata: ["file": "\(name)"])
-            try? manager.removeItem(atPath: "\(location.dataDirectory)/\(name)")
+        if let root = try? images.realRoot() {
+            let data = URL(fileURLWithPath: location.dataDirectory).resolvingSymlinksInPath().path
+            if ImagesDirectory.isInside(data, root: root) || ImagesDirectory.isInside(root, root: data) || data == root {
+                throw AgentFailure("the images directory \(images.path) and the volume data directory "
+                    + "\(location.dataDirectory) overlap; volumes would become images anyone could name. Set "
+                    + "volumer.images_directory and volumer.data_dir to directories apart")
+            }
+        } else {
+            logger.warning("the images directory does not exist; volumes with a source are refused until it does",
+                           metadata: ["images_directory": "\(images.path)"])
+        }
+        var restricted = 0
+        for name in try manager.contentsOfDirectory(atPath: location.dataDirectory) {
+            let path = "\(location.dataDirectory)/\(name)"
+            if name.hasPrefix(".") && name.hasSuffix(".creating") {
+                logger.info("removing a volume left half-made by an interrupted request", metadata: ["file": "\(name)"])
+                try? manager.removeItem(atPath: path)
+            } else if location.volumeID(fileName: name) != nil, let mode = OwnerOnly.mode(of: path),
+                      mode & 0o077 != 0, (try? OwnerOnly.restrict(path)) != nil {
+                restricted += 1
+            }
+        }
+        if restricted > 0 {
+            logger.notice("made volume files readable by their owner only (0600)", metadata: ["files": "\(restricted)"])
         }
     }
 
@@ -56,22 +89,25 @@ public struct VolumerFileDriver: AgentDriver {
         guard size.bytes > 0, size.bytes % 512 == 0 else {
             throw AgentFailure("object.size \(size) is not a positive multiple of 512 bytes, which qemu-img needs")
         }
-        if let source = object.source {
-            _ = try VolumePlan.sourcePath(source)
-        }
+        _ = try sourceName(of: object)
     }
 
     public func apply(_ object: Object) async throws -> ApplyOutcome {
         guard let id = object.id else { throw AgentFailure("the volume has no id") }
         let path = location.path(of: id)
-        let plan = try VolumePlan.decide(for: object, existing: try await existingImage(at: path, id: id))
+        let existing = try await existingImage(at: path, id: id)
+        // A volume being removed needs no image: its source may be long gone.
+        let name = VolumePlan.isRemoval(object) ? nil : try sourceName(of: object)
+        let source = try name.map { try images.resolve($0, field: "source") }
+        let plan = try VolumePlan.decide(for: object, existing: existing, source: source)
         var result = object
         result.url = location.url(of: id)
         switch plan {
         case .keep:
             return ApplyOutcome(object: result)
-        case .create(let bytes, let source):
-            try await create(id: id, bytes: bytes, source: source)
+        case .create(let bytes, let sourcePath):
+            let backing = try await backing(sourcePath, name: name, bytes: bytes)
+            try await create(id: id, bytes: bytes, backing: backing)
             return ApplyOutcome(object: result)
         case .grow(let from, let to):
             try await qemuImage.resize(path, bytes: to)
@@ -105,7 +141,9 @@ public struct VolumerFileDriver: AgentDriver {
             do {
                 let info = try await qemuImage.info(location.path(of: id))
                 object.size = Size(bytes: info.virtualSize)
-                object.source = info.backingFile.map(VolumeLocation.fileURL)
+                // An image of the images directory by its name, as requests give it; any
+                // other backing file (of a volume made before images had a directory) as a URL.
+                object.source = info.backingFile.map { images.name(of: $0) ?? VolumeLocation.fileURL($0) }
             } catch {
                 logger.warning("cannot inspect a volume file", metadata: ["id": "\(id)", "error": "\(error)"])
             }
@@ -123,8 +161,15 @@ public struct VolumerFileDriver: AgentDriver {
                 differences.append("qemu-img cannot read its file")
             }
         }
-        if let source = held.source, found.size != nil, found.source != source {
-            differences.append("its backing image is \(found.source ?? "none"), applied as \(source)")
+        if let source = held.source, found.size != nil {
+            // Compared as the images directory resolves the name now, so an image reached
+            // through a symbolic link matches the file the link leads to.
+            let expected = (try? ImageName(validating: source))
+                .flatMap { try? images.resolve($0, field: "source") }
+                .flatMap(images.name(of:)) ?? source
+            if found.source != expected {
+                differences.append("its backing image is \(found.source ?? "none"), applied as \(source)")
+            }
         }
         return differences
     }
@@ -143,24 +188,38 @@ public struct VolumerFileDriver: AgentDriver {
         }
     }
 
-    private func create(id: ObjectID, bytes: UInt64, source: String?) async throws {
-        var backing: (path: String, format: String)?
-        if let source {
-            guard FileManager.default.fileExists(atPath: source) else {
-                throw AgentFailure("source image \(source) does not exist on this host; copy the image there first")
-            }
-            let image = try await qemuImage.info(source)
-            guard bytes >= image.virtualSize else {
-                throw AgentFailure("size \(Size(bytes: bytes)) is smaller than the source image's virtual size "
-                    + "\(Size(bytes: image.virtualSize)); the guest would see a cut-off disk. Ask for at least "
-                    + "\(Size(bytes: image.virtualSize))")
-            }
-            backing = (source, image.format)
+    /// The volume's `source` as an image name; nil without one.
+    private func sourceName(of volume: Object) throws -> ImageName? {
+        guard let source = volume.source else { return nil }
+        do {
+            return try ImageName(validating: source)
+        } catch {
+            throw AgentFailure("object.source \(error.message)")
         }
+    }
+
+    /// The backing image of a new volume: the source's real path and format, once its whole
+    /// backing chain is inside the images directory and the volume is at least as large.
+    private func backing(_ source: String?, name: ImageName?, bytes: UInt64) async throws -> (path: String, format: String)? {
+        guard let source, let name else { return nil }
+        let image = try SourceImage.check(try await qemuImage.chain(source), name: name, holds: images.holds)
+        guard bytes >= image.virtualSize else {
+            throw AgentFailure("size \(Size(bytes: bytes)) is smaller than the source image's virtual size "
+                + "\(Size(bytes: image.virtualSize)); the guest would see a cut-off disk. Ask for at least "
+                + "\(Size(bytes: image.virtualSize))")
+        }
+        return (source, image.format)
+    }
+
+    /// Builds the volume under a temporary name, created 0600 before qemu-img writes into it
+    /// (qemu-img keeps the mode of a file that exists), then renames it into place.
+    private func create(id: ObjectID, bytes: UInt64, backing: (path: String, format: String)?) async throws {
         let temporary = location.temporaryPath(of: id)
         try? FileManager.default.removeItem(atPath: temporary)
         do {
+            try OwnerOnly.createFile(atPath: temporary, contents: Data())
             try await qemuImage.create(temporary, bytes: bytes, backing: backing)
+            try OwnerOnly.restrict(temporary)
             try Task.checkCancellation()
             guard rename(temporary, location.path(of: id)) == 0 else {
                 throw AgentFailure("cannot move the new volume into place at \(location.path(of: id)): "

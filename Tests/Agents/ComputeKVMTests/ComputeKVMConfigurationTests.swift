@@ -19,6 +19,7 @@ import Testing
         #expect(defaults.vncListen == "127.0.0.1")
         #expect(defaults.shutdownTimeout == .seconds(60))
         #expect(defaults.consoleDirectory == "/var/lib/n0core/compute-kvm/console")
+        #expect(defaults.imagesDirectory == "/var/lib/n0core/images")
         #expect(defaults.embedRoot == nil)
     }
 
@@ -28,6 +29,7 @@ import Testing
             "N0CORE_COMPUTE_VIRT_TYPE": "qemu",
             "N0CORE_COMPUTE_VNC_LISTEN": "::1",
             "N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS": "5",
+            "N0CORE_COMPUTE_IMAGES_DIRECTORY": "/srv/images",
         ])
         #expect(set.libvirtURI == "qemu:///embed?root=/var/lib/n0core/qemu")
         #expect(set.embedRoot == "/var/lib/n0core/qemu")
@@ -35,7 +37,8 @@ import Testing
         #expect(set.vncListen == "::1")
         #expect(set.shutdownTimeout == .seconds(5))
         #expect(set.domainSettings == DomainSettings(virtType: .qemu, vncListen: "::1",
-                                                     consoleDirectory: "/var/lib/n0core/compute-kvm/console"))
+                                                     consoleDirectory: "/var/lib/n0core/compute-kvm/console",
+                                                     imagesDirectory: "/srv/images"))
     }
 
     @Test func unusableValuesAreRefusedNamingTheKey() async throws {
@@ -44,6 +47,8 @@ import Testing
             ("N0CORE_COMPUTE_VNC_LISTEN", "localhost", "compute.vnc_listen"),
             ("N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS", "0", "compute.shutdown_timeout_seconds"),
             ("N0CORE_COMPUTE_LIBVIRT_URI", "qemu:///embed?root=relative/dir", "compute.libvirt_uri"),
+            ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "images", "compute.images_directory"),
+            ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "/", "compute.images_directory"),
         ]
         for (variable, value, key) in cases {
             do {

@@ -31,9 +31,54 @@ import Testing
         #expect(try refusal { $0.memory = nil }?.contains("object.memory is required") == true)
         #expect(try refusal { $0.memory = Size(bytes: 1_500_000) }?.contains("whole number of megabytes") == true)
         #expect(try refusal { $0.arch = "sparc" }?.contains("arch 'sparc' is not supported") == true)
-        #expect(try refusal { $0.kernel = "http://example.com/vmlinuz" }?.contains("kernel 'http://example.com/vmlinuz' is not a file:// URL") == true)
-        #expect(try refusal { $0.initrd = "file:///boot/initrd" }?.contains("initrd needs kernel") == true)
+        #expect(try refusal { $0.kernel = "http://example.com/vmlinuz" }?.contains("kernel is a URL") == true)
+        #expect(try refusal { $0.initrd = "initrd.img" }?.contains("initrd needs kernel") == true)
         #expect(try refusal { $0.cmdline = "quiet" }?.contains("cmdline needs kernel") == true)
+    }
+
+    /// Kernels and initrds come from the images directory only: a host path in any form, or a
+    /// link in the directory leading out of it, is refused; names are checked by their form
+    /// before the files need to exist.
+    @Test func kernelAndInitrdComeOnlyFromTheImagesDirectory() throws {
+        let root = NSTemporaryDirectory() + "n0core-compute-images-\(UUID().uuidString.lowercased())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let images = "\(root)/images"
+        try FileManager.default.createDirectory(atPath: "\(images)/debian", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: "\(images)/debian/vmlinuz", contents: Data("kernel".utf8)))
+        #expect(FileManager.default.createFile(atPath: "\(images)/debian/initrd.img", contents: Data("initrd".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: "\(images)/shadow", withDestinationPath: "/etc/shadow")
+        var settings = ComputeFixtures.settings
+        settings.imagesDirectory = images
+        func define(kernel: String, initrd: String? = nil) throws -> DomainDefinition {
+            var vm = try ComputeFixtures.readyVM()
+            vm.kernel = kernel
+            vm.initrd = initrd
+            return try DomainDefinition(vm: vm, settings: settings)
+        }
+        let real = URL(fileURLWithPath: images).resolvingSymlinksInPath().path
+        let boot = try define(kernel: "debian/vmlinuz", initrd: "debian/initrd.img").directBoot
+        #expect(boot == DomainDefinition.DirectBoot(kernel: "\(real)/debian/vmlinuz", initrd: "\(real)/debian/initrd.img", cmdline: nil))
+
+        let refusals: [(String, String?, String)] = [
+            ("file:///etc/shadow", nil, "kernel is a URL"),
+            ("/etc/shadow", nil, "kernel is an absolute path"),
+            ("debian/../../../../etc/shadow", nil, "kernel has a '..' part"),
+            ("shadow", nil, "kernel shadow leads out of this hypervisor's images directory"),
+            ("debian/vmlinuz", "shadow", "initrd shadow leads out of this hypervisor's images directory"),
+            ("debian/vmlinuz", "/etc/shadow", "initrd is an absolute path"),
+            ("debian", nil, "kernel debian in \(images) is not a regular file"),
+            ("debian/missing", nil, "kernel debian/missing: there is no such image"),
+        ]
+        for (kernel, initrd, reason) in refusals {
+            let message = failure { _ = try define(kernel: kernel, initrd: initrd) }
+            #expect(message?.contains(reason) == true, "\(kernel) \(initrd ?? ""): \(message ?? "accepted")")
+        }
+        // Checked when the request arrives: the form only, not yet the file.
+        var vm = try ComputeFixtures.readyVM()
+        vm.kernel = "debian/not-there-yet"
+        #expect(failure { try DomainDefinition.check(vm: vm) } == nil)
+        vm.kernel = "file:///etc/shadow"
+        #expect(failure { try DomainDefinition.check(vm: vm) }?.contains("kernel is a URL") == true)
     }
 
     @Test func aBadPasswordIsRefusedWithoutQuotingIt() throws {

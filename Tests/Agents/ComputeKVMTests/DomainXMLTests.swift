@@ -7,7 +7,7 @@ import Testing
 /// The domain XML made from a VM (pure): what libvirt is asked to run.
 @Suite struct DomainXMLTests {
     func render(_ vm: Object, settings: DomainSettings = ComputeFixtures.settings) throws -> (DomainDefinition, String) {
-        let definition = try DomainDefinition(vm: vm, settings: settings)
+        let definition = try DomainDefinition(vm: vm, settings: settings, locate: ComputeFixtures.locate)
         return (definition, DomainXML.render(definition))
     }
 
@@ -123,8 +123,8 @@ import Testing
 
     @Test func kernelInitrdAndCmdlineBootTheGuestDirectly() throws {
         var vm = try ComputeFixtures.readyVM()
-        vm.kernel = "file:///var/lib/n0core/images/vmlinuz"
-        vm.initrd = "file:///var/lib/n0core/images/initrd.img"
+        vm.kernel = "vmlinuz"
+        vm.initrd = "initrd.img"
         vm.cmdline = "console=ttyS0 root=/dev/vda1 quiet"
         let (definition, xml) = try render(vm)
         #expect(xml.contains("""
@@ -142,9 +142,9 @@ import Testing
     @Test func valuesAreEscaped() throws {
         var vm = try ComputeFixtures.readyVM()
         vm.vncPassword = "a'b\"<&>"
-        vm.kernel = "file:///boot/vmlinuz"
+        vm.kernel = "vmlinuz"
         vm.cmdline = "x=<y> & z='1'"
-        let xml = DomainXML.render(try DomainDefinition(vm: vm, settings: ComputeFixtures.settings))
+        let xml = DomainXML.render(try DomainDefinition(vm: vm, settings: ComputeFixtures.settings, locate: ComputeFixtures.locate))
         #expect(xml.contains("passwd='a&apos;b&quot;&lt;&amp;&gt;'"))
         #expect(xml.contains("<cmdline>x=&lt;y&gt; &amp; z='1'</cmdline>"))
         let parsed = try DomainXML.parse(xml)
@@ -160,9 +160,9 @@ import Testing
         ]
         let definition = try DomainDefinition(vm: vm, settings: ComputeFixtures.settings)
         #expect(try DomainXML.parse(DomainXML.render(definition)) == definition)
-        vm.kernel = "file:///boot/vmlinuz"
+        vm.kernel = "vmlinuz"
         vm.cmdline = "console=ttyS0"
-        let direct = try DomainDefinition(vm: vm, settings: ComputeFixtures.settings)
+        let direct = try DomainDefinition(vm: vm, settings: ComputeFixtures.settings, locate: ComputeFixtures.locate)
         #expect(try DomainXML.parse(DomainXML.render(direct)) == direct)
     }
 

@@ -124,6 +124,54 @@ struct VolumerFileAgentTests {
         }
     }
 
+    /// The attack of issue 15 against the real agent: a volume whose source is the host's
+    /// `/etc/shadow`, named as a URL and reached through a link in the images directory. Both
+    /// get an ERROR Notify to the conductor, nothing is made, and the agent keeps serving.
+    @Test func hostFilesAsSourcesGetAnErrorAndNothingIsMade() async throws {
+        try await VolumeTestEnvironment.withDataDirectory { directory in
+            let images = VolumeTestEnvironment.imagesDirectory(of: directory)
+            try FileManager.default.createSymbolicLink(atPath: "\(images)/debian.qcow2", withDestinationPath: "/etc/shadow")
+            try await AgentHarness.with { harness in
+                let agent = try harness.start(VolumeTestEnvironment.driver(directory))
+                let specID = Int64.random(in: 1...1_000_000_000)
+                let (url, link, good) = (ObjectID(), ObjectID(), ObjectID())
+                func request(_ id: ObjectID, source: String?) -> String {
+                    let field = source.map { #", "source": "\#($0)""# } ?? ""
+                    return #"{"spec_id": \#(specID), "object": {"type": "resource/volume/file", "id": "\#(id)", "status": "allocated", "size": "1gb"\#(field)}}"#
+                }
+                try await harness.sendRaw(type: "Request", body: request(url, source: "file:///etc/shadow"))
+                try await harness.sendRaw(type: "Request", body: request(link, source: "debian.qcow2"))
+                try await harness.sendRaw(type: "Request", body: request(good, source: nil))
+
+                let expectations: [(ObjectID, String)] = [
+                    (url, "object.source is a URL; images are not fetched from URLs or host paths"),
+                    (link, "source debian.qcow2 leads out of this hypervisor's images directory"),
+                ]
+                for (id, text) in expectations {
+                    let notify = try #require(try await harness.waitForNotifies(about: id).first)
+                    print("volumer Notify for source \(id == url ? "file:///etc/shadow" : "debian.qcow2 (→ /etc/shadow)"): "
+                        + "\(notify.level.rawValue) \(notify.message)")
+                    #expect(notify.level == .error)
+                    #expect(notify.message.contains(text), "\(notify.message)")
+                    #expect(!notify.message.contains("/etc/shadow") || id == url, "where the link leads is not told")
+                    #expect(notify.object.url == nil)
+                }
+                let served = try #require(try await harness.waitForNotifies(about: good).first)
+                #expect(served.level == .success)
+                #expect(VolumeTestEnvironment.entries(directory) == [good.description], "no volume over /etc/shadow")
+                #expect(OwnerOnly.mode(of: "\(directory)/\(good)") == 0o600)
+                print("modes: volume \(String(OwnerOnly.mode(of: "\(directory)/\(good)") ?? 0, radix: 8)), data directory "
+                    + "\(String(OwnerOnly.mode(of: directory) ?? 0, radix: 8)), held file "
+                    + "\(String(OwnerOnly.mode(of: "\(harness.stateDirectory)/held/\(good).json") ?? 0, radix: 8))")
+                let held = try FileManager.default.contentsOfDirectory(atPath: "\(harness.stateDirectory)/held")
+                #expect(held == ["\(good).json"])
+                #expect(OwnerOnly.mode(of: "\(harness.stateDirectory)/held/\(good).json") == 0o600)
+                #expect(OwnerOnly.mode(of: "\(harness.stateDirectory)/held") == 0o700)
+                try await agent.stopGracefully()
+            }
+        }
+    }
+
     @Test func heartbeatReportsTheDataDirectorysFreeSpace() async throws {
         try await VolumeTestEnvironment.withDataDirectory { directory in
             try await AgentHarness.with { harness in

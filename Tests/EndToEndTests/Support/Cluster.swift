@@ -24,6 +24,8 @@ final class Cluster: @unchecked Sendable {
 
     var computeStateDirectory: String { "\(workDirectory)/compute-kvm" }
     var volumeDirectory: String { "\(workDirectory)/volumes" }
+    /// The hypervisor's images directory (`compute.images_directory`, `volumer.images_directory`).
+    var imagesDirectory: String { "\(workDirectory)/images" }
     var embedRoot: String { "\(workDirectory)/lv" }
 
     private init(namespace: NetworkNamespace, workDirectory: String, apiURL: String,
@@ -94,6 +96,7 @@ final class Cluster: @unchecked Sendable {
             "N0CORE_AGENT_HEARTBEAT_SECONDS": "2",
         ]) { $1 }
         let agentHealth = ["compute-kvm": 9201, "volumer-file": 9202, "porter-vlan": 9203]
+        try FileManager.default.createDirectory(atPath: imagesDirectory, withIntermediateDirectories: true)
         for (kind, port) in agentHealth.sorted(by: { $0.key < $1.key }) {
             var environment = agent.merging([
                 "N0CORE_AGENT_ID": agentIDs[kind]!,
@@ -105,8 +108,10 @@ final class Cluster: @unchecked Sendable {
                 environment["N0CORE_COMPUTE_LIBVIRT_URI"] = "qemu:///embed?root=\(embedRoot)"
                 environment["N0CORE_COMPUTE_VIRT_TYPE"] = "qemu"
                 environment["N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS"] = "5"
+                environment["N0CORE_COMPUTE_IMAGES_DIRECTORY"] = imagesDirectory
             case "volumer-file":
                 environment["N0CORE_VOLUMER_DATA_DIR"] = volumeDirectory
+                environment["N0CORE_VOLUMER_IMAGES_DIRECTORY"] = imagesDirectory
             default:
                 break
             }

@@ -9,21 +9,32 @@ extension DomainDefinition {
     ///   without one follow, in the order listed, and get no boot order).
     /// - NICs become virtio interfaces on their network's bridge with their `hw_addr`.
     /// - Without `kernel` the guest boots from its disks; with it, directly from the kernel.
+    ///   `kernel` and `initrd` name images of `settings.imagesDirectory`, resolved there
+    ///   (``AgentRuntime/ImagesDirectory``): a name leading outside it is refused.
     /// - Throws: ``AgentRuntime/AgentFailure`` naming the field and the problem.
     public init(vm: Object, settings: DomainSettings) throws {
-        try self.init(vm: vm, settings: settings, complete: true)
+        let images = ImagesDirectory(path: settings.imagesDirectory, configurationKey: "compute.images_directory")
+        try self.init(vm: vm, settings: settings, complete: true, locate: images.resolve)
     }
 
-    /// Checks what can be checked before the attachments are ready: the VM's own fields and the
-    /// attachments' fields that are already there. Throws like ``init(vm:settings:)``.
+    /// ``init(vm:settings:)`` with the images found by `locate` (name and field to a path), so
+    /// the definition itself is decided without touching the host.
+    init(vm: Object, settings: DomainSettings, locate: (ImageName, String) throws -> String) throws {
+        try self.init(vm: vm, settings: settings, complete: true, locate: locate)
+    }
+
+    /// Checks what can be checked before the attachments are ready: the VM's own fields (image
+    /// names by their form, not yet on disk) and the attachments' fields that are already
+    /// there. Throws like ``init(vm:settings:)``.
     public static func check(vm: Object) throws {
         let settings = DomainSettings(virtType: .qemu, vncListen: "127.0.0.1", consoleDirectory: "/")
-        _ = try DomainDefinition(vm: vm, settings: settings, complete: false)
+        _ = try DomainDefinition(vm: vm, settings: settings, complete: false) { name, _ in "/" + name.rawValue }
     }
 
     /// With `complete` false, a volume without `url` and a NIC without bridge are skipped
     /// instead of refused (they are still being made).
-    private init(vm: Object, settings: DomainSettings, complete: Bool) throws {
+    private init(vm: Object, settings: DomainSettings, complete: Bool,
+                 locate: (ImageName, String) throws -> String) throws {
         guard let id = vm.id else { throw AgentFailure("the VM has no id") }
         let what = "vm \(id)"
         guard let vcpus = vm.vcpus else {
@@ -38,7 +49,7 @@ extension DomainDefinition {
         }
         let arch = try vm.arch.map { try Self.libvirtArchitecture($0, what: what) }
         let vnc = try Self.vnc(password: vm.vncPassword, listen: settings.vncListen, what: what)
-        let directBoot = try Self.directBoot(of: vm, what: what)
+        let directBoot = try Self.directBoot(of: vm, what: what, locate: locate)
 
         var volumes: [(priority: Int?, path: String)] = []
         var interfaces: [Interface] = []
@@ -113,26 +124,30 @@ extension DomainDefinition {
         return VNC(listen: listen, password: password)
     }
 
-    static func directBoot(of vm: Object, what: String) throws -> DirectBoot? {
-        func path(_ key: String, _ url: String?) throws -> String? {
-            guard let url else { return nil }
-            guard let path = FileURL.path(of: url) else {
-                throw AgentFailure("\(what): \(key) '\(url)' is not a file:// URL with an absolute path on the "
-                    + "hypervisor, such as file:///var/lib/n0core/images/vmlinuz")
+    static func directBoot(of vm: Object, what: String, locate: (ImageName, String) throws -> String) throws -> DirectBoot? {
+        func path(_ key: String, _ text: String?) throws -> String? {
+            guard let text else { return nil }
+            let name: ImageName
+            do {
+                name = try ImageName(validating: text)
+            } catch {
+                throw AgentFailure("\(what): \(key) \(error.message)")
             }
+            let path = try locate(name, key)
             guard XMLEscaping.isRepresentable(path) else {
-                throw AgentFailure("\(what): \(key) '\(url)' contains control characters")
+                throw AgentFailure("\(what): \(key) \(name) resolves to a path that cannot be written in a domain")
             }
             return path
         }
         if let cmdline = vm.cmdline, !XMLEscaping.isRepresentable(cmdline) || cmdline.contains(where: \.isNewline) {
             throw AgentFailure("\(what): cmdline must be one line without control characters")
         }
-        guard let kernel = try path("kernel", vm.kernel) else {
+        guard vm.kernel != nil else {
             if vm.initrd != nil { throw AgentFailure("\(what): initrd needs kernel; give both, or neither") }
             if vm.cmdline != nil { throw AgentFailure("\(what): cmdline needs kernel; give both, or neither") }
             return nil
         }
+        guard let kernel = try path("kernel", vm.kernel) else { return nil }
         return DirectBoot(kernel: kernel, initrd: try path("initrd", vm.initrd), cmdline: vm.cmdline)
     }
 

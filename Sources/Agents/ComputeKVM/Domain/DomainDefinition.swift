@@ -1,3 +1,4 @@
+import AgentRuntime
 import Messages
 
 /// What the agent decides about one VM's libvirt domain, as a value: made from the VM object
@@ -90,7 +91,7 @@ public struct DomainDefinition: Sendable, Hashable {
         }
     }
 
-    /// `file://` paths on the hypervisor, already turned into paths.
+    /// The kernel and initrd as files of the images directory (real paths), and the command line.
     public struct DirectBoot: Sendable, Hashable {
         public var kernel: String
         public var initrd: String?
@@ -124,10 +125,14 @@ public struct DomainSettings: Sendable, Hashable {
     public var vncListen: String
     /// Where the serial console logs go, one `n0-ID.log` per VM.
     public var consoleDirectory: String
+    /// The only place a VM's `kernel` and `initrd` come from (`compute.images_directory`).
+    public var imagesDirectory: String
 
-    public init(virtType: VirtType, vncListen: String, consoleDirectory: String) {
+    public init(virtType: VirtType, vncListen: String, consoleDirectory: String,
+                imagesDirectory: String = ImagesDirectory.defaultPath) {
         self.virtType = virtType
         self.vncListen = vncListen
         self.consoleDirectory = consoleDirectory
+        self.imagesDirectory = imagesDirectory
     }
 }

@@ -1,4 +1,5 @@
-/// `file://` URLs of files on the hypervisor (a volume's `url`, a VM's `kernel`), as paths.
+/// `file://` URLs of files on the hypervisor (a volume's `url`, which its volumer sets), as paths.
+/// A VM's `kernel` and `initrd` are not URLs but names in the images directory (``Messages/ImageName``).
 enum FileURL {
     /// The absolute path of `file:///path` (percent-escapes decoded); nil for anything else,
     /// including `file://host/path`, since only this host's files can be attached.

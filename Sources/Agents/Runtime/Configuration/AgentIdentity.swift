@@ -27,7 +27,7 @@ public struct AgentIdentity: Sendable, Hashable {
     ) throws -> AgentIdentity {
         let directory = URL(fileURLWithPath: stateDirectory, isDirectory: true)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try OwnerOnly.createDirectory(atPath: directory.path)
         } catch {
             throw AgentFailure("cannot create the agent state directory \(stateDirectory): \(error.localizedDescription)")
         }

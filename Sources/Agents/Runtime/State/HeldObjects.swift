@@ -16,7 +16,7 @@ public struct HeldObjects: Sendable {
     init(directory: URL) throws {
         self.directory = directory
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try OwnerOnly.createDirectory(atPath: directory.path)
         } catch {
             throw AgentFailure("cannot create \(directory.path): \(error.localizedDescription)")
         }

@@ -143,7 +143,7 @@ actor DependencyBoard {
     private static func load(from directory: URL, into cache: NotifyCache, logger: Logger) -> NotifyCache {
         var cache = cache
         let manager = FileManager.default
-        try? manager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try? OwnerOnly.createDirectory(atPath: directory.path)
         let names = (try? manager.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let file = directory.appendingPathComponent(name)

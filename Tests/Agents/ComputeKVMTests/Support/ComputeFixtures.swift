@@ -61,4 +61,10 @@ enum ComputeFixtures {
     }
 
     static let settings = DomainSettings(virtType: .qemu, vncListen: "127.0.0.1", consoleDirectory: "/var/lib/n0core/compute-kvm/console")
+
+    /// Images as if every name were a file of `/var/lib/n0core/images`, for definitions decided
+    /// without a host.
+    static func locate(_ name: ImageName, _ field: String) -> String {
+        "/var/lib/n0core/images/\(name)"
+    }
 }

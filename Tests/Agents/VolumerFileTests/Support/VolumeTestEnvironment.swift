@@ -22,15 +22,31 @@ enum VolumeTestEnvironment {
         return logger
     }()
 
-    /// Runs `body` with a fresh data directory, removed afterwards.
+    /// Runs `body` with a fresh data directory, removed afterwards, with its images directory
+    /// (``imagesDirectory(of:)``) beside it.
     static func withDataDirectory<Result>(_ body: (String) async throws -> Result) async throws -> Result {
         let directory = NSTemporaryDirectory() + "n0core-volumes-test-\(UUID().uuidString.lowercased())"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: imagesDirectory(of: directory), withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: imagesDirectory(of: directory))
+        }
         return try await body(directory)
     }
 
+    /// The images directory of a test's data directory: beside it, since the two must not overlap.
+    static func imagesDirectory(of directory: String) -> String {
+        directory + "-images"
+    }
+
     static func driver(_ directory: String, runner: any CommandRunner = ProcessCommandRunner(logger: logger)) -> VolumerFileDriver {
-        VolumerFileDriver(configuration: VolumerFileConfiguration(dataDirectory: directory), runner: runner, logger: logger)
+        VolumerFileDriver(configuration: VolumerFileConfiguration(dataDirectory: directory, imagesDirectory: imagesDirectory(of: directory)),
+                          runner: runner, logger: logger)
+    }
+
+    /// A new image made with qemu-img (`arguments` after `create -q`), for sources.
+    static func makeImage(_ arguments: [String]) async throws {
+        try await ProcessCommandRunner(logger: logger).check(Command("qemu-img", ["create", "-q"] + arguments))
     }
 
     /// What `qemu-img info` says, read independently of the driver.
