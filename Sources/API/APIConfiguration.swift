@@ -1,4 +1,5 @@
 import Foundation
+import Messages
 import ServiceSupport
 
 /// The API's own settings (see `docs/configuration.md`).
@@ -7,18 +8,25 @@ public struct APIConfiguration: Sendable {
     public var listen: ListenAddress
     /// Bearer tokens accepted on `/api/`; at least one is required.
     public var tokens: [String]
-    /// The largest request body accepted (413 past it).
-    public var maxBodyBytes: Int
+    /// The largest request body accepted (413 past it): ``documentLimits``' `maxBytes`.
+    public var maxBodyBytes: Int {
+        get { documentLimits.maxBytes }
+        set { documentLimits.maxBytes = newValue }
+    }
+    /// The shape a request body may have, checked before it is read (`api.max_body_bytes`,
+    /// `api.document.*`).
+    public var documentLimits: DocumentLimits
     public var limits: SpecLimits
     /// The longest a request's database work may take before it is answered 503
     /// (`api.database_timeout_seconds`, default 10).
     public var databaseTimeout: Duration
 
     public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits(),
-                databaseTimeout: Duration = .seconds(10)) {
+                documentLimits: DocumentLimits = .document, databaseTimeout: Duration = .seconds(10)) {
         self.listen = listen
         self.tokens = tokens
-        self.maxBodyBytes = maxBodyBytes
+        self.documentLimits = documentLimits
+        self.documentLimits.maxBytes = maxBodyBytes
         self.limits = limits
         self.databaseTimeout = databaseTimeout
     }
@@ -32,16 +40,46 @@ public struct APIConfiguration: Sendable {
         guard !tokens.isEmpty else {
             throw ConfigurationError.missing(key: "api.tokens", environment: "N0CORE_API_TOKENS")
         }
-        maxBodyBytes = reader.int(forKey: "api.max_body_bytes", default: 1 << 20)
-        limits = SpecLimits(
-            maxObjects: reader.int(forKey: "api.max_objects", default: 512),
-            maxDepth: reader.int(forKey: "api.max_depth", default: 8)
-        )
-        let timeout = reader.int(forKey: "api.database_timeout_seconds", default: 10)
-        guard timeout > 0 else {
-            throw ConfigurationError.invalid(key: "api.database_timeout_seconds", value: "\(timeout)",
-                                             expected: "a positive number of seconds")
+        // Each bound is capped where the broker's fixed message limits would refuse what the API
+        // accepted (DocumentLimits.largestDocument), and below where the arithmetic on it is safe.
+        let largest = DocumentLimits.largestDocument
+        func bound(_ limit: DocumentLimit, default value: Int) throws -> Int {
+            guard let key = Self.key(limit) else { return value }
+            return try reader.bounded(key, default: value, in: 1...largest[limit], unit: Self.unit(limit))
         }
-        databaseTimeout = .seconds(timeout)
+        documentLimits = DocumentLimits(
+            maxBytes: try bound(.bytes, default: DocumentLimits.document.maxBytes),
+            maxNesting: try bound(.nesting, default: DocumentLimits.document.maxNesting),
+            maxNodes: try bound(.nodes, default: DocumentLimits.document.maxNodes),
+            maxMappingKeys: try bound(.mappingKeys, default: DocumentLimits.document.maxMappingKeys),
+            maxScalarBytes: try bound(.scalarBytes, default: DocumentLimits.document.maxScalarBytes))
+        limits = SpecLimits(
+            maxObjects: try reader.bounded("api.max_objects", default: 512, in: 1...100_000, unit: "objects"),
+            maxDepth: try reader.bounded("api.max_depth", default: 8, in: 1...1_000, unit: "levels")
+        )
+        databaseTimeout = .seconds(try reader.bounded("api.database_timeout_seconds", default: 10, in: 1...3_600, unit: "seconds"))
+    }
+
+    /// The configuration key of a document limit, which the API's answers name; none for
+    /// anchors, which are never accepted.
+    static func key(_ limit: DocumentLimit) -> String? {
+        switch limit {
+        case .bytes: "api.max_body_bytes"
+        case .nesting: "api.document.max_nesting"
+        case .nodes: "api.document.max_nodes"
+        case .mappingKeys: "api.document.max_mapping_keys"
+        case .scalarBytes: "api.document.max_scalar_bytes"
+        case .anchors: nil
+        }
+    }
+
+    static func unit(_ limit: DocumentLimit) -> String {
+        switch limit {
+        case .bytes, .scalarBytes: "bytes"
+        case .nesting: "levels"
+        case .nodes: "values"
+        case .mappingKeys: "keys"
+        case .anchors: ""
+        }
     }
 }

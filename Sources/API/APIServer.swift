@@ -33,7 +33,7 @@ public enum APIServer {
         }
         let database = DatabaseGuard(store: store, timeout: configuration.databaseTimeout, logger: logger)
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
-                       maxBodyBytes: configuration.maxBodyBytes, database: database).addRoutes(to: api)
+                       documentLimits: configuration.documentLimits, database: database).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
         return router
     }

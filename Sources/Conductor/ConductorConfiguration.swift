@@ -56,27 +56,15 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// that names its key, rather than a silent default.
     public init(_ configuration: ServiceConfiguration) throws {
         let reader = configuration.reader
-        func positive(_ key: String, default value: Int) throws -> Int {
-            if let number = reader.int(forKey: .init(key)) {
-                guard number > 0 else {
-                    throw ConfigurationError.invalid(key: key, value: "\(number)", expected: "a positive whole number")
-                }
-                return number
-            }
-            if let text = reader.string(forKey: .init(key)) {
-                throw ConfigurationError.invalid(key: key, value: text, expected: "a positive whole number")
-            }
-            return value
-        }
         self.init(
-            maxAttempts: try positive("conductor.max_attempts", default: 3),
-            applyDeadline: .seconds(try positive("conductor.apply_deadline_seconds", default: 120)),
-            sweepInterval: .seconds(try positive("conductor.sweep_interval_seconds", default: 5)),
-            concurrency: try positive("conductor.concurrency", default: 8),
-            acceptedDeadline: .seconds(try positive("conductor.accepted_deadline_seconds", default: 900)),
-            leaseGrace: .seconds(try positive("conductor.lease_grace_seconds", default: 30)),
-            catchUpLimit: .seconds(try positive("conductor.catch_up_seconds", default: 60)),
-            databaseTimeout: .seconds(try positive("conductor.database_timeout_seconds", default: 20)))
+            maxAttempts: try reader.bounded("conductor.max_attempts", default: 3, in: 1...100, unit: "attempts"),
+            applyDeadline: try reader.seconds("conductor.apply_deadline_seconds", default: 120),
+            sweepInterval: try reader.seconds("conductor.sweep_interval_seconds", default: 5, in: 1...3_600),
+            concurrency: try reader.bounded("conductor.concurrency", default: 8, in: 1...256, unit: "deliveries"),
+            acceptedDeadline: try reader.seconds("conductor.accepted_deadline_seconds", default: 900),
+            leaseGrace: try reader.seconds("conductor.lease_grace_seconds", default: 30),
+            catchUpLimit: try reader.seconds("conductor.catch_up_seconds", default: 60),
+            databaseTimeout: try reader.seconds("conductor.database_timeout_seconds", default: 20, in: 1...3_600))
     }
 
     /// ``applyDeadline`` in seconds, for the database's interval arithmetic.

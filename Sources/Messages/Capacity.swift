@@ -21,5 +21,7 @@ public struct Capacity: Sendable, Hashable, Codable {
         vcpus = try container.decodeIfPresent(Int.self, forKey: .vcpus)
         memory = try container.decodeIfPresent(Size.self, forKey: .memory)
         disk = try container.decodeIfPresent(Size.self, forKey: .disk)
+        let problems = boundProblems(codingPath: decoder.codingPath)
+        if !problems.isEmpty { throw DocumentError(problems: problems) }
     }
 }

@@ -4,6 +4,9 @@
 /// header, so it reads as `spec.web.dependencies[1].object.size: size '4zb': unknown unit …`.
 public struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible {
     public var problems: [FieldProblem]
+    /// Set when the text was refused before it was read, for going past one of its
+    /// ``DocumentLimits`` (the API answers 413 or 400 naming the limit's setting).
+    public var exceeded: LimitExceeded?
 
     public init(problems: [FieldProblem]) {
         self.problems = problems

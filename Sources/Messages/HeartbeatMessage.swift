@@ -13,6 +13,10 @@ public struct HeartbeatMessage: WireMessage, Hashable {
     public var intervalSeconds: Int
     public var sentAt: Date
 
+    /// The intervals an agent may promise (`agent.heartbeat_seconds`): three of them are how long
+    /// the conductor waits before declaring it dead, so more than an hour is no liveness at all.
+    public static let intervalBounds = 1...3_600
+
     public init(agent: Object, intervalSeconds: Int, sentAt: Date) {
         self.agent = agent
         self.intervalSeconds = intervalSeconds
@@ -42,9 +46,10 @@ public struct HeartbeatMessage: WireMessage, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         intervalSeconds = try container.decode(Int.self, forKey: .intervalSeconds)
         sentAt = try container.decodeTimestamp(forKey: .sentAt)
-        if intervalSeconds <= 0 {
-            throw DocumentError(problems: [FieldProblem(codingPath: decoder.codingPath + [CodingKeys.intervalSeconds],
-                                                        message: "must be a positive number of seconds")])
+        if !Self.intervalBounds.contains(intervalSeconds) {
+            throw DocumentError(problems: [FieldProblem(
+                codingPath: decoder.codingPath + [CodingKeys.intervalSeconds],
+                message: "\(intervalSeconds) is out of bounds; expected \(Self.intervalBounds.lowerBound) to \(Self.intervalBounds.upperBound) seconds")])
         }
     }
 

@@ -8,15 +8,29 @@ import Yams
 /// JSON output has sorted keys (stable bytes for the same value); YAML output keeps the model's
 /// field order, which follows the seed.
 public enum MessageCodec {
+    /// Decodes bytes this system wrote itself (its stored records), as they are. Anything from
+    /// outside goes through ``decode(_:from:format:limits:)`` or ``decodeWire(_:from:)``.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, format: WireFormat) throws(DocumentError) -> T {
         try decode(type, from: data, format: format, userInfo: [:])
     }
 
-    /// Decodes a message between services (JSON): like ``decode(_:from:format:)``, but keys this
-    /// build does not know are ignored (``CodingUserInfoKey/ignoresUnknownKeys``), so messages
-    /// from a newer sender are understood during a rolling upgrade.
+    /// Decodes a text from outside (a request body): its shape is checked against `limits` on
+    /// the raw bytes first, and only a text within them is built into a document.
+    /// - Throws: ``DocumentError``, with ``DocumentError/exceeded`` set for a limit.
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, format: WireFormat, limits: DocumentLimits
+    ) throws(DocumentError) -> T {
+        try limits.check(data, format: format)
+        return try decode(type, from: data, format: format, userInfo: [:])
+    }
+
+    /// Decodes a message between services (JSON): checked against ``DocumentLimits/message``
+    /// first, then read like ``decode(_:from:format:)`` except that keys this build does not
+    /// know are ignored (``CodingUserInfoKey/ignoresUnknownKeys``), so messages from a newer
+    /// sender are understood during a rolling upgrade.
     public static func decodeWire<T: Decodable>(_ type: T.Type, from data: Data) throws(DocumentError) -> T {
-        try decode(type, from: data, format: .json, userInfo: [.ignoresUnknownKeys: true])
+        try DocumentLimits.message.check(data, format: .json)
+        return try decode(type, from: data, format: .json, userInfo: [.ignoresUnknownKeys: true])
     }
 
     static func decode<T: Decodable>(

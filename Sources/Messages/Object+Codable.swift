@@ -77,6 +77,9 @@ extension Object: Codable {
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
         }
+        if let name, let problem = ObjectName.problem(name) {
+            fields.add(.name, problem)
+        }
         if let type, let desiredState, !type.allowedDesiredStates.contains(desiredState) {
             fields.add(stateKey, "\(stateKey.stringValue) '\(desiredState)' is not allowed for \(type.rawValue); "
                 + "expected \(englishList(type.allowedDesiredStates))")

@@ -92,12 +92,13 @@ enum SizeParser {
         guard let unit = Size.Unit(rawValue: unitText) else {
             throw fail("unknown unit '\(rest)'; expected \(expectedUnits)")
         }
+        let tooLarge = "too large; a size is at most 2^64 - 1 bytes (16777215tb)"
         guard let count = UInt64(digits) else {
-            throw fail("too large")
+            throw fail(tooLarge)
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: unit.bytes)
         if overflow {
-            throw fail("too large")
+            throw fail(tooLarge)
         }
         return Size(bytes: bytes)
     }

@@ -77,6 +77,10 @@ extension VariableMap: Codable {
         var problems: [FieldProblem] = []
         var entries: [Entry] = []
         for key in keys {
+            // A variable's name becomes its object's name when the object has none.
+            if let problem = ObjectName.problem(key.stringValue) {
+                problems.append(FieldProblem(codingPath: decoder.codingPath + [key], message: "variable name: \(problem)"))
+            }
             do {
                 entries.append(Entry(name: key.stringValue, object: try container.decode(Object.self, forKey: key)))
             } catch {

@@ -49,26 +49,10 @@ public struct SchedulerSettings: Sendable {
     /// Reads the `scheduler.*` keys.
     public init(_ configuration: ServiceConfiguration) throws {
         let reader = configuration.reader
-        let timeout = reader.int(forKey: "scheduler.agent_timeout_seconds", default: 30)
-        guard timeout > 0 else {
-            throw ConfigurationError.invalid(key: "scheduler.agent_timeout_seconds", value: "\(timeout)",
-                                             expected: "a positive number of seconds")
-        }
-        let concurrency = reader.int(forKey: "scheduler.concurrency", default: 4)
-        guard (1...256).contains(concurrency) else {
-            throw ConfigurationError.invalid(key: "scheduler.concurrency", value: "\(concurrency)",
-                                             expected: "a number of specs from 1 to 256")
-        }
-        let deadline = reader.int(forKey: "scheduler.placement_deadline_seconds", default: 600)
-        guard deadline > 0 else {
-            throw ConfigurationError.invalid(key: "scheduler.placement_deadline_seconds", value: "\(deadline)",
-                                             expected: "a positive number of seconds")
-        }
-        let retryMax = reader.int(forKey: "scheduler.deferred_retry_max_seconds", default: 10)
-        guard retryMax > 0 else {
-            throw ConfigurationError.invalid(key: "scheduler.deferred_retry_max_seconds", value: "\(retryMax)",
-                                             expected: "a positive number of seconds")
-        }
+        let timeout = try reader.bounded("scheduler.agent_timeout_seconds", default: 30, in: 1...86_400, unit: "seconds")
+        let concurrency = try reader.bounded("scheduler.concurrency", default: 4, in: 1...256, unit: "specs")
+        let deadline = try reader.bounded("scheduler.placement_deadline_seconds", default: 600, in: 1...2_592_000, unit: "seconds")
+        let retryMax = try reader.bounded("scheduler.deferred_retry_max_seconds", default: 10, in: 1...3_600, unit: "seconds")
         self.init(agentTimeoutSeconds: timeout, concurrency: concurrency,
                   placementDeadlineSeconds: Double(deadline), deferredRetryMaxSeconds: Double(retryMax))
     }

@@ -46,11 +46,8 @@ extension ServiceConfiguration {
     /// (604800, a week), `settled_history_seconds` (7776000, 90 days), `interval_seconds` (300).
     public func retention() throws -> (periods: RetentionPeriods, interval: Duration) {
         func seconds(_ key: String, _ value: Int) throws -> Duration {
-            let number = reader.int(forKey: .init("retention.\(key)"), default: value)
-            guard number > 0 else {
-                throw ConfigurationError.invalid(key: "retention.\(key)", value: "\(number)", expected: "a positive number of seconds")
-            }
-            return .seconds(number)
+            // Up to ten years: kept for long, but within what the database's intervals count.
+            try reader.seconds("retention.\(key)", default: value, in: 1...315_360_000)
         }
         let periods = RetentionPeriods(
             sentOutbox: try seconds("outbox_sent_seconds", 300),

@@ -8,8 +8,9 @@ extension Daemon {
         return BrokerConfiguration(
             url: try AMQPURL(parsing: configuration.amqpURL),
             appID: name,
-            heartbeat: .seconds(reader.int(forKey: "amqp.heartbeat_seconds", default: 15)),
-            prefetch: UInt16(clamping: reader.int(forKey: "amqp.prefetch", default: 32))
+            // AMQP carries the heartbeat and the prefetch in 16 bits; 0 would turn either off.
+            heartbeat: try reader.seconds("amqp.heartbeat_seconds", default: 15, in: 1...600),
+            prefetch: UInt16(try reader.bounded("amqp.prefetch", default: 32, in: 1...10_000, unit: "messages"))
         )
     }
 

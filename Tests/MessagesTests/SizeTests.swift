@@ -30,6 +30,7 @@ import Testing
         ("", "size '': expected a whole number"),
         ("16777216tb", "size '16777216tb': too large"),
         ("99999999999999999999b", "size '99999999999999999999b': too large"),
+        ("99999999999tb", "size '99999999999tb': too large; a size is at most 2^64 - 1 bytes (16777215tb)"),
         ("4 g b", "unknown unit 'g b'"),
     ])
     func rejects(text: String, message: String) {

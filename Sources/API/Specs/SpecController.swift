@@ -6,7 +6,8 @@ import Messages
 /// `/api/spec` routes: documents in, resolved documents and progress out.
 struct SpecController<Context: RequestContext> {
     let service: SpecService
-    let maxBodyBytes: Int
+    /// Bounds on a body (its size among them), checked before it is read as a document.
+    let documentLimits: DocumentLimits
     let database: DatabaseGuard
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -55,8 +56,8 @@ struct SpecController<Context: RequestContext> {
         if let contentType = negotiation.unreadableContentType {
             throw DocumentBody.unsupported(contentType: contentType)
         }
-        let body = try await request.body.collect(upTo: maxBodyBytes)
-        return try DocumentBody.decode(Data(buffer: body), format: negotiation.request)
+        let body = try await request.body.collect(upTo: documentLimits.maxBytes)
+        return try DocumentBody.decode(Data(buffer: body), format: negotiation.request, limits: documentLimits)
     }
 
     static func specID(_ context: Context) throws -> Int64 {

@@ -10,7 +10,9 @@ enum AgentLiveness {
     /// - Parameter heardFor: how long the judging conductor has heard without a break
     ///   (``Hearing``); it must cover the silence too, or the silence may be the conductor's own.
     static func isDead(lastSeen: Date, intervalSeconds: Int, now: Date, heardFor: Duration) -> Bool {
-        let limit = Double(missedHeartbeats * max(intervalSeconds, 1))
+        // In floating point: an interval is bounded when a heartbeat is decoded, but no stored
+        // value should be able to trap the sweeper.
+        let limit = Double(missedHeartbeats) * Double(max(intervalSeconds, 1))
         return now.timeIntervalSince(lastSeen) > limit && heardFor.seconds > limit
     }
 }

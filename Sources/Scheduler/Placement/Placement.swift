@@ -68,6 +68,10 @@ private struct Planner {
                 fail(id, PlacementReason.notSchedulable(type))
                 continue
             }
+            if object.demand.hasNegative {
+                fail(id, PlacementReason.negativeDemand(object.demand))
+                continue
+            }
             let missing = relations(of: object).first { objects[$0] == nil }
             if let missing {
                 fail(id, PlacementReason.unknownDependency(missing))

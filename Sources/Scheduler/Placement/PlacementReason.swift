@@ -33,6 +33,13 @@ enum PlacementReason {
         return "no single host\(location) has alive \(list) together (a VM runs on the host of its volumes and NICs)"
     }
 
+    /// An object that asks for less than nothing (only a forged message can: the API holds
+    /// vcpus, memory and sizes to their bounds).
+    static func negativeDemand(_ demand: Resources) -> String {
+        "asks for a negative amount (vcpus \(demand.vcpus), memory \(demand.memoryBytes) bytes, disk \(demand.diskBytes) bytes); "
+            + "nothing is placed for it"
+    }
+
     static func conflictingHosts(_ hosts: Set<ObjectID>) -> String {
         "objects attached to each other are already on different hosts (\(hosts.sorted().map(\.description).joined(separator: ", "))); "
             + "they cannot be joined without moving one"

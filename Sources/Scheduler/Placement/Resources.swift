@@ -15,27 +15,50 @@ public struct Resources: Sendable, Hashable {
         self.diskBytes = diskBytes
     }
 
-    /// What an agent reports; a missing figure offers nothing.
+    /// What an agent reports; a missing figure offers nothing, and so does a negative one
+    /// (heartbeats are held to ``Capacity/vcpuBounds`` when decoded; this holds for any other).
     public init(capacity: Capacity?) {
         self.init(
-            vcpus: capacity?.vcpus ?? 0,
+            vcpus: max(capacity?.vcpus ?? 0, 0),
             memoryBytes: Int64(clamping: capacity?.memory?.bytes ?? 0),
             diskBytes: Int64(clamping: capacity?.disk?.bytes ?? 0))
     }
 
     public var isZero: Bool { self == .zero }
 
+    /// True when a figure is below zero: no object can need, and no agent offer, less than nothing.
+    public var hasNegative: Bool {
+        vcpus < 0 || memoryBytes < 0 || diskBytes < 0
+    }
+
     /// True when every figure of `self` is at most the same figure of `other`.
     public func fits(in other: Resources) -> Bool {
         vcpus <= other.vcpus && memoryBytes <= other.memoryBytes && diskBytes <= other.diskBytes
     }
 
+    /// Sums and differences saturate at the ends of 64 bits instead of trapping: whatever an agent
+    /// or a message claims, the scheduler's arithmetic cannot take the process down, and a
+    /// saturated figure compares as the huge amount it stands for.
     public static func + (a: Resources, b: Resources) -> Resources {
-        Resources(vcpus: a.vcpus + b.vcpus, memoryBytes: a.memoryBytes + b.memoryBytes, diskBytes: a.diskBytes + b.diskBytes)
+        Resources(vcpus: saturating(a.vcpus, b.vcpus, Int.addingReportingOverflow),
+                  memoryBytes: saturating(a.memoryBytes, b.memoryBytes, Int64.addingReportingOverflow),
+                  diskBytes: saturating(a.diskBytes, b.diskBytes, Int64.addingReportingOverflow))
     }
 
     public static func - (a: Resources, b: Resources) -> Resources {
-        Resources(vcpus: a.vcpus - b.vcpus, memoryBytes: a.memoryBytes - b.memoryBytes, diskBytes: a.diskBytes - b.diskBytes)
+        Resources(vcpus: saturating(a.vcpus, b.vcpus, Int.subtractingReportingOverflow),
+                  memoryBytes: saturating(a.memoryBytes, b.memoryBytes, Int64.subtractingReportingOverflow),
+                  diskBytes: saturating(a.diskBytes, b.diskBytes, Int64.subtractingReportingOverflow))
+    }
+
+    /// `operation(a)(b)`, or the end of the range it overflowed past (the sign of `a` says which:
+    /// only a non-negative `a` can overflow upwards, only a negative one downwards).
+    private static func saturating<Integer: FixedWidthInteger & SignedInteger>(
+        _ a: Integer, _ b: Integer, _ operation: (Integer) -> (Integer) -> (partialValue: Integer, overflow: Bool)
+    ) -> Integer {
+        let (value, overflow) = operation(a)(b)
+        guard overflow else { return value }
+        return a >= 0 ? .max : .min
     }
 
     public static func += (a: inout Resources, b: Resources) { a = a + b }

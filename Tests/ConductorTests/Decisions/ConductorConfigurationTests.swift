@@ -24,10 +24,22 @@ struct ConductorConfigurationTests {
         #expect(configuration == ConductorConfiguration(maxAttempts: 5, applyDeadline: .seconds(60), sweepInterval: .seconds(2), concurrency: 4))
     }
 
-    @Test(arguments: ["0", "-1", "three"])
+    @Test(arguments: ["0", "-1", "three", "101", "99999999999999999999"])
     func refusesWhatIsNotAPositiveNumber(value: String) async throws {
-        await #expect(throws: ConfigurationError.invalid(key: "conductor.max_attempts", value: value, expected: "a positive whole number")) {
+        await #expect(throws: ConfigurationError.invalid(key: "conductor.max_attempts", value: value,
+                                                         expected: "a whole number of attempts from 1 to 100")) {
             try await load(["N0CORE_CONDUCTOR_MAX_ATTEMPTS": value])
+        }
+    }
+
+    /// An interval past what can be waited for is refused at start, naming the key and the bounds.
+    @Test(arguments: ["N0CORE_CONDUCTOR_SWEEP_INTERVAL_SECONDS", "N0CORE_CONDUCTOR_APPLY_DEADLINE_SECONDS"])
+    func refusesAnAbsurdInterval(variable: String) async throws {
+        do {
+            _ = try await load([variable: "9223372036854775807"])
+            Issue.record("an interval of 2^63-1 seconds was accepted")
+        } catch let error as ConfigurationError {
+            #expect("\(error)".contains("a whole number of seconds from 1 to"), "\(error)")
         }
     }
 }

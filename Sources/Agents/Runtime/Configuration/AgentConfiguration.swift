@@ -70,11 +70,10 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// - Throws: ``ConfigurationError`` naming a key whose value is not usable.
     public init(reader: ConfigReader, agentType: ObjectType, prefetch: Int) throws {
         func seconds(_ key: String, _ defaultValue: Int) throws -> Duration {
-            let value = reader.int(forKey: ConfigKey(key), default: defaultValue)
-            guard value > 0 else {
-                throw ConfigurationError.invalid(key: key, value: "\(value)", expected: "a positive number of seconds")
-            }
-            return .seconds(value)
+            // The heartbeat's interval travels in every heartbeat, where the conductor holds it
+            // to the same bounds.
+            try reader.seconds(key, default: defaultValue,
+                               in: key == "agent.heartbeat_seconds" ? HeartbeatMessage.intervalBounds : 1...2_592_000)
         }
         func id(_ key: String) throws -> ObjectID? {
             guard let text = reader.string(forKey: ConfigKey(key)), !text.isEmpty else { return nil }
@@ -83,10 +82,7 @@ public struct AgentConfiguration: Sendable, Hashable {
             }
             return id
         }
-        let limit = reader.int(forKey: "agent.early_notify_limit", default: 1024)
-        guard limit > 0 else {
-            throw ConfigurationError.invalid(key: "agent.early_notify_limit", value: "\(limit)", expected: "a positive count")
-        }
+        let limit = try reader.bounded("agent.early_notify_limit", default: 1024, in: 1...1_000_000, unit: "results")
         self.init(
             agentID: try id("agent.id"),
             hostID: try id("host.id"),

@@ -25,8 +25,9 @@ enum IncomingMessage: Sendable, Hashable {
             do {
                 return .request(try MessageCodec.decodeWire(RequestMessage.self, from: body))
             } catch {
-                guard let refused = RefusedRequest(body: body, problem: error) else {
-                    return .deadLetter(reason: "undecodable Request: \(error)")
+                // A body past the message limits is not read any further, not even for its ids.
+                guard error.exceeded == nil, let refused = RefusedRequest(body: body, problem: error) else {
+                    return .deadLetter(reason: MessageRejection.undecodable("Request", error).reason)
                 }
                 return .refusedRequest(refused)
             }
@@ -34,7 +35,7 @@ enum IncomingMessage: Sendable, Hashable {
             do {
                 return .notify(try MessageCodec.decodeWire(NotifyMessage.self, from: body))
             } catch {
-                return .deadLetter(reason: "undecodable Notify: \(error)")
+                return .deadLetter(reason: MessageRejection.undecodable("Notify", error).reason)
             }
         case .spec, .heartbeat:
             return .deadLetter(reason: "a \(type) message does not belong on an agent's queue; it carries Request and Notify")
