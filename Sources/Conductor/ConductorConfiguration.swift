@@ -36,12 +36,19 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// database counts as out (the consumer pauses and the conductor is deaf), because a pool
     /// whose server vanished can keep a caller waiting instead of failing.
     public var databaseTimeout: Duration
+    /// The broker user each hypervisor's agents publish as (`conductor.agent_user`, e.g.
+    /// `n0core-hypervisor-{host_id}`): a heartbeat or result from any other user is dead-lettered
+    /// as forged. nil (the default) checks no sender: the development environment, where every
+    /// service is one broker user, and a deployment still moving its hypervisors to users of
+    /// their own (docs/deployment.md).
+    public var agentSenders: AgentSenders?
 
     public init(
         maxAttempts: Int = 3, applyDeadline: Duration = .seconds(120), sweepInterval: Duration = .seconds(5),
         concurrency: Int = 8, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
-        catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20)
+        catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20), agentSenders: AgentSenders? = nil
     ) {
+        self.agentSenders = agentSenders
         self.databaseTimeout = databaseTimeout
         self.leaseGrace = leaseGrace
         self.catchUpLimit = catchUpLimit
@@ -68,6 +75,15 @@ public struct ConductorConfiguration: Sendable, Equatable {
             }
             return value
         }
+        var senders: AgentSenders?
+        if let template = reader.string(forKey: "conductor.agent_user"), !template.isEmpty {
+            guard let parsed = AgentSenders(template: template) else {
+                throw ConfigurationError.invalid(
+                    key: "conductor.agent_user", value: template,
+                    expected: "a broker user name containing \(AgentSenders.placeholder), e.g. n0core-hypervisor-\(AgentSenders.placeholder)")
+            }
+            senders = parsed
+        }
         self.init(
             maxAttempts: try positive("conductor.max_attempts", default: 3),
             applyDeadline: .seconds(try positive("conductor.apply_deadline_seconds", default: 120)),
@@ -76,7 +92,8 @@ public struct ConductorConfiguration: Sendable, Equatable {
             acceptedDeadline: .seconds(try positive("conductor.accepted_deadline_seconds", default: 900)),
             leaseGrace: .seconds(try positive("conductor.lease_grace_seconds", default: 30)),
             catchUpLimit: .seconds(try positive("conductor.catch_up_seconds", default: 60)),
-            databaseTimeout: .seconds(try positive("conductor.database_timeout_seconds", default: 20)))
+            databaseTimeout: .seconds(try positive("conductor.database_timeout_seconds", default: 20)),
+            agentSenders: senders)
     }
 
     /// ``applyDeadline`` in seconds, for the database's interval arithmetic.
