@@ -189,11 +189,12 @@ setup() {
 hypervisor() {
   [ $# -ge 2 ] || die "usage: $0 hypervisor HOST_ID AGENT_ID... (the host id and its agents' ids, from install-hypervisor.sh)"
   local host ids=() id
-  host=$(tr 'A-F' 'a-f' <<< "$1"); shift
-  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$host'"
+  host=$(tr 'A-F' 'a-f' <<< "$1")
+  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$1'"
+  shift
   for id in "$@"; do
+    [[ "$(tr 'A-F' 'a-f' <<< "$id")" =~ ^$UUID$ ]] || die "an agent id must be a UUID, not '$id'"
     id=$(tr 'A-F' 'a-f' <<< "$id")
-    [[ "$id" =~ ^$UUID$ ]] || die "an agent id must be a UUID, not '$id'"
     [[ " ${ids[*]} " != *" $id "* ]] || die "agent id $id given twice"
     ids+=("$id")
   done
@@ -214,7 +215,7 @@ hypervisor() {
 remove_hypervisor() {
   [ $# -eq 1 ] || die "usage: $0 remove-hypervisor HOST_ID"
   local host; host=$(tr 'A-F' 'a-f' <<< "$1")
-  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$host'"
+  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$1'"
   require_broker
   if user_exists "${PREFIX}hypervisor-$host"; then
     ctl delete_user "${PREFIX}hypervisor-$host" >/dev/null
@@ -355,10 +356,10 @@ self_test() {
   expect refused hv-a "consume n0core.dead" get hv-a n0core.dead
   expect refused hv-a "consume scheduler" get hv-a scheduler
   expect refused hv-a "publish to scheduler" publish hv-a scheduler
-  expect refused hv-a "declare (or delete) conductor" declare_queue hv-a conductor
+  expect refused hv-a "declare conductor" declare_queue hv-a conductor
   expect refused hv-a "delete conductor" delete_queue hv-a conductor
   expect refused hv-a "delete n0core.dead" delete_queue hv-a n0core.dead
-  expect refused hv-a "declare (or delete) exchange n0core" declare_exchange hv-a n0core topic
+  expect refused hv-a "declare exchange n0core" declare_exchange hv-a n0core topic
   expect refused hv-a "delete exchange n0core" delete_exchange hv-a n0core
   expect refused hv-a "declare exchange n0core.dead-letter" declare_exchange hv-a n0core.dead-letter direct
 

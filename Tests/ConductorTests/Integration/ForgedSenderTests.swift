@@ -56,6 +56,9 @@ struct ForgedSenderTests {
                     for beat in scenario.heartbeats(intervalSeconds: 3600) {
                         expected[try await send(ConductorClient.heartbeat(beat), as: hypervisorA)] = "accepted"
                     }
+                    // Registered first, as agents are long before anyone could learn their ids: the
+                    // first heartbeat of an agent decides its host (docs/security.md).
+                    try await harness.waitForHandled(expected.count, "the agents' own heartbeats")
                     expected[try await send(heartbeat(scenario.compute, host: scenario.host), as: harness.publisher)] =
                         "published by broker user '\(devUser)', but agents of host \(scenario.host) publish as '\(userA.name)'"
                     expected[try await send(heartbeat(scenario.compute, host: scenario.host), as: hypervisorB)] =
