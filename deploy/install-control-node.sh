@@ -13,8 +13,9 @@
 #   2. system user n0core (the control services run as it);
 #   3. /usr/local/bin/n0core-{api,scheduler,conductor}, their units in /etc/systemd/system,
 #      /etc/n0core/ROLE.yaml from deploy/config (never overwritten);
-#   4. RabbitMQ: vhost n0core, one user per role (deploy/rabbitmq-setup.sh; passwords in
-#      /etc/n0core/secrets/ROLE.amqp, including the three agents' for the hypervisors);
+#   4. RabbitMQ: vhost n0core, one user per control role (deploy/rabbitmq-setup.sh; passwords in
+#      /etc/n0core/secrets/ROLE.amqp); each hypervisor gets a user of its own later
+#      (install-hypervisor.sh prints the `rabbitmq-setup.sh hypervisor …` command to run here);
 #   5. PostgreSQL: role and database n0core (password in /etc/n0core/secrets/database);
 #   6. /etc/n0core/ROLE.env (0600) with the URLs and a generated API token (never overwritten);
 #   7. systemctl daemon-reload and enable --now, when systemd runs; otherwise the commands.
@@ -79,8 +80,15 @@ fi
 
 start_roles "${ROLES[@]}"
 if [ -n "$rabbitmq_ready" ]; then
-  log "hypervisors need their agents' RabbitMQ passwords: copy /etc/n0core/secrets/{compute-kvm,volumer-file,porter-vlan}.amqp"
-  log "to /etc/n0core/secrets/ on each hypervisor before running install-hypervisor.sh there"
+  log "each hypervisor: run install-hypervisor.sh there; it prints 'rabbitmq-setup.sh hypervisor HOST_ID AGENT_ID...'"
+  log "to run here, which writes /etc/n0core/secrets/hypervisor-HOST_ID.amqp for you to copy back to it"
+fi
+# The conductor refuses heartbeats and results not sent by their hypervisor's own RabbitMQ user
+# only with conductor.agent_user set (the example sets it; an older conductor.yaml lacks it).
+if ! grep -Eq '^[[:space:]]*agent_user:' "$ROOT/etc/n0core/conductor.yaml" 2>/dev/null \
+   && ! grep -q '^N0CORE_CONDUCTOR_AGENT_USER=' "$ROOT/etc/n0core/conductor.env" 2>/dev/null; then
+  log "note: /etc/n0core/conductor.yaml has no conductor.agent_user, so any hypervisor may speak for any agent; once every"
+  log "  hypervisor has its own RabbitMQ user, add 'agent_user: n0core-hypervisor-{host_id}' under 'conductor:' (docs/deployment.md)"
 fi
 [ ! -s "$ROOT/etc/n0core/secrets/api-token" ] \
   || log "API token: /etc/n0core/secrets/api-token (clients send 'Authorization: Bearer TOKEN')"

@@ -10,7 +10,10 @@
 # bridges, dnsmasq and guests — inside the network namespace n0demo, whose agents reach the
 # broker through a socat relay over a Unix socket. Nothing touches the host's network
 # interfaces. The demo uses its own RabbitMQ vhost and database (n0core-demo / n0core_demo), so
-# tests on the same machine never see its messages.
+# tests on the same machine never see its messages. On the broker every service has the least
+# privilege a deployment gives it (docs/deployment.md, "Broker permissions"): the control services
+# each their own user, the demo hypervisor's agents the hypervisor's user (users n0demo-*), and
+# the conductor refuses heartbeats and results that user did not send.
 #
 # State, logs and the env file: $N0CORE_DEMO_STATE (default /var/lib/n0core-demo).
 set -euo pipefail
@@ -31,6 +34,8 @@ declare -A HEALTH=([scheduler]=9101 [conductor]=9102 [compute-kvm]=9103 [volumer
 HOST_ID=85cf3a3a-18e4-4fe2-b406-9e79079cae07
 # Short: libvirt's sockets under the embedded driver's root must fit in 108 bytes.
 EMBED_ROOT=/run/n0demo-libvirt
+# The demo's RabbitMQ users (deploy/rabbitmq-setup.sh with this prefix); passwords in $DEMO/secrets.
+USER_PREFIX=n0demo-
 
 log() { printf '[quickstart] %s\n' "$*" >&2; }
 die() { printf '[quickstart] error: %s\n' "$*" >&2; exit 1; }
@@ -63,6 +68,10 @@ remove_demo() {
   if rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$VHOST"; then
     rabbitmqctl -q delete_vhost "$VHOST" && log "deleted RabbitMQ vhost $VHOST"
   fi
+  for user in $(rabbitmqctl -q list_users 2>/dev/null | awk 'NR > 1 {print $1}' | grep "^$USER_PREFIX" || true); do
+    rabbitmqctl -q delete_user "$user" >/dev/null
+  done
+  rm -rf "$DEMO/secrets"
   if pg_lsclusters -h 2>/dev/null | awk '$2=="n0core" {print $4}' | grep -q online; then
     runuser -u postgres -- psql -X -q -p "${PG_PORT:-5433}" -d postgres \
       -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
@@ -112,18 +121,32 @@ mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents" "$DEMO/images"
 umask 077
 [ -s "$DEMO/api-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/api-token"
 
-# The demo's own vhost and database, for the dev environment's user.
+# The demo's own vhost and database. On the vhost, each control service gets its own RabbitMQ
+# user and the demo hypervisor one for its agents, made for their ids; the dev environment's
+# user may look at everything in the management UI.
 rabbitmqctl -q add_vhost "$VHOST"
 rabbitmqctl -q set_permissions -p "$VHOST" n0core '.*' '.*' '.*'
-bash deploy/rabbitmq-setup.sh dead-letter-limit "$VHOST" 2>/dev/null
+declare -A AGENT_ID=()
+for s in "${AGENTS[@]}"; do AGENT_ID[$s]=$(cat /proc/sys/kernel/random/uuid); done
+broker_setup() {
+  env N0CORE_RABBITMQ_VHOST="$VHOST" N0CORE_RABBITMQ_USER_PREFIX="$USER_PREFIX" N0CORE_SECRETS_DIR="$DEMO/secrets" \
+    bash deploy/rabbitmq-setup.sh "$@" >>"$DEMO/log/rabbitmq-setup.log" 2>&1 \
+    || die "deploy/rabbitmq-setup.sh $1 failed; see $DEMO/log/rabbitmq-setup.log"
+}
+broker_setup setup
+broker_setup hypervisor "$HOST_ID" "${AGENT_ID[@]}"
+AMQP_ADDRESS=${N0CORE_AMQP_URL#*@}
+AMQP_ADDRESS=${AMQP_ADDRESS%%/*}
+amqp_url() { echo "amqp://$USER_PREFIX$1:$(head -n 1 "$DEMO/secrets/$1.amqp")@$AMQP_ADDRESS/$VHOST"; }
+HYPERVISOR_USER=hypervisor-$HOST_ID
+log "RabbitMQ users: ${USER_PREFIX}{api,scheduler,conductor} and $USER_PREFIX$HYPERVISOR_USER (the demo hypervisor's agents)"
 runuser -u postgres -- psql -X -q -p "$PG_PORT" -d postgres -c "CREATE DATABASE $DATABASE OWNER n0core" >/dev/null
-AMQP_URL="${N0CORE_AMQP_URL%/*}/$VHOST"
 DATABASE_URL="${N0CORE_DATABASE_URL%/*}/$DATABASE"
 
 # The demo hypervisor's namespace; the broker reaches into it through a relay on loopback.
 ip netns add "$NETNS"
 ip -n "$NETNS" link set lo up
-AMQP_PORT=$(sed -n 's/.*@[^:]*:\([0-9]*\)\/.*/\1/p' <<<"$AMQP_URL")
+AMQP_PORT=${AMQP_ADDRESS##*:}
 RELAY_SOCKET="$DEMO/run/amqp.sock"
 nohup socat "UNIX-LISTEN:$RELAY_SOCKET,fork,unlink-early" "TCP:127.0.0.1:$AMQP_PORT" >/dev/null 2>&1 &
 echo $! > "$DEMO/run/amqp-relay-outside.pid"
@@ -132,12 +155,16 @@ echo $! > "$DEMO/run/amqp-relay-inside.pid"
 
 start_service() { # start_service NAME [ip netns exec NETNS]
   local s=$1; shift
-  local env_args=(N0CORE_LOG_LEVEL="${N0CORE_LOG_LEVEL:-info}" N0CORE_AMQP_URL="$AMQP_URL")
+  local env_args=(N0CORE_LOG_LEVEL="${N0CORE_LOG_LEVEL:-info}")
   case "$s" in
-    api) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_API_LISTEN=$API_LISTEN N0CORE_API_TOKENS="$(cat "$DEMO/api-token")") ;;
-    scheduler|conductor) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
-    *) env_args+=(N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]} N0CORE_HOST_ID=$HOST_ID N0CORE_AGENT_STATE_DIR="$DEMO/agents/$s") ;;
+    api) env_args+=(N0CORE_AMQP_URL="$(amqp_url api)" N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_API_LISTEN=$API_LISTEN
+                    N0CORE_API_TOKENS="$(cat "$DEMO/api-token")") ;;
+    scheduler|conductor) env_args+=(N0CORE_AMQP_URL="$(amqp_url "$s")" N0CORE_DATABASE_URL="$DATABASE_URL"
+                                    N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
+    *) env_args+=(N0CORE_AMQP_URL="$(amqp_url "$HYPERVISOR_USER")" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}
+                  N0CORE_HOST_ID=$HOST_ID N0CORE_AGENT_ID="${AGENT_ID[$s]}" N0CORE_AGENT_STATE_DIR="$DEMO/agents/$s") ;;
   esac
+  [ "$s" != conductor ] || env_args+=(N0CORE_CONDUCTOR_AGENT_USER="${USER_PREFIX}hypervisor-{host_id}")
   case "$s" in
     compute-kvm) env_args+=(N0CORE_COMPUTE_LIBVIRT_URI="qemu:///embed?root=$EMBED_ROOT" N0CORE_COMPUTE_VIRT_TYPE=qemu
                             N0CORE_COMPUTE_IMAGES_DIRECTORY="$DEMO/images") ;;
@@ -159,9 +186,9 @@ export N0CORE_API_TOKEN=$(cat "$DEMO/api-token")
 ENV
 
 log "waiting for the three agents' first heartbeats to reach the graph"
-# Each agent by the id it keeps in its state directory (/api/graph needs a spec or an object).
+# Each agent by its id (/api/graph needs a spec or an object).
 for s in "${AGENTS[@]}"; do
-  id=$(cat "$DEMO/agents/$s/agent-id")
+  id=${AGENT_ID[$s]}
   for _ in $(seq 1 150); do
     api GET "/api/objects/$id" -H 'Accept: application/json' | grep -q '"desired_state":"alived"' && continue 2
     sleep 0.2
@@ -208,6 +235,7 @@ namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`)
 
   API             http://$API_LISTEN   (source $DEMO/env, then curl as in README.md)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
+                  (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
   VM console      VNC on 127.0.0.1:$VNC_PORT (relayed into $NETNS), password: the spec's vnc_password (hogehoge)
                   serial log: $DEMO/agents/compute-kvm/console/
   images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: debian.qcow2)

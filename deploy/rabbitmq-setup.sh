@@ -1,96 +1,119 @@
 #!/usr/bin/env bash
-# RabbitMQ for n0core: a vhost and one user per role, each allowed only the queues and routing
-# keys its service uses. Run it on a RabbitMQ node, as root (it uses rabbitmqctl).
+# RabbitMQ for n0core: a vhost, one user per control role and one user per hypervisor, each
+# allowed only the queues and routing keys its services use. Run it on a RabbitMQ node, as root
+# (it uses rabbitmqctl).
 #
-#   deploy/rabbitmq-setup.sh [setup]   create or update the vhost, users and permissions
+#   deploy/rabbitmq-setup.sh [setup]   create or update the vhost, the users api, scheduler and
+#                                      conductor, their permissions and the dead-letter limit
+#   deploy/rabbitmq-setup.sh hypervisor HOST_ID AGENT_ID...
+#                                      create or update the user of one hypervisor, PREFIX +
+#                                      hypervisor-HOST_ID, for its agents (their ids, the queues
+#                                      they consume); install-hypervisor.sh prints this command
+#   deploy/rabbitmq-setup.sh remove-hypervisor HOST_ID
+#                                      delete that user and its password file
+#   deploy/rabbitmq-setup.sh remove-legacy-agent-users
+#                                      delete the per-kind agent users of earlier releases
+#                                      (PREFIX + compute-kvm …), shared by every hypervisor
 #   deploy/rabbitmq-setup.sh dead-letter-limit [VHOST]
 #                                      bound the dead-letter queue n0core.dead of VHOST (default
 #                                      the vhost below) with a policy: at most
 #                                      N0CORE_DEAD_LETTER_MAX_LENGTH messages (100000), the oldest
 #                                      dropped first; `setup` applies it too
 #   deploy/rabbitmq-setup.sh self-test check the permissions for real on a scratch vhost
-#                                      (n0core-permcheck, users n0core-permcheck-ROLE) through
-#                                      the management HTTP API, then delete all of it
+#                                      (n0core-permcheck, users n0core-permcheck-*) through the
+#                                      management HTTP API, then delete all of it
 #
 # Environment:
 #   N0CORE_RABBITMQ_VHOST        vhost (default n0core)
-#   N0CORE_RABBITMQ_USER_PREFIX  users are PREFIX + role (default n0core-: n0core-api …)
-#   N0CORE_SECRETS_DIR           where each role's password is kept, ROLE.amqp, mode 0600
-#                                (default /etc/n0core/secrets)
+#   N0CORE_RABBITMQ_USER_PREFIX  users are PREFIX + role (default n0core-: n0core-api …,
+#                                n0core-hypervisor-HOST_ID)
+#   N0CORE_SECRETS_DIR           where each user's password is kept, ROLE.amqp or
+#                                hypervisor-HOST_ID.amqp, mode 0600 (default /etc/n0core/secrets)
 #   N0CORE_AMQP_PASSWORD_ROLE    a password to use instead of a generated one, ROLE in capitals
-#                                with _ (N0CORE_AMQP_PASSWORD_COMPUTE_KVM)
+#                                with _ (N0CORE_AMQP_PASSWORD_CONDUCTOR)
 #   N0CORE_RABBITMQ_MANAGEMENT_URL  self-test: the management API (default http://127.0.0.1:15672)
-#   N0CORE_PERMCHECK_BIN_DIR     self-test: also run the real n0core-volumer-file from this
-#                                directory (e.g. .build/debug) as its role user
-#   N0CORE_RABBITMQ_AMQP_ADDRESS self-test: where that agent reaches AMQP (default 127.0.0.1:5672)
+#   N0CORE_PERMCHECK_BIN_DIR     self-test: also run the real agents from this directory (e.g.
+#                                .build/debug) as one hypervisor's user
+#   N0CORE_RABBITMQ_AMQP_ADDRESS self-test: where those agents reach AMQP (default 127.0.0.1:5672)
 #
-# Idempotent: an existing ROLE.amqp is the password (the user's password is set to it); a user
-# without one gets a new password. Passwords reach rabbitmqctl on standard input, never on a
+# Idempotent: an existing password file is the password (the user's password is set to it); a
+# user without one gets a new password. Passwords reach rabbitmqctl on standard input, never on a
 # command line. The users get no tags: they cannot log into the management UI.
 #
-# What each role may do follows from the code (Sources/Broker/Topology.swift, Sources/Clients):
-# every service declares the topic exchange `n0core`, the dead-letter queue `n0core.dead` and
-# the queues it publishes to or consumes, each queue bound to `n0core` with its own name and
-# declared with the default exchange as its dead-letter exchange; undecodable deliveries are
-# dead-lettered by publishing to the default exchange. Routing keys are `scheduler`,
-# `conductor` and agent ids (lowercase UUIDs), which are also the queue names.
+# What each user may do follows from the code (Sources/Broker/Topology.swift,
+# Topology+Declaration.swift, Sources/Clients) and docs/deployment.md explains it: every service
+# declares the topic exchange `n0core`, the direct exchange `n0core.dead-letter` with the queue
+# `n0core.dead` bound to it, and the queues it publishes to or consumes, each bound to `n0core`
+# with its own name and dead-lettering through `n0core.dead-letter`; a dead letter with its reason
+# is published there too. Routing keys are `scheduler`, `conductor` and agent ids (lowercase
+# UUIDs), which are also the queue names. A user refused a declaration looks the object up
+# instead (a hypervisor's user declares only its agents' queues). No user may write to the
+# default exchange (`amq.default`), through which one could publish into any queue by name.
 #
-#   role          declares (configure)          publishes to n0core      consumes
-#   api           scheduler                     scheduler                -
-#   scheduler     scheduler                     agent ids                scheduler
-#   conductor     scheduler, conductor          scheduler                conductor
-#   agents (3)    conductor, own agent id       conductor, agent ids     own agent id
+#   user          declares (configure)             publishes to n0core     consumes
+#   api           exchanges, n0core.dead, scheduler  scheduler             -
+#   scheduler     same                               agent ids             scheduler
+#   conductor     same + conductor                   scheduler             conductor
+#   hypervisor    its agents' queues                 conductor, agent ids  its agents' queues
 #
-# Wider than each role needs, because of how the code and RabbitMQ work (docs/deployment.md):
-#   (api, scheduler and conductor share one outbox table, but each relay sends only the rows its
-#   own service wrote — outbox.sender — so each needs only its own routing keys.)
-#   - declaring a queue with a dead-letter exchange needs read on that queue, so api and
-#     conductor can read `scheduler` and agents can read `conductor`;
-#   - dead-lettering through the default exchange needs write on `amq.default`, which lets a
-#     role publish to any queue by name there (topic permissions only apply to topic exchanges);
-#   - agent ids are generated on each hypervisor, so an agent role may use any UUID-named queue.
+# Every published message carries `user_id` (the publisher sets it to its own user; RabbitMQ
+# refuses any other), so the conductor can tell which hypervisor sent a heartbeat or a result
+# (`conductor.agent_user: n0core-hypervisor-{host_id}`, with PREFIX as here).
 set -euo pipefail
 
 VHOST=${N0CORE_RABBITMQ_VHOST:-n0core}
 PREFIX=${N0CORE_RABBITMQ_USER_PREFIX:-n0core-}
 SECRETS=${N0CORE_SECRETS_DIR:-/etc/n0core/secrets}
-ROLES=(api scheduler conductor compute-kvm volumer-file porter-vlan)
+ROLES=(api scheduler conductor)
+LEGACY_AGENT_ROLES=(compute-kvm volumer-file porter-vlan)
 EXCHANGE=n0core
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
 log() { printf '[rabbitmq-setup] %s\n' "$*" >&2; }
 die() { printf '[rabbitmq-setup] error: %s\n' "$*" >&2; exit 1; }
 
-# permissions ROLE: prints five lines, the regexes for configure, write, read (vhost
-# permissions) and topic write, topic read (routing keys on the n0core exchange).
-# Resources: the exchange n0core, amq.default (the default exchange, dead-letter target),
-# the queues n0core.dead, scheduler, conductor and agent ids.
+# permissions ROLE [AGENT_ID...]: prints five lines, the regexes for configure, write, read
+# (vhost permissions) and topic write, topic read (routing and binding keys on n0core).
+# Resources: the exchanges n0core and n0core.dead-letter, the queues n0core.dead, scheduler,
+# conductor and agent ids. Queue declarations with a dead-letter exchange need read on the queue
+# and write on n0core.dead-letter when they create it; binding needs write on the queue and read
+# on the exchange.
 permissions() {
-  local base='n0core|n0core\.dead'
+  local shared='n0core|n0core\.dead-letter|n0core\.dead'
   case "$1" in
     api)
-      echo "^($base|scheduler)\$"                       # declare exchange, dead, scheduler
-      echo '^(n0core|amq\.default|scheduler)$'          # publish; dead-letter; bind scheduler
-      echo '^(n0core|scheduler)$'                       # bind from n0core; declare with DLX
+      echo "^($shared|scheduler)\$"                     # declare exchanges, dead, scheduler
+      echo "^($shared|scheduler)\$"                     # publish; dead letters; bind dead, scheduler
+      echo '^(n0core|n0core\.dead-letter|scheduler)$'   # bind from both exchanges; make scheduler
       echo '^scheduler$'                                # Spec
       echo '^scheduler$' ;;                             # binding key of scheduler
     scheduler)
-      echo "^($base|scheduler)\$"
-      echo '^(n0core|amq\.default|scheduler)$'
-      echo '^(n0core|scheduler)$'                       # consume scheduler
+      echo "^($shared|scheduler)\$"
+      echo "^($shared|scheduler)\$"
+      echo '^(n0core|n0core\.dead-letter|scheduler)$'   # consume scheduler
       echo "^$UUID\$"                                   # Request to an agent
       echo '^scheduler$' ;;
     conductor)
-      echo "^($base|scheduler|conductor)\$"
-      echo '^(n0core|amq\.default|scheduler|conductor)$'
-      echo '^(n0core|scheduler|conductor)$'             # consume conductor
+      echo "^($shared|scheduler|conductor)\$"
+      echo "^($shared|scheduler|conductor)\$"
+      echo '^(n0core|n0core\.dead-letter|scheduler|conductor)$'   # consume conductor
       echo '^scheduler$'                                # rescheduling Spec
       echo '^(scheduler|conductor)$' ;;
-    compute-kvm|volumer-file|porter-vlan)
-      echo "^($base|conductor|$UUID)\$"
-      echo "^(n0core|amq\\.default|conductor|$UUID)\$"
-      echo "^(n0core|conductor|$UUID)\$"                # consume own queue
+    hypervisor)
+      shift
+      local ids; ids=$(IFS='|'; echo "$*")
+      echo "^($ids)\$"                                  # declare (and delete) only its agents' queues
+      echo "^(n0core|n0core\\.dead-letter|$ids)\$"      # publish; dead letters; bind its queues
+      echo "^(n0core|$ids)\$"                           # bind its queues to n0core; consume them
       echo "^(conductor|$UUID)\$"                       # Notify, Heartbeat; Notify to dependents
+      echo "^($ids)\$" ;;                               # binding keys: its agents' ids only
+    legacy-agent)
+      # Earlier releases' agents (one user per kind, shared by every hypervisor) still need what
+      # they had, amq.default included, until every hypervisor has a user of its own.
+      echo "^(n0core|n0core\\.dead-letter|n0core\\.dead|conductor|$UUID)\$"
+      echo "^(n0core|n0core\\.dead-letter|amq\\.default|conductor|$UUID)\$"
+      echo "^(n0core|n0core\\.dead-letter|conductor|$UUID)\$"
+      echo "^(conductor|$UUID)\$"
       echo "^(conductor|$UUID)\$" ;;
     *) die "unknown role $1" ;;
   esac
@@ -98,9 +121,16 @@ permissions() {
 
 ctl() { rabbitmqctl -q "$@"; }
 
-password_for() { # password_for ROLE: the kept, given or a new password; kept in SECRETS/ROLE.amqp
-  local role=$1 file=$SECRETS/$1.amqp var
-  var=N0CORE_AMQP_PASSWORD_$(tr 'a-z-' 'A-Z_' <<< "$role")
+require_broker() {
+  command -v rabbitmqctl >/dev/null || die "rabbitmqctl is missing; run this on a RabbitMQ node"
+  ctl status >/dev/null 2>&1 || die "RabbitMQ is not running (rabbitmqctl status failed)"
+}
+
+user_exists() { ctl list_users | awk 'NR > 1 {print $1}' | grep -qxF "$1"; }
+
+password_for() { # password_for NAME: the kept, given or a new password; kept in SECRETS/NAME.amqp
+  local name=$1 file=$SECRETS/$1.amqp var
+  var=N0CORE_AMQP_PASSWORD_$(tr 'a-z-' 'A-Z_' <<< "$name")
   if [ -n "${!var:-}" ]; then
     (umask 077; printf '%s\n' "${!var}" > "$file")
   elif [ ! -s "$file" ]; then
@@ -110,30 +140,111 @@ password_for() { # password_for ROLE: the kept, given or a new password; kept in
   head -n 1 "$file"
 }
 
+# grant USER ROLE [AGENT_ID...]: sets the user's permissions on VHOST.
+grant() {
+  local user=$1; shift
+  local p; mapfile -t p < <(permissions "$@")
+  ctl set_permissions -p "$VHOST" "$user" "${p[0]}" "${p[1]}" "${p[2]}" >/dev/null
+  ctl set_topic_permissions -p "$VHOST" "$user" "$EXCHANGE" "${p[3]}" "${p[4]}" >/dev/null
+  log "$user: configure ${p[0]}  write ${p[1]}  read ${p[2]}  topic write ${p[3]}  topic read ${p[4]}"
+}
+
+# ensure_user USER SECRET_NAME: the user exists, without tags, with the kept password.
+ensure_user() {
+  local user=$1 pass
+  pass=$(password_for "$2")
+  if ! user_exists "$user"; then
+    log "adding user $user"
+    printf '%s' "$pass" | ctl add_user "$user" >/dev/null
+  elif ! printf '%s' "$pass" | ctl authenticate_user "$user" >/dev/null 2>&1; then
+    log "setting the password of $user from $SECRETS/$2.amqp"
+    printf '%s' "$pass" | ctl change_password "$user" >/dev/null
+  fi
+  ctl set_user_tags "$user" >/dev/null
+}
+
 setup() {
-  command -v rabbitmqctl >/dev/null || die "rabbitmqctl is missing; run this on a RabbitMQ node"
-  ctl status >/dev/null 2>&1 || die "RabbitMQ is not running (rabbitmqctl status failed)"
+  require_broker
   mkdir -p "$SECRETS"; chmod 700 "$SECRETS"
   ctl list_vhosts name | grep -qxF "$VHOST" || { log "adding vhost $VHOST"; ctl add_vhost "$VHOST"; }
-  local role user pass
+  local role
   for role in "${ROLES[@]}"; do
-    user=$PREFIX$role
-    pass=$(password_for "$role")
-    if ! ctl list_users | awk 'NR > 1 {print $1}' | grep -qxF "$user"; then
-      log "adding user $user"
-      printf '%s' "$pass" | ctl add_user "$user" >/dev/null
-    elif ! printf '%s' "$pass" | ctl authenticate_user "$user" >/dev/null 2>&1; then
-      log "setting the password of $user from $SECRETS/$role.amqp"
-      printf '%s' "$pass" | ctl change_password "$user" >/dev/null
-    fi
-    ctl set_user_tags "$user" >/dev/null
-    mapfile -t p < <(permissions "$role")
-    ctl set_permissions -p "$VHOST" "$user" "${p[0]}" "${p[1]}" "${p[2]}" >/dev/null
-    ctl set_topic_permissions -p "$VHOST" "$user" "$EXCHANGE" "${p[3]}" "${p[4]}" >/dev/null
-    log "$user: configure ${p[0]}  write ${p[1]}  read ${p[2]}  topic write ${p[3]}  topic read ${p[4]}"
+    ensure_user "$PREFIX$role" "$role"
+    grant "$PREFIX$role" "$role"
+  done
+  for role in "${LEGACY_AGENT_ROLES[@]}"; do
+    user_exists "$PREFIX$role" || continue
+    grant "$PREFIX$role" legacy-agent
+    log "warning: $PREFIX$role is an agent user of an earlier release, shared by every hypervisor that uses it: it may"
+    log "  consume any agent's queue and publish into any queue through amq.default. Give each hypervisor a user of"
+    log "  its own (install-hypervisor.sh; docs/deployment.md), then: $0 remove-legacy-agent-users"
   done
   dead_letter_limit "$VHOST"
+  report_legacy_queues
   log "vhost $VHOST ready; passwords in $SECRETS/ROLE.amqp; URL: amqp://${PREFIX}ROLE:PASSWORD@HOST:5672/$VHOST"
+  log "each hypervisor: $0 hypervisor HOST_ID AGENT_ID... (deploy/install-hypervisor.sh prints it)"
+}
+
+# hypervisor HOST_ID AGENT_ID...: the user of one hypervisor's agents.
+hypervisor() {
+  [ $# -ge 2 ] || die "usage: $0 hypervisor HOST_ID AGENT_ID... (the host id and its agents' ids, from install-hypervisor.sh)"
+  local host ids=() id
+  host=$(tr 'A-F' 'a-f' <<< "$1")
+  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$1'"
+  shift
+  for id in "$@"; do
+    [[ "$(tr 'A-F' 'a-f' <<< "$id")" =~ ^$UUID$ ]] || die "an agent id must be a UUID, not '$id'"
+    id=$(tr 'A-F' 'a-f' <<< "$id")
+    [[ " ${ids[*]} " != *" $id "* ]] || die "agent id $id given twice"
+    ids+=("$id")
+  done
+  require_broker
+  ctl list_vhosts name | grep -qxF "$VHOST" || die "no vhost $VHOST; run '$0 setup' first"
+  mkdir -p "$SECRETS"; chmod 700 "$SECRETS"
+  local user=${PREFIX}hypervisor-$host
+  ensure_user "$user" "hypervisor-$host"
+  grant "$user" hypervisor "${ids[@]}"
+  if ! ctl list_queues -p "$VHOST" name 2>/dev/null | grep -qxF conductor; then
+    log "note: vhost $VHOST has no queue 'conductor' yet; the agents may use it but not create it, so they wait"
+    log "  (not ready) until the conductor has started once"
+  fi
+  log "hypervisor $host: user $user for agents ${ids[*]}; password in $SECRETS/hypervisor-$host.amqp"
+  log "copy that file to /etc/n0core/secrets/ on the hypervisor and run deploy/install-hypervisor.sh there again"
+}
+
+remove_hypervisor() {
+  [ $# -eq 1 ] || die "usage: $0 remove-hypervisor HOST_ID"
+  local host; host=$(tr 'A-F' 'a-f' <<< "$1")
+  [[ "$host" =~ ^$UUID$ ]] || die "the host id must be a UUID, not '$1'"
+  require_broker
+  if user_exists "${PREFIX}hypervisor-$host"; then
+    ctl delete_user "${PREFIX}hypervisor-$host" >/dev/null
+    log "deleted user ${PREFIX}hypervisor-$host"
+  fi
+  rm -f "$SECRETS/hypervisor-$host.amqp"
+}
+
+remove_legacy_agent_users() {
+  require_broker
+  local role
+  for role in "${LEGACY_AGENT_ROLES[@]}"; do
+    user_exists "$PREFIX$role" || continue
+    ctl delete_user "$PREFIX$role" >/dev/null
+    rm -f "$SECRETS/$role.amqp"
+    log "deleted user $PREFIX$role (hypervisors still using it can no longer connect)"
+  done
+}
+
+# report_legacy_queues: queues made by a release before n0core.dead-letter keep their arguments
+# (dead-lettering through the default exchange); the services use them as they are. Listed so an
+# operator can convert them when convenient (docs/deployment.md).
+report_legacy_queues() {
+  local legacy
+  legacy=$(ctl list_queues -p "$VHOST" name arguments --formatter json 2>/dev/null \
+    | grep -F '["x-dead-letter-exchange","longstr",""]' | sed -n 's/.*"name":"\([^"]*\)".*/\1/p' | tr '\n' ' ' || true)
+  [ -z "$legacy" ] && return 0
+  log "note: queues of an earlier release dead-letter through the default exchange (still working, see"
+  log "  docs/deployment.md to convert them): $legacy"
 }
 
 # dead_letter_limit VHOST: the dead-letter queue keeps at most N messages, dropping the oldest.
@@ -148,8 +259,14 @@ dead_letter_limit() {
 }
 
 # --- self-test -------------------------------------------------------------------------------
-# Acts as each role through the management HTTP API, whose operations run as that user through
-# an internal AMQP connection: the same permission checks a service's own connection gets.
+# Acts as each user through the management HTTP API, whose operations run as that user through
+# an internal AMQP connection: the same permission checks (and user_id validation) a service's
+# own connection gets. Two hypervisors, A and B, with three agents each.
+HOST_A=aaaaaaaa-0000-4000-8000-00000000000a
+HOST_B=bbbbbbbb-0000-4000-8000-00000000000b
+AGENTS_A=(a0000001-0000-4000-8000-00000000000a a0000002-0000-4000-8000-00000000000a a0000003-0000-4000-8000-00000000000a)
+AGENTS_B=(b0000001-0000-4000-8000-00000000000b b0000002-0000-4000-8000-00000000000b b0000003-0000-4000-8000-00000000000b)
+
 self_test() {
   command -v curl >/dev/null || die "self-test needs curl"
   local mgmt=${N0CORE_RABBITMQ_MANAGEMENT_URL:-http://127.0.0.1:15672}
@@ -159,80 +276,98 @@ self_test() {
   local secrets; secrets=$(mktemp -d "${TMPDIR:-/tmp}/n0core-permcheck.XXXXXX")
   # shellcheck disable=SC2064
   trap "self_test_cleanup '$scratch' '$scratch_prefix' '$secrets'" EXIT
-  N0CORE_RABBITMQ_VHOST=$scratch N0CORE_RABBITMQ_USER_PREFIX=$scratch_prefix N0CORE_SECRETS_DIR=$secrets \
-    bash "${BASH_SOURCE[0]}" setup
+  local env=(N0CORE_RABBITMQ_VHOST=$scratch N0CORE_RABBITMQ_USER_PREFIX=$scratch_prefix N0CORE_SECRETS_DIR=$secrets)
+  env "${env[@]}" bash "${BASH_SOURCE[0]}" setup
+  env "${env[@]}" bash "${BASH_SOURCE[0]}" hypervisor "$HOST_A" "${AGENTS_A[@]}"
+  env "${env[@]}" bash "${BASH_SOURCE[0]}" hypervisor "$HOST_B" "${AGENTS_B[@]}"
+  declare -gA PASS=() USER=()
   local role
-  declare -gA PASS=()
-  for role in "${ROLES[@]}"; do
-    PASS[$role]=$(head -n 1 "$secrets/$role.amqp")
+  for role in "${ROLES[@]}"; do USER[$role]=$scratch_prefix$role; PASS[$role]=$(head -n 1 "$secrets/$role.amqp"); done
+  USER[hv-a]=${scratch_prefix}hypervisor-$HOST_A; PASS[hv-a]=$(head -n 1 "$secrets/hypervisor-$HOST_A.amqp")
+  USER[hv-b]=${scratch_prefix}hypervisor-$HOST_B; PASS[hv-b]=$(head -n 1 "$secrets/hypervisor-$HOST_B.amqp")
+  local everyone=("${ROLES[@]}" hv-a hv-b)
+  for role in "${everyone[@]}"; do
     # Only to log into the HTTP API; tags do not change what AMQP operations are allowed.
-    ctl set_user_tags "$scratch_prefix$role" management >/dev/null
+    ctl set_user_tags "${USER[$role]}" management >/dev/null
   done
-  MGMT=$mgmt; SCRATCH=$scratch; SPREFIX=$scratch_prefix; FAILURES=0; CHECKS=0
+  MGMT=$mgmt; SCRATCH=$scratch; FAILURES=0; CHECKS=0
+  local a1=${AGENTS_A[0]} a2=${AGENTS_A[1]} a3=${AGENTS_A[2]} b1=${AGENTS_B[0]}
 
-  local agent_compute=11111111-1111-4111-8111-111111111111
-  local agent_volumer=22222222-2222-4222-8222-222222222222
-  local agent_porter=33333333-3333-4333-8333-333333333333
-
-  log "start-up declarations as each service makes them"
+  log "start-up declarations as each service makes them (the control services first)"
   for role in "${ROLES[@]}"; do
-    expect ok "$role" "declare exchange n0core" declare_exchange "$role" n0core
-    expect ok "$role" "declare n0core.dead" declare_dead "$role"
+    expect ok "$role" "declare exchange n0core" declare_exchange "$role" n0core topic
+    expect ok "$role" "declare exchange n0core.dead-letter" declare_exchange "$role" n0core.dead-letter direct
+    expect ok "$role" "declare n0core.dead, bind it to n0core.dead-letter" declare_dead "$role"
   done
-  expect ok api "declare+bind scheduler" declare_bound "api" scheduler
+  expect ok api "declare+bind scheduler" declare_bound api scheduler
   expect ok scheduler "declare+bind scheduler" declare_bound scheduler scheduler
   expect ok conductor "declare+bind scheduler" declare_bound conductor scheduler
   expect ok conductor "declare+bind conductor" declare_bound conductor conductor
-  expect ok compute-kvm "declare+bind conductor" declare_bound compute-kvm conductor
-  expect ok compute-kvm "declare+bind own queue" declare_bound compute-kvm "$agent_compute"
-  expect ok volumer-file "declare+bind own queue" declare_bound volumer-file "$agent_volumer"
-  expect ok porter-vlan "declare+bind own queue" declare_bound porter-vlan "$agent_porter"
+  for agent in "${AGENTS_A[@]}"; do expect ok hv-a "declare+bind its agent's queue $agent" declare_bound hv-a "$agent"; done
+  expect ok hv-b "declare+bind its agent's queue $b1" declare_bound hv-b "$b1"
+  # The agents' other declarations (the exchanges, n0core.dead, conductor) are refused below and
+  # then only looked up; the real agents at the end show that this works.
 
   log "what each service sends and receives"
   expect routed api "publish Spec to scheduler" publish api scheduler
-  expect routed scheduler "publish Request to an agent" publish scheduler "$agent_volumer"
+  expect routed scheduler "publish Request to an agent" publish scheduler "$a2"
   expect routed conductor "publish rescheduling Spec to scheduler" publish conductor scheduler
-  expect routed volumer-file "publish Notify/Heartbeat to conductor" publish volumer-file conductor
-  expect routed volumer-file "publish Notify to a dependent agent" publish volumer-file "$agent_compute"
-  expect routed porter-vlan "publish Notify to a dependent agent" publish porter-vlan "$agent_compute"
-  expect routed compute-kvm "publish Heartbeat to conductor" publish compute-kvm conductor
+  expect routed hv-a "publish Notify/Heartbeat to conductor" publish hv-a conductor
+  expect routed hv-a "publish Notify to its own agent" publish hv-a "$a1"
+  expect routed hv-a "publish Notify to another hypervisor's agent" publish hv-a "$b1"
+  expect routed hv-b "publish Notify to another hypervisor's agent" publish hv-b "$a1"
   expect ok scheduler "consume scheduler" get scheduler scheduler
   expect ok conductor "consume conductor" get conductor conductor
-  expect ok volumer-file "consume own queue" get volumer-file "$agent_volumer"
-  expect ok compute-kvm "consume own queue" get compute-kvm "$agent_compute"
-  for role in "${ROLES[@]}"; do
-    expect routed "$role" "dead-letter to n0core.dead (default exchange)" publish_default "$role" n0core.dead
+  for agent in "${AGENTS_A[@]}"; do expect ok hv-a "consume its agent's queue $agent" get hv-a "$agent"; done
+  expect ok hv-b "consume its agent's queue" get hv-b "$b1"
+  for role in "${everyone[@]}"; do
+    expect routed "$role" "dead-letter to n0core.dead (n0core.dead-letter)" publish_to "$role" n0core.dead-letter n0core.dead
+    expect routed "$role" "publish with user_id = its own user" publish_as "$role" "$(own_key "$role")" "${USER[$role]}"
   done
 
-  log "what each role must not do"
+  log "what each user must not do"
+  for role in "${everyone[@]}"; do
+    expect refused "$role" "publish to amq.default (into any queue by name)" publish_to "$role" amq.default conductor
+    expect refused-user-id "$role" "forge user_id (publish as ${USER[$(other_hypervisor "$role")]})" \
+      publish_as "$role" "$(own_key "$role")" "${USER[$(other_hypervisor "$role")]}"
+    expect refused "$role" "declare another exchange" declare_exchange "$role" n0core.other topic
+    expect refused "$role" "declare a queue named otherwise" declare_queue "$role" other.queue
+  done
   expect refused api "publish to conductor" publish api conductor
-  expect refused api "publish to an agent" publish api "$agent_compute"
+  expect refused api "publish to an agent" publish api "$a1"
   expect refused scheduler "publish to scheduler" publish scheduler scheduler
-  expect refused conductor "publish to an agent" publish conductor "$agent_compute"
+  expect refused conductor "publish to an agent" publish conductor "$a1"
   expect refused api "declare conductor" declare_queue api conductor
   expect refused api "consume conductor" get api conductor
   expect refused scheduler "publish to conductor" publish scheduler conductor
   expect refused scheduler "consume conductor" get scheduler conductor
-  expect refused scheduler "consume an agent's queue" get scheduler "$agent_compute"
+  expect refused scheduler "consume an agent's queue" get scheduler "$a1"
   expect refused conductor "publish to conductor" publish conductor conductor
-  expect refused conductor "consume an agent's queue" get conductor "$agent_compute"
-  for role in compute-kvm volumer-file porter-vlan; do
-    expect refused "$role" "publish to scheduler" publish "$role" scheduler
-    expect refused "$role" "declare scheduler" declare_queue "$role" scheduler
-    expect refused "$role" "consume scheduler" get "$role" scheduler
-    expect refused "$role" "bind own queue to key scheduler" bind "$role" "$agent_porter" scheduler
-    expect refused "$role" "bind own queue to key #" bind "$role" "$agent_porter" '#'
-  done
-  for role in "${ROLES[@]}"; do
-    expect refused "$role" "declare another exchange" declare_exchange "$role" n0core.other
-    expect refused "$role" "declare a queue named otherwise" declare_queue "$role" other.queue
-  done
+  expect refused conductor "consume an agent's queue" get conductor "$a1"
+  expect refused hv-a "consume another hypervisor's agent queue" get hv-a "$b1"
+  expect refused hv-b "consume another hypervisor's agent queue" get hv-b "$a1"
+  expect refused hv-a "declare a queue for an id not its own" declare_queue hv-a "$b1"
+  expect refused hv-a "delete another hypervisor's agent queue" delete_queue hv-a "$b1"
+  expect refused hv-a "bind its queue to another agent's key" bind hv-a n0core "$a1" "$b1"
+  expect refused hv-a "bind its queue to key conductor" bind hv-a n0core "$a1" conductor
+  expect refused hv-a "bind its queue to key #" bind hv-a n0core "$a1" '#'
+  expect refused hv-a "bind its queue to n0core.dead-letter (read the dead letters)" bind hv-a n0core.dead-letter "$a1" n0core.dead
+  expect refused hv-a "consume conductor" get hv-a conductor
+  expect refused hv-a "consume n0core.dead" get hv-a n0core.dead
+  expect refused hv-a "consume scheduler" get hv-a scheduler
+  expect refused hv-a "publish to scheduler" publish hv-a scheduler
+  expect refused hv-a "declare conductor" declare_queue hv-a conductor
+  expect refused hv-a "delete conductor" delete_queue hv-a conductor
+  expect refused hv-a "delete n0core.dead" delete_queue hv-a n0core.dead
+  expect refused hv-a "declare exchange n0core" declare_exchange hv-a n0core topic
+  expect refused hv-a "delete exchange n0core" delete_exchange hv-a n0core
+  expect refused hv-a "declare exchange n0core.dead-letter" declare_exchange hv-a n0core.dead-letter direct
 
   log "wider than each role needs (residual; see docs/deployment.md)"
-  expect ok api "consume scheduler (read needed to declare it with a dead-letter exchange)" get api scheduler
-  expect ok compute-kvm "consume conductor (same reason)" get compute-kvm conductor
-  expect routed api "publish to conductor through the default exchange (write on amq.default)" publish_default api conductor
-  expect ok compute-kvm "consume another agent's queue (agent ids are not known in advance)" get compute-kvm "$agent_volumer"
+  expect ok api "consume scheduler (read needed to create it with a dead-letter exchange)" get api scheduler
+  expect routed hv-a "publish anything into n0core.dead (write on n0core.dead-letter, to dead-letter)" \
+    publish_to hv-a n0core.dead-letter n0core.dead
+  expect routed hv-a "publish to another hypervisor's agent (its Notifies; a Request is the agent's to refuse)" publish hv-a "$b1"
 
   if [ -n "${N0CORE_PERMCHECK_BIN_DIR:-}" ]; then real_agent_check "$N0CORE_PERMCHECK_BIN_DIR"; fi
 
@@ -240,25 +375,28 @@ self_test() {
   log "PASS: all $CHECKS checks"
 }
 
-# With N0CORE_PERMCHECK_BIN_DIR (e.g. .build/debug): the real agents, each as its role user with
-# its example configuration, must come up (their own declarations, consumer and publisher
-# accepted) and their heartbeats must reach the conductor's queue. They touch nothing on the
-# host: state and volumes in a temporary directory, the compute agent on libvirt's test driver,
-# and the porter makes networks only when asked.
+# With N0CORE_PERMCHECK_BIN_DIR (e.g. .build/debug): the real agents of hypervisor A, each as
+# A's user with its example configuration and the agent id A's user was made for, must come up
+# (their declarations, lookups, consumer and publisher accepted) and their heartbeats must reach
+# the conductor's queue with A's user as user_id. They touch nothing on the host: state and
+# volumes in a temporary directory, the compute agent on libvirt's test driver, and the porter
+# makes networks only when asked.
 real_agent_check() {
-  local bin=$1 dir role port status address=${N0CORE_RABBITMQ_AMQP_ADDRESS:-127.0.0.1:5672}
+  local bin=$1 dir role port status address=${N0CORE_RABBITMQ_AMQP_ADDRESS:-127.0.0.1:5672} index=0
+  local agent_roles=(compute-kvm volumer-file porter-vlan)
   local -A pid=() port_of=()
   dir=$(mktemp -d "${TMPDIR:-/tmp}/n0core-permcheck-agents.XXXXXX")
   http conductor DELETE "queues/$(vh)/conductor/contents" >/dev/null
   port=$((20000 + RANDOM % 10000))
-  for role in compute-kvm volumer-file porter-vlan; do
+  for role in "${agent_roles[@]}"; do
+    local agent=${AGENTS_A[$index]}; index=$((index + 1))
     [ -x "$bin/n0core-$role" ] || { log "  FAIL no executable $bin/n0core-$role"; FAILURES=$((FAILURES + 1)); continue; }
     port=$((port + 1)); port_of[$role]=$port
-    log "the real n0core-$role as $SPREFIX$role (health on 127.0.0.1:$port)"
-    env N0CORE_AMQP_URL="amqp://$SPREFIX$role:${PASS[$role]}@$address/$SCRATCH" \
+    log "the real n0core-$role as ${USER[hv-a]}, agent $agent (health on 127.0.0.1:$port)"
+    env N0CORE_AMQP_URL="amqp://${USER[hv-a]}:${PASS[hv-a]}@$address/$SCRATCH" \
+      N0CORE_AGENT_ID="$agent" N0CORE_HOST_ID="$HOST_A" \
       N0CORE_AGENT_STATE_DIR="$dir/$role" N0CORE_VOLUMER_DATA_DIR="$dir/volumes" \
-      N0CORE_COMPUTE_LIBVIRT_URI=test:///default \
-      N0CORE_HOST_ID=44444444-4444-4444-8444-444444444444 N0CORE_HEALTH_LISTEN="127.0.0.1:$port" \
+      N0CORE_COMPUTE_LIBVIRT_URI=test:///default N0CORE_HEALTH_LISTEN="127.0.0.1:$port" \
       "$bin/n0core-$role" --config "$(dirname "${BASH_SOURCE[0]}")/config/$role.yaml" >"$dir/$role.log" 2>&1 &
     pid[$role]=$!
   done
@@ -277,24 +415,39 @@ real_agent_check() {
     sleep 0.2
   done
   for role in "${!pid[@]}"; do
-    CHECKS=$((CHECKS + 3))
+    CHECKS=$((CHECKS + 4))
     if [ -n "${is_ready[$role]:-}" ]; then log "  ok   $role: real agent ready (declared, consuming, publishing)"
     else log "  FAIL $role: real agent not ready; its log:"; sed 's/^/      /' "$dir/$role.log" >&2; FAILURES=$((FAILURES + 1)); fi
     if [[ "$heartbeats" == *"agent/${role/-//}"* ]]; then log "  ok   $role: its heartbeat is in the conductor's queue"
     else log "  FAIL $role: no heartbeat in the conductor's queue"; FAILURES=$((FAILURES + 1)); fi
+    if heartbeat_user "$heartbeats" "agent/${role/-//}" "${USER[hv-a]}"; then
+      log "  ok   $role: its heartbeat carries user_id ${USER[hv-a]}"
+    else log "  FAIL $role: its heartbeat does not carry user_id ${USER[hv-a]}"; FAILURES=$((FAILURES + 1)); fi
     kill -TERM "${pid[$role]}" 2>/dev/null || true
     status=0; wait "${pid[$role]}" 2>/dev/null || status=$?
     if grep -qi "access_refused\|access refused" "$dir/$role.log"; then
-      log "  FAIL $role: access refused in its log"; FAILURES=$((FAILURES + 1))
+      log "  FAIL $role: access refused in its log"; sed 's/^/      /' "$dir/$role.log" >&2; FAILURES=$((FAILURES + 1))
     else log "  ok   $role: no access refused in its log (exit status $status after SIGTERM)"; fi
   done
   rm -rf "$dir"
 }
 
+# heartbeat_user MESSAGES TYPE USER: whether the message of TYPE among MESSAGES (what the
+# management API's get answers, one JSON object per message) has user_id USER.
+heartbeat_user() {
+  local message
+  while IFS= read -r message; do
+    [[ "$message" == *"$2"* && "$message" == *"\"user_id\":\"$3\""* ]] && return 0
+  done < <(sed 's/},{"payload_bytes"/}\n{"payload_bytes"/g' <<< "$1")
+  return 1
+}
+
 self_test_cleanup() {
   local scratch=$1 prefix=$2 secrets=$3 role
   ctl delete_vhost "$scratch" >/dev/null 2>&1 || true
-  for role in "${ROLES[@]}"; do ctl delete_user "$prefix$role" >/dev/null 2>&1 || true; done
+  for role in "${ROLES[@]}" "hypervisor-$HOST_A" "hypervisor-$HOST_B"; do
+    ctl delete_user "$prefix$role" >/dev/null 2>&1 || true
+  done
   rm -rf "$secrets"
   log "removed vhost $scratch, users ${prefix}*"
 }
@@ -302,32 +455,44 @@ self_test_cleanup() {
 # http ROLE METHOD PATH [JSON]: prints "HTTP_STATUS BODY".
 http() {
   local role=$1 method=$2 path=$3 body=${4:-}
-  local args=(-s -o /dev/stdout -w '\n%{http_code}' -u "$SPREFIX$role:${PASS[$role]}" -X "$method"
+  local args=(-s -o /dev/stdout -w '\n%{http_code}' -u "${USER[$role]}:${PASS[$role]}" -X "$method"
               -H 'content-type: application/json' "$MGMT/api/$path")
   [ -z "$body" ] || args+=(-d "$body")
   local out; out=$(curl "${args[@]}")
   printf '%s %s\n' "${out##*$'\n'}" "${out%$'\n'*}"
 }
 vh() { printf '%s' "${SCRATCH//\//%2F}"; }
-queue_args='{"durable":true,"auto_delete":false,"arguments":{"x-queue-type":"quorum","x-dead-letter-exchange":"","x-dead-letter-routing-key":"n0core.dead","x-delivery-limit":20}}'
-declare_exchange() { http "$1" PUT "exchanges/$(vh)/$2" '{"type":"topic","durable":true,"auto_delete":false,"internal":false,"arguments":{}}'; }
-declare_dead() { http "$1" PUT "queues/$(vh)/n0core.dead" '{"durable":true,"auto_delete":false,"arguments":{"x-queue-type":"quorum"}}'; }
+queue_args='{"durable":true,"auto_delete":false,"arguments":{"x-queue-type":"quorum","x-dead-letter-exchange":"n0core.dead-letter","x-dead-letter-routing-key":"n0core.dead","x-delivery-limit":20}}'
+declare_exchange() { http "$1" PUT "exchanges/$(vh)/$2" "{\"type\":\"$3\",\"durable\":true,\"auto_delete\":false,\"internal\":false,\"arguments\":{}}"; }
+delete_exchange() { http "$1" DELETE "exchanges/$(vh)/$2"; }
 declare_queue() { http "$1" PUT "queues/$(vh)/$2" "$queue_args"; }
-bind() { http "$1" POST "bindings/$(vh)/e/n0core/q/$2" "{\"routing_key\":\"$3\",\"arguments\":{}}"; }
+delete_queue() { http "$1" DELETE "queues/$(vh)/$2"; }
+declare_dead() {
+  local r; r=$(http "$1" PUT "queues/$(vh)/n0core.dead" '{"durable":true,"auto_delete":false,"arguments":{"x-queue-type":"quorum"}}')
+  case "${r%% *}" in 2*) bind "$1" n0core.dead-letter n0core.dead n0core.dead ;; *) echo "$r" ;; esac
+}
+bind() { http "$1" POST "bindings/$(vh)/e/$2/q/$3" "{\"routing_key\":\"$4\",\"arguments\":{}}"; }
 declare_bound() {
   local r; r=$(declare_queue "$1" "$2")
-  case "${r%% *}" in 2*) bind "$1" "$2" "$2" ;; *) echo "$r" ;; esac
+  case "${r%% *}" in 2*) bind "$1" n0core "$2" "$2" ;; *) echo "$r" ;; esac
 }
-publish() { http "$1" POST "exchanges/$(vh)/n0core/publish" "{\"properties\":{\"delivery_mode\":2},\"routing_key\":\"$2\",\"payload\":\"permcheck\",\"payload_encoding\":\"string\"}"; }
-publish_default() { http "$1" POST "exchanges/$(vh)/amq.default/publish" "{\"properties\":{},\"routing_key\":\"$2\",\"payload\":\"permcheck\",\"payload_encoding\":\"string\"}"; }
+publish_to() { http "$1" POST "exchanges/$(vh)/$2/publish" "{\"properties\":{\"delivery_mode\":2},\"routing_key\":\"$3\",\"payload\":\"permcheck\",\"payload_encoding\":\"string\"}"; }
+publish() { publish_to "$1" n0core "$2"; }
+publish_as() { http "$1" POST "exchanges/$(vh)/n0core/publish" "{\"properties\":{\"delivery_mode\":2,\"user_id\":\"$3\"},\"routing_key\":\"$2\",\"payload\":\"permcheck\",\"payload_encoding\":\"string\"}"; }
 get() { http "$1" POST "queues/$(vh)/$2/get" '{"count":1,"ackmode":"ack_requeue_true","encoding":"auto"}'; }
 
-# expect ok|routed|refused ROLE DESCRIPTION COMMAND...
+# own_key ROLE: a routing key ROLE may publish on n0core; other_hypervisor ROLE: a hypervisor
+# that is not ROLE, whose user ROLE tries to pass for.
+own_key() { case "$1" in api|conductor) echo scheduler ;; scheduler) echo "${AGENTS_A[1]}" ;; *) echo conductor ;; esac; }
+other_hypervisor() { if [ "$1" = hv-b ]; then echo hv-a; else echo hv-b; fi; }
+
+# expect ok|routed|refused|refused-user-id ROLE DESCRIPTION COMMAND...
 expect() {
   local want=$1 role=$2 what=$3; shift 3
   local result status body got
   result=$("$@"); status=${result%% *}; body=${result#* }
-  # A refused topic comes back as 400 with the channel's "403 ACCESS_REFUSED" as the reason.
+  # A refused topic comes back as 400 with the channel's "403 ACCESS_REFUSED" as the reason; a
+  # forged user_id as 400 with "406 PRECONDITION_FAILED - user_id property set to …".
   [[ "$body" != *ACCESS_REFUSED* ]] || status=403
   case "$status" in
     2*) if [[ "$body" == *'"routed":false'* ]]; then got=unrouted
@@ -336,6 +501,7 @@ expect() {
     401|403) got=refused ;;
     *) got="HTTP $status" ;;
   esac
+  [[ "$body" != *"PRECONDITION_FAILED - user_id property set to"* ]] || got=refused-user-id
   CHECKS=$((CHECKS + 1))
   if [ "$got" = "$want" ] || { [ "$want" = ok ] && [ "$got" = routed ]; }; then
     log "  ok   $role: $what -> $got"
@@ -347,7 +513,10 @@ expect() {
 
 case "${1:-setup}" in
   setup) setup ;;
+  hypervisor) shift; hypervisor "$@" ;;
+  remove-hypervisor) shift; remove_hypervisor "$@" ;;
+  remove-legacy-agent-users) remove_legacy_agent_users ;;
   dead-letter-limit) dead_letter_limit "${2:-$VHOST}" ;;
   self-test) self_test ;;
-  *) die "usage: $0 [setup|dead-letter-limit [VHOST]|self-test]" ;;
+  *) die "usage: $0 [setup|hypervisor HOST_ID AGENT_ID...|remove-hypervisor HOST_ID|remove-legacy-agent-users|dead-letter-limit [VHOST]|self-test]" ;;
 esac

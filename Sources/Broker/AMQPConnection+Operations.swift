@@ -3,15 +3,6 @@ import Foundation
 
 /// The AMQP operations n0core performs, each a thin checked wrapper over rabbitmq-c.
 extension AMQPConnection {
-    func declareExchange(_ name: String, type: String) throws {
-        withCArena { arena in
-            _ = amqp_exchange_declare(
-                state, channel, arena.bytes(name), arena.bytes(type),
-                0, 1, 0, 0, amqp_table_t(num_entries: 0, entries: nil))
-        }
-        try checkReply("declaring exchange \(name)")
-    }
-
     func declareQueue(_ name: String, arguments: [(String, FieldValue)]) throws {
         withCArena { arena in
             _ = amqp_queue_declare(state, channel, arena.bytes(name), 0, 1, 0, 0, arena.table(arguments))
@@ -58,28 +49,31 @@ extension AMQPConnection {
         try checkReply("enabling publisher confirms")
     }
 
-    /// Sends one message with n0core's properties; returns once it is written to the socket.
-    func publish(_ message: OutgoingMessage, appID: String) throws {
+    /// Sends one message with `published` as its properties (``OutgoingMessage/publishedProperties(appID:userID:now:)``);
+    /// returns once it is written to the socket.
+    func publish(_ message: OutgoingMessage, properties published: MessageProperties) throws {
         let status = withCArena { arena in
             var properties = amqp_basic_properties_t()
-            var flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG
-                | AMQP_BASIC_APP_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG
+            var flags = AMQP_BASIC_DELIVERY_MODE_FLAG
             properties.delivery_mode = 2  // persistent
-            properties.content_type = arena.bytes(message.contentType)
-            properties.message_id = arena.bytes(message.messageID)
-            properties.app_id = arena.bytes(message.appID ?? appID)
-            properties.timestamp = UInt64(max((message.timestamp ?? Date()).timeIntervalSince1970, 0))
-            if !message.type.isEmpty {
-                flags |= AMQP_BASIC_TYPE_FLAG
-                properties.type = arena.bytes(message.type)
+            func set(_ value: String?, _ flag: Int32, _ field: WritableKeyPath<amqp_basic_properties_t, amqp_bytes_t>) {
+                guard let value else { return }
+                flags |= flag
+                properties[keyPath: field] = arena.bytes(value)
             }
-            if let correlationID = message.correlationID {
-                flags |= AMQP_BASIC_CORRELATION_ID_FLAG
-                properties.correlation_id = arena.bytes(correlationID)
+            set(published.contentType, AMQP_BASIC_CONTENT_TYPE_FLAG, \.content_type)
+            set(published.messageID, AMQP_BASIC_MESSAGE_ID_FLAG, \.message_id)
+            set(published.appID, AMQP_BASIC_APP_ID_FLAG, \.app_id)
+            set(published.userID, AMQP_BASIC_USER_ID_FLAG, \.user_id)
+            set(published.type, AMQP_BASIC_TYPE_FLAG, \.type)
+            set(published.correlationID, AMQP_BASIC_CORRELATION_ID_FLAG, \.correlation_id)
+            if let timestamp = published.timestamp {
+                flags |= AMQP_BASIC_TIMESTAMP_FLAG
+                properties.timestamp = UInt64(max(timestamp.timeIntervalSince1970, 0))
             }
-            if !message.headers.isEmpty {
+            if !published.headers.isEmpty {
                 flags |= AMQP_BASIC_HEADERS_FLAG
-                properties.headers = arena.table(message.headers)
+                properties.headers = arena.table(published.headers)
             }
             properties._flags = amqp_flags_t(flags)
             return amqp_basic_publish(
@@ -95,19 +89,5 @@ extension AMQPConnection {
 
     func reject(_ deliveryTag: UInt64, requeue: Bool) throws {
         try check(amqp_basic_reject(state, channel, deliveryTag, requeue ? 1 : 0), "rejecting a delivery")
-    }
-}
-
-extension AMQPConnection {
-    /// Declares what the topology lists; safe to repeat on every connect.
-    func declare(_ topology: Topology) throws {
-        try declareExchange(Topology.exchange, type: "topic")
-        try declareQueue(Topology.deadLetterQueue, arguments: topology.deadLetterQueueArguments)
-        for queue in topology.queues {
-            try declareQueue(queue.name, arguments: topology.workQueueArguments)
-            for key in queue.bindingKeys {
-                try bindQueue(queue.name, exchange: Topology.exchange, routingKey: key)
-            }
-        }
     }
 }

@@ -143,6 +143,7 @@ extension amqp_basic_properties_t {
             messageID: has(AMQP_BASIC_MESSAGE_ID_FLAG) ? message_id.string : nil,
             correlationID: has(AMQP_BASIC_CORRELATION_ID_FLAG) ? correlation_id.string : nil,
             appID: has(AMQP_BASIC_APP_ID_FLAG) ? app_id.string : nil,
+            userID: has(AMQP_BASIC_USER_ID_FLAG) ? user_id.string : nil,
             contentType: has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? content_type.string : nil,
             timestamp: has(AMQP_BASIC_TIMESTAMP_FLAG) ? Date(timeIntervalSince1970: Double(timestamp)) : nil,
             headers: has(AMQP_BASIC_HEADERS_FLAG) ? headers.stringEntries : [:]

@@ -17,6 +17,7 @@ final class ConsumerEngine: ConnectionEngine {
     private let prefetch: UInt16
     private let logger: Logger
     private var deliveries: AsyncStream<Delivery>.Continuation?
+    private var warnedLegacyQueues: Set<String> = []
     /// What deliveries use to settle themselves; weak, so that a dropped consumer is freed.
     weak var link: ConsumerLink?
 
@@ -29,7 +30,7 @@ final class ConsumerEngine: ConnectionEngine {
     }
 
     func sessionOpened(_ session: Session) throws {
-        try session.connection.declare(topology)
+        try session.connection.declare(topology).log(to: logger, warned: &warnedLegacyQueues)
         try session.connection.setPrefetch(prefetch)
         try session.connection.consume(queue)
     }

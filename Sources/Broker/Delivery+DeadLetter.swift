@@ -8,24 +8,28 @@ extension Delivery {
     public static let originalRoutingKeyHeader = "x-n0core-original-routing-key"
     /// Header carrying the queue the message was consumed from.
     public static let originalQueueHeader = "x-n0core-original-queue"
+    /// Header carrying the broker user that published the original (its `user_id`): the copy is
+    /// published by the service that dead-letters it, as its own user.
+    public static let originalUserIDHeader = "x-n0core-original-user-id"
 
     /// Moves the message to ``Topology/deadLetterQueue`` with `reason` in a header, so a bad
     /// message is kept for an operator instead of crash-looping the service or vanishing.
     ///
     /// Publishes a copy (same body, properties and `message_id`, plus the reason and the original
-    /// routing key and queue) through the consumer's dead-letter publisher and waits for its
-    /// confirm, then acknowledges the original. If the copy cannot be published in time, the
-    /// original is rejected without requeue instead, so the queue's dead-letter exchange still
-    /// moves it (without the reason).
+    /// routing key, queue and sender's broker user) through the consumer's dead-letter publisher
+    /// and waits for its confirm, then acknowledges the original. If the copy cannot be
+    /// published in time, the original is rejected without requeue instead, so the queue's
+    /// dead-letter exchange still moves it (without the reason).
     /// - Throws: ``BrokerError/alreadySettled``.
     public func deadLetter(reason: String) async throws {
         try claim()
         var headers = properties.headers
         headers[Self.originalQueueHeader] = queue
+        if let userID = properties.userID { headers[Self.originalUserIDHeader] = userID }
         var original = OutgoingMessage(
             routingKey: routingKey, type: properties.type ?? "", body: body,
             messageID: properties.messageID ?? UUID().uuidString.lowercased(),
-            correlationID: properties.correlationID, headers: headers, exchange: "")
+            correlationID: properties.correlationID, headers: headers, exchange: exchange)
         original.appID = properties.appID
         original.timestamp = properties.timestamp
         original.contentType = properties.contentType ?? original.contentType

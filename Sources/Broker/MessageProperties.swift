@@ -1,11 +1,16 @@
 import Foundation
 
-/// The AMQP properties of a received message that n0core uses.
+/// The AMQP properties n0core uses: those of a received message, and those a publisher puts on
+/// an ``OutgoingMessage`` (``OutgoingMessage/publishedProperties(appID:userID:now:)``).
 public struct MessageProperties: Sendable, Hashable {
     public var type: String?
     public var messageID: String?
     public var correlationID: String?
     public var appID: String?
+    /// The broker user the message was published as (AMQP `user_id`). RabbitMQ refuses a
+    /// message whose `user_id` is not the user of the connection publishing it, so a present
+    /// value names the real sender; a publisher may leave it out, so an absent one proves nothing.
+    public var userID: String?
     public var contentType: String?
     /// Second resolution, as AMQP carries it.
     public var timestamp: Date?
@@ -15,13 +20,14 @@ public struct MessageProperties: Sendable, Hashable {
 
     public init(
         type: String? = nil, messageID: String? = nil, correlationID: String? = nil,
-        appID: String? = nil, contentType: String? = nil, timestamp: Date? = nil,
+        appID: String? = nil, userID: String? = nil, contentType: String? = nil, timestamp: Date? = nil,
         headers: [String: String] = [:]
     ) {
         self.type = type
         self.messageID = messageID
         self.correlationID = correlationID
         self.appID = appID
+        self.userID = userID
         self.contentType = contentType
         self.timestamp = timestamp
         self.headers = headers

@@ -2,11 +2,11 @@ import Foundation
 
 /// A message to publish, with the properties of the wire contract (design §4).
 ///
-/// The publisher adds what is the same for every message: persistent delivery mode, and the
-/// `app_id` and `timestamp` when the message does not carry its own.
+/// The publisher adds what is the same for every message: persistent delivery mode, `user_id`
+/// (its broker user), and the `app_id` and `timestamp` when the message does not carry its own
+/// (``publishedProperties(appID:userID:now:)``).
 public struct OutgoingMessage: Sendable, Hashable {
-    /// The exchange; ``Topology/exchange`` unless a message goes through the default exchange
-    /// straight to a queue (`""`).
+    /// The exchange: ``Topology/exchange``, or ``Topology/deadLetterExchange`` for a dead letter.
     public var exchange: String
     /// `scheduler`, `conductor`, or an agent's UUID.
     public var routingKey: String

@@ -43,6 +43,8 @@ final class PublisherEngine: ConnectionEngine {
     private let callers: PendingPublishes
     private let topology: Topology
     private let appID: String
+    /// The broker user this publisher logs in as: every message's `user_id`.
+    private let userID: String
     private let backoff: ReconnectBackoff
     private let logger: Logger
 
@@ -50,17 +52,19 @@ final class PublisherEngine: ConnectionEngine {
     private var unconfirmed: [UInt64: Entry] = [:]
     private var nextTag: UInt64 = 1
     private var isStopped = false
+    private var warnedLegacyQueues: Set<String> = []
 
     init(topology: Topology, configuration: BrokerConfiguration, callers: PendingPublishes, logger: Logger) {
         self.callers = callers
         self.topology = topology
         self.appID = configuration.appID
+        self.userID = configuration.url.user
         self.backoff = configuration.reconnectBackoff
         self.logger = logger
     }
 
     func sessionOpened(_ session: Session) throws {
-        try session.connection.declare(topology)
+        try session.connection.declare(topology).log(to: logger, warned: &warnedLegacyQueues)
         try session.connection.enableConfirms()
         nextTag = 1
     }
@@ -98,7 +102,8 @@ final class PublisherEngine: ConnectionEngine {
                 index += 1
                 continue
             }
-            try session.connection.publish(entry.request.message, appID: appID)
+            let message = entry.request.message
+            try session.connection.publish(message, properties: message.publishedProperties(appID: appID, userID: userID))
             index += 1
             sent += 1
             entry.notBefore = nil

@@ -10,12 +10,21 @@
 ///   exchange with its own name, dead-lettering into ``deadLetterQueue``: a delivery rejected
 ///   without requeue (or redelivered more than ``deliveryLimit`` times, e.g. because it crashes
 ///   its consumer) moves there instead of disappearing or looping.
-/// - The dead-letter queue ``deadLetterQueue`` itself, reached through the default exchange.
+/// - The dead-letter queue ``deadLetterQueue`` itself, reached through the direct exchange
+///   ``deadLetterExchange`` (both the queues' dead-letter exchange and where a service publishes
+///   a dead-lettered copy). A dedicated exchange rather than the default one, because write on
+///   the default exchange would let a broker user publish into any queue by name.
+///
+/// A broker user with fewer rights (a hypervisor's agents) may only find some of these objects
+/// and not declare them; see ``AMQPConnection/declare(_:)`` for how that and queues declared by
+/// earlier releases are handled.
 public struct Topology: Sendable, Hashable {
     /// The topic exchange every n0core message goes through.
     public static let exchange = "n0core"
     /// Where undecodable or poisonous messages end up, with the reason in a header.
     public static let deadLetterQueue = "n0core.dead"
+    /// The direct exchange that leads to ``deadLetterQueue`` (bound with that queue's name).
+    public static let deadLetterExchange = "n0core.dead-letter"
 
     /// A work queue and the routing keys bound to it.
     public struct Queue: Sendable, Hashable {
@@ -62,9 +71,20 @@ public struct Topology: Sendable, Hashable {
 extension Topology {
     /// Arguments of every work queue.
     var workQueueArguments: [(String, FieldValue)] {
+        arguments(deadLetterExchange: Self.deadLetterExchange)
+    }
+
+    /// The arguments releases before the dedicated dead-letter exchange declared work queues
+    /// with (dead-lettering through the default exchange). A queue keeps the arguments it was
+    /// made with, and declaring it with others is refused, so such a queue is declared with these.
+    var legacyWorkQueueArguments: [(String, FieldValue)] {
+        arguments(deadLetterExchange: "")
+    }
+
+    private func arguments(deadLetterExchange: String) -> [(String, FieldValue)] {
         var arguments: [(String, FieldValue)] = [
             ("x-queue-type", .string("quorum")),
-            ("x-dead-letter-exchange", .string("")),
+            ("x-dead-letter-exchange", .string(deadLetterExchange)),
             ("x-dead-letter-routing-key", .string(Self.deadLetterQueue)),
         ]
         if let deliveryLimit { arguments.append(("x-delivery-limit", .int(Int64(deliveryLimit)))) }

@@ -36,12 +36,19 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// database counts as out (the consumer pauses and the conductor is deaf), because a pool
     /// whose server vanished can keep a caller waiting instead of failing.
     public var databaseTimeout: Duration
+    /// The broker user each hypervisor's agents publish as (`conductor.agent_user`, e.g.
+    /// `n0core-hypervisor-{host_id}`): a heartbeat or result from any other user is dead-lettered
+    /// as forged. nil (the default) checks no sender: the development environment, where every
+    /// service is one broker user, and a deployment still moving its hypervisors to users of
+    /// their own (docs/deployment.md).
+    public var agentSenders: AgentSenders?
 
     public init(
         maxAttempts: Int = 3, applyDeadline: Duration = .seconds(120), sweepInterval: Duration = .seconds(5),
         concurrency: Int = 8, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
-        catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20)
+        catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20), agentSenders: AgentSenders? = nil
     ) {
+        self.agentSenders = agentSenders
         self.databaseTimeout = databaseTimeout
         self.leaseGrace = leaseGrace
         self.catchUpLimit = catchUpLimit
@@ -56,6 +63,15 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// that names its key, rather than a silent default.
     public init(_ configuration: ServiceConfiguration) throws {
         let reader = configuration.reader
+        var senders: AgentSenders?
+        if let template = reader.string(forKey: "conductor.agent_user"), !template.isEmpty {
+            guard let parsed = AgentSenders(template: template) else {
+                throw ConfigurationError.invalid(
+                    key: "conductor.agent_user", value: template,
+                    expected: "a broker user name containing \(AgentSenders.placeholder), e.g. n0core-hypervisor-\(AgentSenders.placeholder)")
+            }
+            senders = parsed
+        }
         self.init(
             maxAttempts: try reader.bounded("conductor.max_attempts", default: 3, in: 1...100, unit: "attempts"),
             applyDeadline: try reader.seconds("conductor.apply_deadline_seconds", default: 120),
@@ -64,7 +80,8 @@ public struct ConductorConfiguration: Sendable, Equatable {
             acceptedDeadline: try reader.seconds("conductor.accepted_deadline_seconds", default: 900),
             leaseGrace: try reader.seconds("conductor.lease_grace_seconds", default: 30),
             catchUpLimit: try reader.seconds("conductor.catch_up_seconds", default: 60),
-            databaseTimeout: try reader.seconds("conductor.database_timeout_seconds", default: 20, in: 1...3_600))
+            databaseTimeout: try reader.seconds("conductor.database_timeout_seconds", default: 20, in: 1...3_600),
+            agentSenders: senders)
     }
 
     /// ``applyDeadline`` in seconds, for the database's interval arithmetic.

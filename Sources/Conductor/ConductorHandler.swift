@@ -11,6 +11,8 @@ struct ConductorHandler: MessageHandler {
     let results: ResultRecorder
     let registry: AgentRegistry
     let hearing: HearingMonitor
+    /// Checks each message's sender first when `conductor.agent_user` is set.
+    let senders: SenderVerifier?
     /// Past it a delivery's transaction is abandoned and the database counts as out.
     let databaseTimeout: Duration
     let onHandled: @Sendable (HandledDelivery) -> Void
@@ -20,6 +22,10 @@ struct ConductorHandler: MessageHandler {
     }
 
     func handle(_ message: IncomingMessage, context: HandlingContext) async throws -> Disposition {
+        if let senders {
+            let userID = context.properties.userID
+            try await withDeadline(databaseTimeout, onOverrun: .abandon) { try await senders.verify(message, userID: userID) }
+        }
         let outcome: HandledDelivery.Outcome
         // Abandoned past the deadline (a late commit is harmless: results are deduplicated by
         // message id, heartbeats only move forward), so an outage pauses consuming.

@@ -44,6 +44,7 @@ public struct ConductorService: Service {
             store: store, failures: FailureRecorder(maxAttempts: configuration.maxAttempts, logger: logger), logger: logger)
         let handler = ConductorHandler(
             results: results, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
+            senders: configuration.agentSenders.map { SenderVerifier(senders: $0, store: store) },
             databaseTimeout: configuration.databaseTimeout, onHandled: onHandled)
         dispatcher = MessageDispatcher(
             source: consumer, handler: handler, configuration: .init(concurrency: configuration.concurrency),

@@ -91,7 +91,11 @@ struct AMQPURLTests {
         #expect(topology.queues[1].bindingKeys == ["conductor", "agents.#"])
         let arguments = Dictionary(uniqueKeysWithValues: topology.workQueueArguments.map { ($0.0, "\($0.1)") })
         #expect(arguments["x-queue-type"] == "\(FieldValue.string("quorum"))")
-        #expect(arguments["x-dead-letter-exchange"] == "\(FieldValue.string(""))")
+        #expect(arguments["x-dead-letter-exchange"] == "\(FieldValue.string("n0core.dead-letter"))")
         #expect(arguments["x-dead-letter-routing-key"] == "\(FieldValue.string("n0core.dead"))")
+        // Queues of earlier releases dead-letter through the default exchange; only that differs.
+        let legacy = Dictionary(uniqueKeysWithValues: topology.legacyWorkQueueArguments.map { ($0.0, "\($0.1)") })
+        #expect(legacy["x-dead-letter-exchange"] == "\(FieldValue.string(""))")
+        #expect(legacy.filter { $0.key != "x-dead-letter-exchange" } == arguments.filter { $0.key != "x-dead-letter-exchange" })
     }
 }
