@@ -121,13 +121,14 @@ struct ConductorFaultTests {
     @Test func progressReportsMoveTheDeadlineOn() async throws {
         try await IntegrationEnvironment.withIsolatedStore { store in
             let scenario = try await SeedScenario.create(in: store)
-            try await scenario.schedule([.vm], in: store)
             let harness = try ConductorHarness(store: store)
             var configuration = Self.quick
-            // Progress every half second for 6 s, twice the deadline (slack for a loaded machine).
-            configuration.applyDeadline = .seconds(3)
+            // Progress every half second for 10 s, twice the deadline; scheduled only once the
+            // conductor runs, so its start-up on a loaded machine does not eat the deadline.
+            configuration.applyDeadline = .seconds(5)
             try await harness.run(configuration: configuration) {
-                for _ in 0..<12 {
+                try await scenario.schedule([.vm], in: store)
+                for _ in 0..<20 {
                     var progress = try scenario.notify(.vm, level: .info, message: "Still applying after 20 s.")
                     progress.attempt = 1
                     try await harness.publish(progress)
