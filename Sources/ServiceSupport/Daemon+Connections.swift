@@ -5,8 +5,10 @@ extension Daemon {
     /// The broker settings from configuration, sending as this daemon (`app_id`).
     public func brokerConfiguration() throws -> BrokerConfiguration {
         let reader = configuration.reader
+        let url = try AMQPURL(parsing: configuration.amqpURL)
         return BrokerConfiguration(
-            url: try AMQPURL(parsing: configuration.amqpURL),
+            url: url,
+            tls: try configuration.brokerTLS(for: url),
             appID: name,
             heartbeat: .seconds(reader.int(forKey: "amqp.heartbeat_seconds", default: 15)),
             prefetch: UInt16(clamping: reader.int(forKey: "amqp.prefetch", default: 32))
