@@ -16,6 +16,9 @@ final class AMQPConnection {
     let channel: amqp_channel_t = 1
     /// Set once anything failed; a broken connection is only destroyed, never closed politely.
     private(set) var isBroken = false
+    /// Set while logging in over TLS (`amqps://`), where a TLS error has a likely cause worth
+    /// naming.
+    private var isLoggingInOverTLS = false
 
     private init(state: amqp_connection_state_t) {
         self.state = state
@@ -25,7 +28,8 @@ final class AMQPConnection {
         amqp_destroy_connection(state)
     }
 
-    /// Opens the TCP connection, logs in, and opens the channel.
+    /// Opens the TCP connection (TLS over it for `amqps://`, the broker's certificate verified),
+    /// logs in, and opens the channel.
     ///
     /// The login handshake is done here rather than with `amqp_login`, which Swift cannot call
     /// (it is variadic); doing it ourselves also lets the connection carry its name and
@@ -36,19 +40,33 @@ final class AMQPConnection {
             throw BrokerError.connectionFailed("cannot allocate a connection")
         }
         let connection = AMQPConnection(state: state)
-        guard let socket = amqp_tcp_socket_new(state) else {
-            throw BrokerError.connectionFailed("cannot allocate a socket")
-        }
         let url = configuration.url
+        let socket: OpaquePointer
+        switch url.scheme {
+        case .amqp:
+            guard let tcp = amqp_tcp_socket_new(state) else {
+                throw BrokerError.connectionFailed("cannot allocate a socket")
+            }
+            socket = tcp
+        case .amqps:
+            socket = try makeTLSSocket(state, host: url.host, tls: configuration.tls)
+        }
+        // The connect timeout bounds the TLS handshake too: both happen in this call.
         var connectTimeout = timeval(configuration.connectTimeout)
         let status = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &connectTimeout)
         guard status >= 0 else {
             connection.isBroken = true
-            throw BrokerError.connectionFailed(
-                "cannot connect to \(url.host):\(url.port): \(AMQPConnection.describe(status))")
+            var reason = AMQPConnection.describe(status)
+            if url.scheme == .amqps {
+                reason += explainTLSFailure(status, host: url.host, port: url.port, tls: configuration.tls)
+                    .map { ": \($0)" } ?? ""
+            }
+            throw BrokerError.connectionFailed("cannot connect to \(url.host):\(url.port): \(reason)")
         }
         let deadline = ContinuousClock.now + configuration.operationTimeout
+        connection.isLoggingInOverTLS = url.scheme == .amqps
         try connection.logIn(configuration, connectionName: connectionName, deadline: deadline)
+        connection.isLoggingInOverTLS = false
         var rpcTimeout = timeval(configuration.operationTimeout)
         try connection.check(amqp_set_rpc_timeout(state, &rpcTimeout), "setting the RPC timeout")
         _ = amqp_channel_open(state, connection.channel)
@@ -161,7 +179,7 @@ final class AMQPConnection {
     /// Throws for a negative rabbitmq-c status.
     func check(_ status: Int32, _ context: String) throws {
         guard status < 0 else { return }
-        throw fail(.connectionFailed("\(context): \(Self.describe(status))"))
+        throw fail(.connectionFailed("\(context): \(describeFailure(status))"))
     }
 
     /// Throws unless the last RPC (declare, qos, consume, …) succeeded.
@@ -174,7 +192,7 @@ final class AMQPConnection {
         case AMQP_RESPONSE_NORMAL:
             return
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-            throw fail(.connectionFailed("\(context): \(Self.describe(reply.library_error))"))
+            throw fail(.connectionFailed("\(context): \(describeFailure(reply.library_error))"))
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             switch reply.reply.id {
             case AMQP_CONNECTION_CLOSE_METHOD: throw connectionClosedByBroker(reply.reply)
@@ -214,6 +232,16 @@ final class AMQPConnection {
 
     static func describe(_ status: Int32) -> String {
         String(cString: amqp_error_string2(status))
+    }
+
+    /// rabbitmq-c's text, and for a TLS error during the login what it most likely means.
+    func describeFailure(_ status: Int32) -> String {
+        let text = Self.describe(status)
+        guard isLoggingInOverTLS, status == AMQP_STATUS_SSL_ERROR.rawValue else { return text }
+        // With TLS 1.3 the broker judges the client's certificate after the handshake has
+        // completed on this side, so a refusal arrives as the first read failing.
+        return text + ": the broker ended the TLS session (did it want a client certificate, "
+            + "amqp.tls.client_cert_file, that it did not get or does not trust?)"
     }
 }
 

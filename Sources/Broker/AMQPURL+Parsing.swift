@@ -1,13 +1,13 @@
 extension AMQPURL {
-    /// Parses `amqp://[user[:password]@]host[:port][/vhost]`.
+    /// Parses `amqp://[user[:password]@]host[:port][/vhost]` and the same with `amqps://`.
     ///
     /// - Throws: ``BrokerError/invalidURL(_:)`` with a reason that never quotes the password.
     public init(parsing text: String) throws {
-        let prefix = "amqp://"
-        guard text.lowercased().hasPrefix(prefix) else {
-            throw BrokerError.invalidURL("scheme must be amqp:// (TLS is not supported)")
+        let lowercased = text.lowercased()
+        guard let scheme = [Scheme.amqps, .amqp].first(where: { lowercased.hasPrefix("\($0.rawValue)://") }) else {
+            throw BrokerError.invalidURL("scheme must be amqp:// or amqps:// (TLS)")
         }
-        var rest = Substring(text.dropFirst(prefix.count))
+        var rest = Substring(text.dropFirst(scheme.rawValue.count + 3))
         if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
 
         let authority: Substring
@@ -20,7 +20,7 @@ extension AMQPURL {
             path = ""
         }
 
-        self.init()
+        self.init(scheme: scheme)
         var hostPort = authority
         if let at = authority.lastIndex(of: "@") {
             let userInfo = authority[..<at]

@@ -5,6 +5,8 @@
 public struct BrokerConfiguration: Sendable, Hashable {
     /// Where the broker is and the credentials (masked whenever the configuration is printed).
     public var url: AMQPURL
+    /// What an `amqps://` connection trusts and shows; unused with `amqp://`.
+    public var tls: BrokerTLS
     /// The sender name put in every message's `app_id`, e.g. `n0core-scheduler`.
     public var appID: String
     /// The name the connection shows in the management UI and in `rabbitmqctl
@@ -26,6 +28,7 @@ public struct BrokerConfiguration: Sendable, Hashable {
 
     public init(
         url: AMQPURL,
+        tls: BrokerTLS = BrokerTLS(),
         appID: String,
         connectionName: String? = nil,
         heartbeat: Duration = .seconds(15),
@@ -35,6 +38,7 @@ public struct BrokerConfiguration: Sendable, Hashable {
         operationTimeout: Duration = .seconds(10)
     ) {
         self.url = url
+        self.tls = tls
         self.appID = appID
         self.connectionName = connectionName ?? appID
         self.heartbeat = heartbeat
@@ -48,7 +52,8 @@ public struct BrokerConfiguration: Sendable, Hashable {
 extension BrokerConfiguration: CustomStringConvertible {
     /// Safe for logs: the URL's password is masked.
     public var description: String {
-        "BrokerConfiguration(url: \(url), appID: \(appID), connectionName: \(connectionName), "
+        let tlsPart = url.scheme == .amqps ? "tls: (\(tls)), " : ""
+        return "BrokerConfiguration(url: \(url), \(tlsPart)appID: \(appID), connectionName: \(connectionName), "
             + "heartbeat: \(heartbeat), prefetch: \(prefetch))"
     }
 }

@@ -5,8 +5,10 @@ extension Daemon {
     /// The broker settings from configuration, sending as this daemon (`app_id`).
     public func brokerConfiguration() throws -> BrokerConfiguration {
         let reader = configuration.reader
+        let url = try AMQPURL(parsing: configuration.amqpURL)
         return BrokerConfiguration(
-            url: try AMQPURL(parsing: configuration.amqpURL),
+            url: url,
+            tls: try configuration.brokerTLS(for: url),
             appID: name,
             // AMQP carries the heartbeat and the prefetch in 16 bits; 0 would turn either off.
             heartbeat: try reader.seconds("amqp.heartbeat_seconds", default: 15, in: 1...600),

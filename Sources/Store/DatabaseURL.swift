@@ -6,9 +6,15 @@ import PostgresNIO
 ///
 /// It understands the libpq query parameters an operator is likely to reach for:
 /// - `sslmode`: `disable`, `allow`/`prefer` (TLS if offered, unverified), `require` (TLS,
-///   unverified), `verify-ca` (certificate checked, host name not), `verify-full`. When absent, a
-///   loopback host gets no TLS (the control plane's own database on the same machine) and any other
-///   host gets `prefer`, as libpq does.
+///   unverified unless `sslrootcert` is given, as in libpq), `verify-ca` (certificate chain
+///   checked, host name not), `verify-full` (chain and host name). When absent, a loopback host or
+///   a Unix socket gets no TLS (the control plane's own database on the same machine) and any
+///   other host gets `verify-full`: unlike libpq's `prefer`, a remote database is never reached
+///   unverified unless the URL says so (docs/deployment.md, "Transport security").
+/// - `sslrootcert`: PEM file of the CA certificate(s) the server's certificate must chain to;
+///   without it, the system's trusted CAs.
+/// - `sslcert`, `sslkey`: a client certificate (PEM, the key unencrypted) for servers whose
+///   `pg_hba.conf` asks for one (`clientcert=verify-ca` / `verify-full`).
 /// - `host=/path`: connect through the Unix socket in that directory (`.s.PGSQL.<port>`).
 /// - `connect_timeout`: seconds.
 /// - `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`: milliseconds,
@@ -16,10 +22,20 @@ import PostgresNIO
 ///   statement, lock wait or abandoned transaction holds a service (or another service's rows)
 ///   for ever; `0` turns one off.
 ///
+/// The certificate files are read when the URL is parsed, so a missing or unreadable one stops a
+/// daemon at start-up with the parameter's name instead of failing every connection later.
+///
 /// The ``description`` masks the password, so the URL can be logged at start-up.
 public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public enum TLSMode: String, Sendable, Equatable {
         case disable, prefer, require, verifyCA = "verify-ca", verifyFull = "verify-full"
+    }
+
+    /// The TLS files of the URL, read.
+    struct TLSFiles: Sendable, Equatable {
+        var rootCertificates: [NIOSSLCertificate]?
+        var clientCertificateChain: [NIOSSLCertificate]?
+        var clientKey: NIOSSLPrivateKey?
     }
 
     public var host: String
@@ -28,6 +44,11 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tlsMode: TLSMode
+    /// `sslrootcert`, `sslcert`, `sslkey`: paths as written in the URL.
+    public private(set) var rootCertificateFile: String?
+    public private(set) var clientCertificateFile: String?
+    public private(set) var clientKeyFile: String?
+    private var tlsFiles = TLSFiles()
     /// Directory of the server's Unix socket, when the URL asks for one with `host=/path`.
     public var unixSocketDirectory: String?
     public var connectTimeout: Duration?
@@ -76,17 +97,21 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         let name = path.removingPercentEncoding ?? path
         database = name.isEmpty ? (query["dbname"] ?? user) : name
 
+        rootCertificateFile = query["sslrootcert"]
+        clientCertificateFile = query["sslcert"]
+        clientKeyFile = query["sslkey"]
         switch query["sslmode"]?.lowercased() {
         case nil:
-            tlsMode = Self.isLoopback(host) || unixSocketDirectory != nil ? .disable : .prefer
+            tlsMode = Self.isLoopback(host) || unixSocketDirectory != nil ? .disable : .verifyFull
         case "disable": tlsMode = .disable
         case "allow", "prefer": tlsMode = .prefer
-        case "require": tlsMode = .require
+        case "require": tlsMode = rootCertificateFile == nil ? .require : .verifyCA
         case "verify-ca": tlsMode = .verifyCA
         case "verify-full": tlsMode = .verifyFull
         case let other?:
-            throw .invalidURL("unknown sslmode '\(other)'")
+            throw .invalidURL("unknown sslmode '\(other)' (disable, prefer, require, verify-ca, verify-full)")
         }
+        tlsFiles = try Self.readTLSFiles(root: rootCertificateFile, certificate: clientCertificateFile, key: clientKeyFile)
 
         if let seconds = query["connect_timeout"] {
             guard let value = Int(seconds), value >= 0 else {
@@ -133,6 +158,12 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     var tls: PostgresClient.Configuration.TLS {
         var context = TLSConfiguration.makeClientConfiguration()
+        context.minimumTLSVersion = .tlsv12
+        if let roots = tlsFiles.rootCertificates { context.trustRoots = .certificates(roots) }
+        if let chain = tlsFiles.clientCertificateChain, let key = tlsFiles.clientKey {
+            context.certificateChain = chain.map { .certificate($0) }
+            context.privateKey = .privateKey(key)
+        }
         switch tlsMode {
         case .disable:
             return .disable
@@ -146,8 +177,43 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             context.certificateVerification = .noHostnameVerification
             return .require(context)
         case .verifyFull:
+            // The host name is checked against the certificate's DNS names, an IP address
+            // against its IP addresses.
+            context.certificateVerification = .fullVerification
             return .require(context)
         }
+    }
+
+    /// Reads the certificate files named in the URL; an error names the parameter and the file.
+    private static func readTLSFiles(root: String?, certificate: String?, key: String?) throws(StoreError) -> TLSFiles {
+        func certificates(_ path: String, _ parameter: String) throws(StoreError) -> [NIOSSLCertificate] {
+            let loaded: [NIOSSLCertificate]
+            do {
+                loaded = try NIOSSLCertificate.fromPEMFile(path)
+            } catch {
+                throw .invalidURL("\(parameter): cannot read PEM certificates from \(path) (\(error))")
+            }
+            guard !loaded.isEmpty else { throw .invalidURL("\(parameter): \(path) holds no PEM certificate") }
+            return loaded
+        }
+        var files = TLSFiles()
+        if let root { files.rootCertificates = try certificates(root, "sslrootcert") }
+        switch (certificate, key) {
+        case (nil, nil):
+            break
+        case let (certificate?, key?):
+            files.clientCertificateChain = try certificates(certificate, "sslcert")
+            do {
+                files.clientKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            } catch {
+                throw .invalidURL("sslkey: cannot read an unencrypted PEM private key from \(key) (\(error))")
+            }
+        case (_?, nil):
+            throw .invalidURL("sslcert needs sslkey (the client certificate's private key)")
+        case (nil, _?):
+            throw .invalidURL("sslkey needs sslcert (the client certificate)")
+        }
+        return files
     }
 
     /// The URL with the password replaced by `***`.
@@ -157,6 +223,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         text += "@\(shownHost):\(port)/\(database)"
         var parameters = ["sslmode=\(tlsMode.rawValue)"]
+        if let rootCertificateFile { parameters.append("sslrootcert=\(rootCertificateFile)") }
+        if let clientCertificateFile { parameters.append("sslcert=\(clientCertificateFile)") }
         if let unixSocketDirectory { parameters.append("host=\(unixSocketDirectory)") }
         return text + "?" + parameters.joined(separator: "&")
     }

@@ -39,7 +39,29 @@ struct AMQPURLTests {
         #expect(url.description == "amqp://u:***@[::1]:5999/v")
     }
 
-    @Test(arguments: ["http://host", "amqps://host", "amqp://host:0", "amqp://host:99999", "amqp://host:x",
+    @Test func amqpsMeansTLSOnPort5671() throws {
+        let url = try AMQPURL(parsing: "AMQPS://scheduler:s3cret@rabbit.example/n0core")
+        #expect(url.scheme == .amqps)
+        #expect(url.port == 5671)
+        #expect(url.host == "rabbit.example")
+        #expect(url.description == "amqps://scheduler:***@rabbit.example:5671/n0core")
+        #expect(try AMQPURL(parsing: "amqps://rabbit.example:6671/n0core").port == 6671)
+        #expect(try AMQPURL(parsing: "amqp://rabbit.example/n0core").scheme == .amqp)
+        #expect(AMQPURL(scheme: .amqps, host: "rabbit.example").port == 5671)
+        let configuration = BrokerConfiguration(url: url, tls: BrokerTLS(caFile: "/etc/n0core/tls/ca.pem"), appID: "n0core-api")
+        #expect("\(configuration)".contains("tls: (ca_file: /etc/n0core/tls/ca.pem)"))
+        #expect(!"\(configuration)".contains("s3cret"))
+        #expect(BrokerConfiguration(url: url, appID: "n0core-api").tls.trustedCAFile == BrokerTLS.systemCAFile)
+    }
+
+    @Test func ipAddressesAreToldFromNames() {
+        #expect(AMQPConnection.isIPAddress("127.0.0.1"))
+        #expect(AMQPConnection.isIPAddress("::1"))
+        #expect(!AMQPConnection.isIPAddress("localhost"))
+        #expect(!AMQPConnection.isIPAddress("10.0.0.1.example"))
+    }
+
+    @Test(arguments: ["http://host", "amqpx://host", "amqp:/host", "amqp://host:0", "amqp://host:99999", "amqp://host:x",
                       "amqp://host/a/b", "amqp://u:%zz@host"])
     func rejectsInvalidURLs(_ text: String) {
         #expect(throws: BrokerError.self) { try AMQPURL(parsing: text) }

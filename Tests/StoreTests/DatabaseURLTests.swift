@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import Store
 import Testing
@@ -26,13 +27,42 @@ struct DatabaseURLTests {
         #expect(url.description == "postgres://n0core:***@127.0.0.1:55432/n0core?sslmode=disable")
     }
 
-    @Test func loopbackDefaultsToNoTLSAndOtherHostsToPrefer() throws {
+    /// A remote database is never reached unverified unless the URL says so.
+    @Test func loopbackDefaultsToNoTLSAndOtherHostsToVerifyFull() throws {
         #expect(try DatabaseURL("postgres://u:p@127.0.0.1/db").tlsMode == .disable)
         #expect(try DatabaseURL("postgresql://u:p@localhost/db").tlsMode == .disable)
         #expect(try DatabaseURL("postgres://u:p@[::1]:5432/db").host == "::1")
         #expect(try DatabaseURL("postgres://u:p@[::1]:5432/db").tlsMode == .disable)
-        #expect(try DatabaseURL("postgres://u:p@db.internal/db").tlsMode == .prefer)
+        #expect(try DatabaseURL("postgres://u@/db?host=/var/run/postgresql").tlsMode == .disable)
+        #expect(try DatabaseURL("postgres://u:p@db.internal/db").tlsMode == .verifyFull)
+        #expect(try DatabaseURL("postgres://u:p@10.0.0.5/db").tlsMode == .verifyFull)
         #expect(try DatabaseURL("postgres://u:p@db.internal/db?sslmode=disable").tlsMode == .disable)
+        #expect(try DatabaseURL("postgres://u:p@db.internal/db?sslmode=prefer").tlsMode == .prefer)
+        #expect(try DatabaseURL("postgres://u:p@db.internal/db?sslmode=allow").tlsMode == .prefer)
+        #expect(try DatabaseURL("postgres://u:p@db.internal/db?sslmode=verify-ca").tlsMode == .verifyCA)
+        #expect(try DatabaseURL("postgres://u:p@db.internal/db").description
+            == "postgres://u:***@db.internal:5432/db?sslmode=verify-full")
+    }
+
+    /// Certificate files are read while parsing: a daemon stops at start-up naming the
+    /// parameter, instead of a pool that fails every connection later.
+    @Test func unreadableCertificateFilesNameTheirParameter() throws {
+        func reason(_ text: String) -> String {
+            do {
+                _ = try DatabaseURL(text)
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let base = "postgres://u:p@db.internal/db?sslmode=verify-full"
+        #expect(reason(base + "&sslrootcert=/nonexistent/ca.pem").contains("sslrootcert: cannot read PEM certificates from /nonexistent/ca.pem"))
+        #expect(reason(base + "&sslcert=/nonexistent/client.pem").contains("sslcert needs sslkey"))
+        #expect(reason(base + "&sslkey=/nonexistent/client.key").contains("sslkey needs sslcert"))
+        let notPEM = FileManager.default.temporaryDirectory.appendingPathComponent("n0core-not-pem-\(UUID())").path
+        try "not a certificate".write(toFile: notPEM, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: notPEM) }
+        #expect(reason(base + "&sslrootcert=\(notPEM)").hasPrefix("invalid database URL: sslrootcert:"))
     }
 
     @Test func defaultsPortAndDatabase() throws {
