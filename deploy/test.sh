@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test against the real broker, database and libvirt of the dev environment
-# (started first if it is not running). Extra arguments go to `swift test` (e.g. --filter Store)
-# and skip the deployment checks. With CI=true an integration test that cannot reach its
-# service fails instead of skipping.
+# (started first if it is not running), then the deployment checks, the API contract check
+# (deploy/schemathesis.sh) and the guest image. Extra arguments go to `swift test` (e.g. --filter
+# Store) and skip those checks. With CI=true an integration test that cannot reach its service fails instead of
+# skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/opt/swift/usr/bin
@@ -19,6 +20,8 @@ if [ $# -eq 0 ]; then
   # The deployment side: systemd units, and the per-role RabbitMQ permissions for real.
   bash deploy/verify-units.sh
   N0CORE_PERMCHECK_BIN_DIR="$(swift build --show-bin-path)" bash deploy/rabbitmq-setup.sh self-test
+  # The API contract: schemathesis against a real API, from the OpenAPI document it serves.
+  N0CORE_SCHEMATHESIS_BIN="$(swift build --show-bin-path)" bash deploy/schemathesis.sh
   # The guest image (docs/guest-image.md): built once and cached, booted from its own disk with a
   # NoCloud seed, logged into over SSH.
   bash deploy/guest/build-image.sh "${N0CORE_GUEST_DIR:-/var/cache/n0core-guest}"

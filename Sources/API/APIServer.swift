@@ -35,6 +35,8 @@ public enum APIServer {
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
                        documentLimits: configuration.documentLimits, database: database).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
+        // Last, so that it wraps only the not-found answer (a path served under other methods).
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 }

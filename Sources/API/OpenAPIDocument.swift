@@ -1,18 +1,36 @@
-/// The OpenAPI description served at `/api/openapi.yaml`. `APITests` checks that its paths and
-/// methods are exactly the router's, so it cannot drift from the code.
+/// The OpenAPI description served at `/api/openapi.yaml`: the one description of the API's
+/// contract, written by hand to say exactly what the code does (docs/api.md has the long form).
+///
+/// Kept exact by tests — its paths and methods are the router's (`APIIntegrationTests`), its
+/// object schemas name every field and desired state of each type (`OpenAPIDocumentTests`) —
+/// and by `deploy/schemathesis.sh`, which runs every check schemathesis has against a real API
+/// from this document (part of `deploy/test.sh`).
 enum OpenAPIDocument {
-    static let yaml = """
-    openapi: 3.0.3
+    static let yaml = #"""
+    openapi: 3.1.0
     info:
       title: n0core API
       version: "1"
       description: |
         Submit specs (YAML or JSON documents of VMs, volumes, NICs and networks), follow their
-        progress, and read the resource graph. Every /api/ route needs `Authorization: Bearer TOKEN`
-        (the scheme in any case). Bodies are YAML or JSON by Content-Type (YAML when none is given;
-        any other type is 415); answers follow Accept, else the body's format. `vnc_password` is
-        shown only in the answer of the POST or PUT that set it; every other answer shows
-        `********`, which sent back in a PUT keeps the stored password.
+        progress, and read the resource graph (docs/api.md has the long form).
+
+        Every /api/ route needs `Authorization: Bearer TOKEN` (the scheme in any case). Request bodies
+        are YAML or JSON by `Content-Type`: `application/yaml` and `application/json` as listed, also
+        their `text/` and `x-` forms and `+yaml`/`+json` suffixes, and YAML when none is given; any other
+        type is 415. Answers, errors included, follow `Accept` (JSON or YAML), else the body's format,
+        else JSON. A method a path does not list is 405 with `Allow`.
+
+        The schemas are the shape the API reads: a body outside them is refused with 400 (or 422
+        where a schema keyword states one of the rules below), naming every offending field. A `null`
+        value is the same as leaving the key out. 422 is a rule between fields or against the stored
+        graph that a schema cannot state: bounds (vcpus, sizes), CIDRs and DHCP ranges, addresses
+        inside the subnet, references to variables the document defines and to ids that exist,
+        relations between the right types, cycles, fixed addresses in use, a resource of another spec,
+        the number of objects and nesting depth (`api.max_objects`, `api.max_depth`).
+
+        `vnc_password` is shown only in the answer of the POST or PUT that set it; every other answer
+        shows `********`, which sent back in a PUT keeps the stored password.
     servers:
       - url: http://127.0.0.1:8080
     security:
@@ -20,140 +38,771 @@ enum OpenAPIDocument {
     paths:
       /api/spec:
         post:
-          summary: Submit a new spec (version 0); `/api/spec/` (the seed's spelling) is the same route
-          requestBody: {$ref: '#/components/requestBodies/SpecDocument'}
+          operationId: createSpec
+          summary: Submit a new spec (version 0)
+          description: |
+            The document with ids, names and desired states filled in, the spec `id` and
+            `created_at`. `/api/spec/` (the seed's spelling) is the same route. A document carrying
+            `id` or `created_at` (read from an existing spec) is 422: PUT changes that spec. The version
+            is stored with its `Spec` message for the scheduler in one transaction; nothing is stored
+            for a refused document.
+          requestBody:
+            required: true
+            content:
+              application/yaml:
+                schema: {$ref: '#/components/schemas/NewSpec'}
+                examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
+              application/json:
+                schema: {$ref: '#/components/schemas/NewSpec'}
+                examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
           responses:
-            "201": {description: The resolved document with its spec id, ids and desired states (VNC passwords as sent), content: {application/json: {schema: {$ref: '#/components/schemas/SpecResponse'}}, application/yaml: {schema: {$ref: '#/components/schemas/SpecResponse'}}}}
-            "400": {$ref: '#/components/responses/Error'}
-            "401": {$ref: '#/components/responses/Error'}
-            "413": {$ref: '#/components/responses/Error'}
-            "415": {$ref: '#/components/responses/Error'}
-            "422": {$ref: '#/components/responses/Error'}
+            "201":
+              description: The resolved document with its spec id, ids and desired states (VNC passwords as sent)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+              links:
+                GetSpec: {operationId: getSpec, parameters: {id: '$response.body#/id'}}
+                GetVersion: {operationId: getSpecVersion, parameters: {id: '$response.body#/id', version: '$response.body#/version'}}
+                ReplaceSpec: {operationId: replaceSpec, parameters: {id: '$response.body#/id'}}
+                DeleteSpec: {operationId: deleteSpec, parameters: {id: '$response.body#/id'}}
+            "400": {$ref: '#/components/responses/BadDocument'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "413": {$ref: '#/components/responses/ContentTooLarge'}
+            "415": {$ref: '#/components/responses/UnsupportedMediaType'}
+            "422": {$ref: '#/components/responses/Unprocessable'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/spec/{id}:
         parameters: [{$ref: '#/components/parameters/SpecID'}]
         get:
-          summary: The latest version and each object's progress (PENDING, WAITING, SCHEDULED, APPLIED, RESCHEDULED, FAILED), with the version that progress belongs to (an object a later version left unchanged keeps that of the version that applied it)
+          operationId: getSpec
+          summary: The latest version and where each of its objects stands
+          description: |
+            The version's state (`pending`, `applied`, `failed` with `reason`, `superseded`), its
+            events, and each object's progress from the event log (PENDING, WAITING, SCHEDULED, APPLIED,
+            RESCHEDULED, FAILED) with the version that progress belongs to: an object a later version
+            left unchanged keeps that of the version that applied it. A progress report, not a
+            document: to change the spec, start from GET /api/spec/{id}/versions/{version}.
           responses:
-            "200": {description: Spec status, content: {application/json: {schema: {type: object}}}}
-            "404": {$ref: '#/components/responses/Error'}
+            "200":
+              description: Spec status (VNC passwords masked)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecStatus'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecStatus'}}
+              links:
+                GetObject: {operationId: getObject, parameters: {id: '$response.body#/objects/0/id'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
         put:
-          summary: A new version; the body's `version` is the version it replaces. A version read with GET /api/spec/{id}/versions/{v} is accepted unchanged (its `id` and `created_at` must be this spec's and that version's; `********` keeps the stored VNC password)
-          requestBody: {$ref: '#/components/requestBodies/SpecDocument'}
+          operationId: replaceSpec
+          summary: A new version of the spec
+          description: |
+            The body's `version` is the version it replaces; if that is not the latest, 409. Only
+            objects that changed are sent to the scheduler, objects left out are driven to `deleted`,
+            and a version that changes nothing is applied at once. A version read with GET
+            /api/spec/{id}/versions/{version} is accepted unchanged: its read-only `id` and `created_at`
+            must be this spec's and the replaced version's (422 otherwise), and `********` keeps the
+            stored VNC password.
+          requestBody:
+            required: true
+            content:
+              application/yaml:
+                schema: {$ref: '#/components/schemas/SpecUpdate'}
+              application/json:
+                schema: {$ref: '#/components/schemas/SpecUpdate'}
           responses:
-            "200": {description: The new version (VNC passwords shown only where this request set them), content: {application/json: {schema: {$ref: '#/components/schemas/SpecResponse'}}}}
-            "400": {$ref: '#/components/responses/Error'}
-            "401": {$ref: '#/components/responses/Error'}
-            "404": {$ref: '#/components/responses/Error'}
-            "409": {$ref: '#/components/responses/Error'}
-            "413": {$ref: '#/components/responses/Error'}
-            "415": {$ref: '#/components/responses/Error'}
-            "422": {$ref: '#/components/responses/Error'}
+            "200":
+              description: The new version (VNC passwords shown only where this request set them)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+            "400": {$ref: '#/components/responses/BadDocument'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "409": {$ref: '#/components/responses/Conflict'}
+            "413": {$ref: '#/components/responses/ContentTooLarge'}
+            "415": {$ref: '#/components/responses/UnsupportedMediaType'}
+            "422": {$ref: '#/components/responses/Unprocessable'}
             "503": {$ref: '#/components/responses/Unavailable'}
         delete:
+          operationId: deleteSpec
           summary: A new version that drives every object of the spec to `deleted`
+          description: |
+            Accepted, not done: agents remove what they created, and GET /api/spec/{id} follows
+            the deleting version to `applied`. The spec and its versions stay readable. Again on a
+            spec whose objects are all deleted: no new version, the latest one is answered.
           responses:
-            "202": {description: The deleting version (VNC passwords masked), content: {application/json: {schema: {$ref: '#/components/schemas/SpecResponse'}}}}
-            "404": {$ref: '#/components/responses/Error'}
+            "202":
+              description: The deleting version (VNC passwords masked)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/spec/{id}/versions/{version}:
         parameters:
           - {$ref: '#/components/parameters/SpecID'}
-          - {name: version, in: path, required: true, schema: {type: integer, minimum: 0}}
+          - name: version
+            in: path
+            required: true
+            schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}
         get:
+          operationId: getSpecVersion
           summary: One stored version (VNC passwords masked), in the form PUT takes back unchanged
           responses:
-            "200": {description: The version, content: {application/json: {schema: {$ref: '#/components/schemas/SpecResponse'}}}}
-            "404": {$ref: '#/components/responses/Error'}
+            "200":
+              description: The version
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+              links:
+                ReplaceWithThisVersion:
+                  operationId: replaceSpec
+                  description: a version read back is accepted by PUT unchanged
+                  parameters: {id: '$response.body#/id'}
+                  requestBody: '$response.body'
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/graph:
         get:
+          operationId: getGraph
           summary: Nodes and edges of a spec, or around one object
+          description: |
+            Either `spec_id=N` (a spec's objects and the agents they are placed on), or
+            `object_id=UUID` with an optional `depth` (0 to 16, default 1: the object and its
+            neighbours that far away, both directions). Not both, and `depth` only with `object_id`
+            (400). A spec or object that does not exist is 404, not an empty graph.
           parameters:
-            - {name: spec_id, in: query, schema: {type: integer}}
-            - {name: object_id, in: query, schema: {type: string, format: uuid}}
-            - {name: depth, in: query, schema: {type: integer, minimum: 0, maximum: 16, default: 1}}
+            - name: selector
+              in: query
+              required: true
+              style: form
+              explode: true
+              description: spec_id, or object_id and depth, as separate query parameters
+              schema:
+                oneOf:
+                  - type: object
+                    title: BySpec
+                    required: [spec_id]
+                    additionalProperties: false
+                    properties:
+                      spec_id: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
+                  - type: object
+                    title: AroundObject
+                    required: [object_id]
+                    additionalProperties: false
+                    properties:
+                      object_id: {type: string, format: uuid}
+                      depth: {type: integer, minimum: 0, maximum: 16, default: 1}
           responses:
-            "200": {description: The graph, content: {application/json: {schema: {$ref: '#/components/schemas/Graph'}}}}
-            "400": {$ref: '#/components/responses/Error'}
-            "404": {description: No such spec or object, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+            "200":
+              description: The graph (VNC passwords masked)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Graph'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Graph'}}
+              links:
+                GetObject: {operationId: getObject, parameters: {id: '$response.body#/nodes/0/id'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/objects/{id}:
-        parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+        parameters:
+          - name: id
+            in: path
+            required: true
+            schema: {type: string, format: uuid}
         get:
+          operationId: getObject
           summary: One node of the graph
           responses:
-            "200": {description: The node, content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}
-            "400": {$ref: '#/components/responses/Error'}
-            "404": {$ref: '#/components/responses/Error'}
+            "200":
+              description: The node (VNC password masked)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Node'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Node'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/openapi.yaml:
         get:
+          operationId: getOpenAPIDocument
           summary: This document
           responses:
-            "200": {description: OpenAPI 3 YAML}
+            "200":
+              description: OpenAPI 3.1, YAML
+              content:
+                application/yaml: {}
+            "401": {$ref: '#/components/responses/Unauthorized'}
     components:
       securitySchemes:
-        bearer: {type: http, scheme: bearer}
+        bearer:
+          type: http
+          scheme: bearer
+          description: A token from `api.tokens` (N0CORE_API_TOKENS)
       parameters:
-        SpecID: {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
-      requestBodies:
-        SpecDocument:
+        SpecID:
+          name: id
+          in: path
           required: true
-          content:
-            application/yaml: {schema: {$ref: '#/components/schemas/SpecDocument'}}
-            application/json: {schema: {$ref: '#/components/schemas/SpecDocument'}}
+          schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
       responses:
-        Error:
-          description: What is wrong, with the path of every offending field
-          content:
+        BadDocument:
+          description: |
+            The body cannot be read as a document: not YAML or JSON (or YAML labelled
+            application/json), over a structural limit of the parser (aliases and anchors, nesting,
+            nodes, scalar length: the answer names the limit and its key), an unknown key, an unknown
+            `type`, a field of another type, a value of the wrong kind, a size or desired state that
+            cannot be read; or a path parameter that is not a whole number
+          content: &errorContent
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        Unavailable:
-          description: The database is unavailable or did not answer in time; nothing was changed, send the request again
+            application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
+        BadParameter:
+          description: A path or query parameter that is not what the route takes (a positive whole number, a UUID, a depth from 0 to 16, spec_id or object_id)
+          content: *errorContent
+        Unauthorized:
+          description: No token, another scheme than Bearer, or a token not in `api.tokens`
           headers:
-            Retry-After: {schema: {type: integer}, description: seconds}
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+            WWW-Authenticate:
+              required: true
+              schema: {type: string, pattern: '^Bearer( |$)'}
+          content: *errorContent
+        NotFound:
+          description: No such spec, version or object
+          content: *errorContent
+        Conflict:
+          description: The document's `version` is no longer the latest; read the latest and apply the change to it
+          content: *errorContent
+        ContentTooLarge:
+          description: The body is larger than `api.max_body_bytes`; the answer names the limit and its key
+          content: *errorContent
+        UnsupportedMediaType:
+          description: A Content-Type that is neither YAML nor JSON
+          content: *errorContent
+        Unprocessable:
+          description: The document reads but breaks a rule (see the description at the top); every problem with the path of its field
+          content: *errorContent
+        Unavailable:
+          description: The database is unavailable or did not answer within `api.database_timeout_seconds`; nothing was changed, send the request again
+          headers:
+            Retry-After:
+              required: true
+              description: seconds
+              schema: {type: integer, minimum: 1}
+          content: *errorContent
+      examples:
+        SeedSpec:
+          summary: The seed's example (deploy/examples/seed-vm.yaml), as written there
+          value:
+            version: 0
+            annotations:
+              n0stack/scheduling/same_host: true
+              n0stack/scheduling/host_id: 85cf3a3a-18e4-4fe2-b406-9e79079cae07
+            spec:
+              web:
+                type: resource/vm/kvm
+                arch: amd64
+                vcpus: 2
+                memory: 4gb
+                vnc_password: hogehoge
+                dependencies:
+                  - object:
+                      type: resource/nic
+                      ip_addresses:
+                        - 192.168.0.1
+                      relatioins:
+                        - object:
+                            variable: var_network
+                          property:
+                            r: n0stack/n0core/port/network
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                  - object:
+                      type: resource/volume/file
+                      name: new_volume
+                      size: 10gb
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                      n0stack/n0core/vm/boot_prority: 1
+              var_network:
+                type: resource/network/vlan
+                name: vlan_network
+                subnets:
+                  - cidr: 192.168.0.0/24
+                    dhcp:
+                      range: 192.168.0.1-192.168.0.127
+                      nameservers:
+                        - 192.168.0.254
+                      gateway: 192.168.0.254
+                parameters:
+                  vlan_id: 100
       schemas:
         Error:
           type: object
+          required: [error, status]
+          additionalProperties: false
           properties:
-            error: {type: string}
-            status: {type: integer}
-            problems: {type: array, items: {type: object, properties: {path: {type: string}, message: {type: string}}}}
-        SpecDocument:
+            error: {type: string, description: What is wrong}
+            status: {type: integer, minimum: 400, maximum: 599}
+            problems:
+              type: array
+              description: For documents, every offending field
+              items:
+                type: object
+                required: [path, message]
+                additionalProperties: false
+                properties:
+                  path: {type: string, description: "e.g. spec.web.dependencies[1].object.size"}
+                  message: {type: string}
+        Int64:
+          type: integer
+          format: int64
+          minimum: -9223372036854775808
+          maximum: 9223372036854775807
+        NullableInt64:
+          type: [integer, "null"]
+          format: int64
+          minimum: -9223372036854775808
+          maximum: 9223372036854775807
+        NullableString:
+          type: [string, "null"]
+        NullableObjectID:
+          type: [string, "null"]
+          format: uuid
+        Size:
+          type: [string, "null"]
+          description: |
+            A whole number and a unit b, kb, mb, gb or tb in any case (binary multiples: 1gb =
+            2^30 bytes), e.g. `10gb`; a bare number is refused, since its unit would be a guess. At
+            most 2^64-1 bytes (so at most 16777215tb). Answers write the largest unit that divides it (`1536mb`).
+          pattern: '\#(OpenAPIDocument.sizePattern)'
+        Annotations:
           type: object
+          description: |
+            Hints on the spec by namespaced name; values are booleans, integers or strings, and names
+            this version does not know are kept.
+          properties:
+            n0stack/scheduling/same_host:
+              type: boolean
+              description: place every object of the spec on one host
+            n0stack/scheduling/host_id:
+              type: string
+              format: uuid
+              description: place the spec's objects on this host
+          additionalProperties:
+            type: [boolean, integer, string]
+            minimum: -9223372036854775808
+            maximum: 9223372036854775807
+          not:
+            description: set by the conductor when it reschedules, never by users (422)
+            required: [n0stack/n0core/scheduler/rescheduling]
+        NullableAnnotations:
+          oneOf:
+            - {$ref: '#/components/schemas/Annotations'}
+            - {type: "null"}
+        NewSpec:
+          type: object
+          description: A document for POST /api/spec
           required: [spec]
+          additionalProperties: false
           properties:
-            id: {type: integer, readOnly: true, description: "as GET answers it; on PUT it must be the spec in the path, on POST it is refused"}
-            created_at: {type: string, format: date-time, readOnly: true, description: "as GET answers it; on PUT it must be when the replaced version was stored, on POST it is refused"}
-            version: {type: integer, description: "0 (or absent) on POST; on PUT the version replaced"}
-            annotations: {type: object, additionalProperties: true}
-            spec: {type: object, description: "variable name -> object", additionalProperties: {type: object}}
-        SpecResponse:
+            version:
+              type: [integer, "null"]
+              minimum: 0
+              maximum: 0
+              description: 0 or left out; PUT adds versions
+            annotations: {$ref: '#/components/schemas/NullableAnnotations'}
+            spec: {$ref: '#/components/schemas/Variables'}
+        SpecUpdate:
           type: object
+          description: A document for PUT /api/spec/{id}, e.g. a version read with GET and changed
+          required: [version, spec]
+          additionalProperties: false
           properties:
-            id: {type: integer}
+            id:
+              type: [integer, "null"]
+              format: int64
+              readOnly: true
+              description: as GET answers it; if sent, it must be the spec in the path (422)
+            created_at:
+              type: [string, "null"]
+              format: date-time
+              readOnly: true
+              description: as GET answers it; if sent, it must be when the replaced version was stored (422)
+            version:
+              type: integer
+              format: int64
+              minimum: 0
+              maximum: 9223372036854775807
+              description: the version this document replaces (409 when it is not the latest)
+            annotations: {$ref: '#/components/schemas/NullableAnnotations'}
+            spec: {$ref: '#/components/schemas/Variables'}
+        Variables:
+          type: object
+          description: |
+            Variable name -> object, in document order (YAML keeps it; JSON answers are sorted by
+            name). Every top-level variable defines an object; references (`variable: NAME`,
+            `id: UUID`) stand only inside `dependencies`.
+          minProperties: 1
+          additionalProperties: {$ref: '#/components/schemas/NewObject'}
+        SpecVersion:
+          type: object
+          description: A stored version, resolved
+          required: [id, created_at, version, spec]
+          additionalProperties: false
+          properties:
+            id: {type: integer, format: int64, minimum: 1}
             created_at: {type: string, format: date-time}
-            version: {type: integer}
-            annotations: {type: object}
-            spec: {type: object}
-        Node:
+            version: {type: integer, minimum: 0}
+            annotations: {$ref: '#/components/schemas/Annotations'}
+            spec:
+              type: object
+              additionalProperties: {$ref: '#/components/schemas/Object'}
+        SpecStatus:
           type: object
+          required: [id, version, created_at, state, spec, objects, events]
+          additionalProperties: false
+          properties:
+            id: {type: integer, format: int64, minimum: 1}
+            version: {type: integer, minimum: 0}
+            created_at: {type: string, format: date-time}
+            state: {type: string, enum: [pending, applied, failed, superseded]}
+            reason: {type: string, description: why the version failed}
+            annotations: {$ref: '#/components/schemas/Annotations'}
+            spec:
+              type: object
+              additionalProperties: {$ref: '#/components/schemas/Object'}
+            objects:
+              type: array
+              items: {$ref: '#/components/schemas/ObjectProgress'}
+            events:
+              type: array
+              description: events about the whole version
+              items:
+                type: object
+                required: [kind, message]
+                additionalProperties: false
+                properties:
+                  kind: {type: string, description: "ACCEPTED, APPLIED, FAILED, SUPERSEDED, ..."}
+                  message: {type: string}
+                  at: {type: string, format: date-time}
+        ObjectProgress:
+          type: object
+          required: [id, type, name, progress, version]
+          additionalProperties: false
           properties:
             id: {type: string, format: uuid}
-            type: {type: string}
+            type: {$ref: '#/components/schemas/ObjectType'}
             name: {type: string}
-            spec_id: {type: integer}
             desired_state: {type: string}
-            observed_state: {type: string}
-            updated_at: {type: string}
-            object: {type: object}
+            progress:
+              type: string
+              description: PENDING, WAITING (for room, with the reason), SCHEDULED, APPLIED, RESCHEDULED or FAILED (with the message)
+            message: {type: string}
+            version: {type: integer, minimum: 0, description: the version this progress belongs to}
+            agent: {type: string, format: uuid, description: the agent the object is placed on}
+            updated_at: {type: string, format: date-time}
         Graph:
           type: object
+          required: [nodes, edges]
+          additionalProperties: false
           properties:
-            nodes: {type: array, items: {$ref: '#/components/schemas/Node'}}
-            edges: {type: array, items: {type: object, properties: {source: {type: string}, target: {type: string}, relation: {type: string}, property: {type: object}}}}
-    """
+            nodes:
+              type: array
+              items: {$ref: '#/components/schemas/Node'}
+            edges:
+              type: array
+              items:
+                type: object
+                required: [source, target, relation]
+                additionalProperties: false
+                properties:
+                  source: {type: string, format: uuid}
+                  target: {type: string, format: uuid}
+                  relation: {type: string}
+                  property: {$ref: '#/components/schemas/DependencyProperty'}
+        Node:
+          type: object
+          required: [id, type, name]
+          additionalProperties: false
+          properties:
+            id: {type: string, format: uuid}
+            type: {$ref: '#/components/schemas/ObjectType'}
+            name: {type: string}
+            spec_id: {type: integer, format: int64, description: the spec that owns it; none for agents}
+            desired_state: {type: string}
+            observed_state: {type: string, description: "APPLIED, FAILED, ... as the conductor recorded it"}
+            updated_at: {type: string, format: date-time}
+            object: {$ref: '#/components/schemas/Object'}
+        ObjectType:
+          type: string
+          enum: [resource/vm/kvm, resource/volume/file, resource/nic, resource/network/vlan, agent/compute/kvm, agent/volumer/file, agent/porter/vlan]
+        NewObject:
+          description: An object a spec defines
+          oneOf:
+            - {$ref: '#/components/schemas/VM'}
+            - {$ref: '#/components/schemas/Volume'}
+            - {$ref: '#/components/schemas/NIC'}
+            - {$ref: '#/components/schemas/Network'}
+        DependencyTarget:
+          description: An object inline, a reference to a top-level variable, or a reference to an existing resource by id
+          oneOf:
+            - {$ref: '#/components/schemas/VM'}
+            - {$ref: '#/components/schemas/Volume'}
+            - {$ref: '#/components/schemas/NIC'}
+            - {$ref: '#/components/schemas/Network'}
+            - {$ref: '#/components/schemas/VariableReference'}
+            - {$ref: '#/components/schemas/IDReference'}
+        Object:
+          description: An object as answers show it (agents included)
+          oneOf:
+            - {$ref: '#/components/schemas/VM'}
+            - {$ref: '#/components/schemas/Volume'}
+            - {$ref: '#/components/schemas/NIC'}
+            - {$ref: '#/components/schemas/Network'}
+            - {$ref: '#/components/schemas/Agent'}
+            - {$ref: '#/components/schemas/VariableReference'}
+            - {$ref: '#/components/schemas/IDReference'}
+        OneDesiredStateKey:
+          description: |
+            `state` and `status` name the same desired state (either is read; answers write
+            `status` for VMs, volumes and NICs, `state` for networks and agents), and `relatioins` is
+            the seed's spelling of `dependencies`: not both of either pair
+          not:
+            anyOf:
+              - required: [state, status]
+              - required: [dependencies, relatioins]
+        Dependencies:
+          type: [array, "null"]
+          items: {$ref: '#/components/schemas/Dependency'}
+        VM:
+          type: object
+          title: resource/vm/kvm
+          required: [type, vcpus, memory]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {const: resource/vm/kvm}
+            id: {$ref: '#/components/schemas/ExistingID'}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/VMState'}
+            state: {$ref: '#/components/schemas/VMState'}
+            arch: {type: [string, "null"], description: "amd64 (the default)"}
+            vcpus: {$ref: '#/components/schemas/NullableInt64', description: 1 to 128}
+            memory: {$ref: '#/components/schemas/Size', description: 16mb to 4tb}
+            vnc_password:
+              type: [string, "null"]
+              description: 1 to 8 printable ASCII characters without spaces; `********` keeps the stored one
+            kernel: {type: [string, "null"], description: a kernel to boot directly}
+            initrd: {type: [string, "null"], description: needs `kernel`}
+            cmdline: {type: [string, "null"], description: needs `kernel`}
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: "`n0stack/n0core/vm/attachments` on volumes (with a boot priority) and NICs"}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        VMState:
+          type: [string, "null"]
+          enum: [running, poweroff, saved, deleted, null]
+          description: running (the default), poweroff, saved or deleted
+        Volume:
+          type: object
+          title: resource/volume/file
+          required: [type, size]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {const: resource/volume/file}
+            id: {$ref: '#/components/schemas/ExistingID'}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/VolumeState'}
+            state: {$ref: '#/components/schemas/VolumeState'}
+            size: {$ref: '#/components/schemas/Size', description: 1mb to 64tb}
+            url: {type: [string, "null"], readOnly: true, description: where the volume lives, set by the volumer}
+            source: {type: [string, "null"], description: an image to copy the new volume from}
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: a volume has none}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        VolumeState:
+          type: [string, "null"]
+          enum: [allocated, deleted, destroyed, null]
+          description: allocated (the default), deleted or destroyed
+        NIC:
+          type: object
+          title: resource/nic
+          required: [type]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {const: resource/nic}
+            id: {$ref: '#/components/schemas/ExistingID'}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/NICState'}
+            state: {$ref: '#/components/schemas/NICState'}
+            hw_addr: {type: [string, "null"], description: "a unicast MAC like 52:54:00:12:34:56; the scheduler assigns one when none is given"}
+            ip_addresses:
+              type: [array, "null"]
+              description: fixed IPv4 addresses inside the network's subnet, unique on it
+              items: {type: string}
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: "exactly one `n0stack/n0core/port/network` on its network"}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        NICState:
+          type: [string, "null"]
+          enum: [attached, detached, deleted, null]
+          description: attached (the default), detached or deleted
+        Network:
+          type: object
+          title: resource/network/vlan
+          required: [type, subnets]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {const: resource/network/vlan}
+            id: {$ref: '#/components/schemas/ExistingID'}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/NetworkState'}
+            state: {$ref: '#/components/schemas/NetworkState'}
+            bridge: {type: [string, "null"], readOnly: true, description: the Linux bridge, set by the porter}
+            subnets:
+              type: [array, "null"]
+              minItems: 1
+              items: {$ref: '#/components/schemas/Subnet'}
+            parameters:
+              type: [object, "null"]
+              additionalProperties: false
+              properties:
+                vlan_id: {$ref: '#/components/schemas/NullableInt64', description: the 802.1Q tag of the uplink, 1 to 4094}
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: a network has none}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        NetworkState:
+          type: [string, "null"]
+          enum: [applied, down, deleted, null]
+          description: applied (the default), down or deleted
+        Subnet:
+          type: object
+          required: [cidr]
+          additionalProperties: false
+          properties:
+            cidr: {type: string, description: "e.g. 192.168.0.0/24; /30 or larger"}
+            dhcp:
+              type: [object, "null"]
+              additionalProperties: false
+              description: the DHCP service the porter runs on the subnet
+              properties:
+                range: {type: [string, "null"], description: "first-last inside the subnet, e.g. 192.168.0.100-192.168.0.200; required with dhcp"}
+                gateway: {type: [string, "null"], description: inside the subnet and outside the range}
+                nameservers:
+                  type: [array, "null"]
+                  items: {type: string}
+        Agent:
+          type: object
+          title: agent
+          description: An agent, as it announced itself (read-only; agents join by themselves)
+          required: [type]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {type: string, enum: [agent/compute/kvm, agent/volumer/file, agent/porter/vlan]}
+            id: {type: string, format: uuid}
+            name: {type: string}
+            state: {type: string, enum: [alived, dead]}
+            status: {type: string, enum: [alived, dead]}
+            host_id: {type: string, format: uuid}
+            capacity:
+              type: object
+              additionalProperties: false
+              properties:
+                vcpus: {$ref: '#/components/schemas/Int64'}
+                memory: {$ref: '#/components/schemas/Size'}
+                disk: {$ref: '#/components/schemas/Size'}
+            dependencies: {$ref: '#/components/schemas/Dependencies'}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        ExistingID:
+          type: [string, "null"]
+          format: uuid
+          description: left out for a new object (the API assigns one); an existing object's id to keep it in a new version
+        Name:
+          type: [string, "null"]
+          description: the variable name when left out at the top level
+        VariableReference:
+          type: object
+          title: variable reference
+          required: [variable]
+          additionalProperties: false
+          properties:
+            variable: {type: string, minLength: 1, description: a top-level variable of the same document}
+        IDReference:
+          type: object
+          title: id reference
+          description: |
+            An existing resource by id (of this spec or of none); fields beside the id change it
+          required: [id]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {type: "null"}
+            id: {type: string, format: uuid}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/NullableString'}
+            state: {$ref: '#/components/schemas/NullableString'}
+            arch: {$ref: '#/components/schemas/NullableString'}
+            vcpus: {$ref: '#/components/schemas/NullableInt64'}
+            memory: {$ref: '#/components/schemas/Size'}
+            vnc_password: {$ref: '#/components/schemas/NullableString'}
+            kernel: {$ref: '#/components/schemas/NullableString'}
+            initrd: {$ref: '#/components/schemas/NullableString'}
+            cmdline: {$ref: '#/components/schemas/NullableString'}
+            size: {$ref: '#/components/schemas/Size'}
+            url: {$ref: '#/components/schemas/NullableString'}
+            source: {$ref: '#/components/schemas/NullableString'}
+            hw_addr: {$ref: '#/components/schemas/NullableString'}
+            ip_addresses:
+              type: [array, "null"]
+              items: {type: string}
+            bridge: {$ref: '#/components/schemas/NullableString'}
+            subnets:
+              type: [array, "null"]
+              items: {$ref: '#/components/schemas/Subnet'}
+            parameters:
+              type: [object, "null"]
+              additionalProperties: false
+              properties:
+                vlan_id: {$ref: '#/components/schemas/NullableInt64'}
+            host_id: {$ref: '#/components/schemas/NullableObjectID'}
+            capacity:
+              type: [object, "null"]
+              additionalProperties: false
+              properties:
+                vcpus: {$ref: '#/components/schemas/NullableInt64'}
+                memory: {$ref: '#/components/schemas/Size'}
+                disk: {$ref: '#/components/schemas/Size'}
+            dependencies: {$ref: '#/components/schemas/Dependencies'}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        Dependency:
+          type: object
+          required: [object, property]
+          additionalProperties: false
+          properties:
+            object: {$ref: '#/components/schemas/DependencyTarget'}
+            property: {$ref: '#/components/schemas/DependencyProperty'}
+        DependencyProperty:
+          type: object
+          required: [r]
+          additionalProperties: false
+          not:
+            description: "`boot_prority` is the seed's spelling of `boot_priority`: not both"
+            required: [n0stack/n0core/vm/boot_priority, n0stack/n0core/vm/boot_prority]
+          properties:
+            r:
+              type: string
+              description: |
+                the relation: n0stack/n0core/vm/attachments (VM to volume or NIC),
+                n0stack/n0core/port/network (NIC to network); n0stack/n0core/resource/scheduled
+                (object to agent) is the scheduler's
+            n0stack/n0core/vm/boot_priority: {$ref: '#/components/schemas/NullableInt64', description: "boot order of a VM's volume, 0 or more, lower first"}
+            n0stack/n0core/vm/boot_prority: {$ref: '#/components/schemas/NullableInt64', deprecated: true}
+    """#
 }

@@ -16,32 +16,23 @@ struct GraphController<Context: RequestContext> {
 
     /// `?spec_id=N` for a spec's objects and their agents; `?object_id=UUID&depth=D` for the
     /// neighbourhood of one object. A spec or object that does not exist is 404, as on every
-    /// route, not an empty graph.
+    /// route, not an empty graph. Every parameter given is checked, so `depth` beside `spec_id`,
+    /// or both selectors, is an error rather than silently ignored.
     @Sendable func graph(_ request: Request, context: Context) async throws -> Response {
-        let query = request.uri.queryParameters
         let graph: Graph
-        if let text = query["spec_id"] {
-            guard let specID = Int64(String(text)), specID > 0 else {
-                throw APIError(status: .badRequest, message: "spec_id must be a positive whole number")
-            }
+        let query = request.uri.queryParameters
+        switch try GraphQuery(specID: query["spec_id"].map(String.init), objectID: query["object_id"].map(String.init),
+                              depth: query["depth"].map(String.init), maxDepth: Self.maxDepth) {
+        case .spec(let specID):
             graph = try await database.run { [store] in
                 guard try await store.spec(specID) != nil else { throw APIError.notFound("spec \(specID)") }
                 return try await store.graph(specID: specID)
             }
-        } else if let text = query["object_id"] {
-            guard let id = ObjectID(String(text)) else {
-                throw APIError(status: .badRequest, message: "object_id must be a UUID")
-            }
-            let depthText = query["depth"].map(String.init) ?? "1"
-            guard let depth = Int(depthText), (0...Self.maxDepth).contains(depth) else {
-                throw APIError(status: .badRequest, message: "depth must be a whole number from 0 to \(Self.maxDepth)")
-            }
+        case .object(let id, let depth):
             graph = try await database.run { [store] in
                 guard try await store.node(id.uuid) != nil else { throw APIError.notFound("object \(id)") }
                 return try await store.subgraph(from: id.uuid, depth: depth)
             }
-        } else {
-            throw APIError(status: .badRequest, message: "give spec_id=N or object_id=UUID (with depth=D)")
         }
         return Negotiation(request).respond(GraphBody(graph))
     }

@@ -7,14 +7,17 @@ struct APIError: Error, Sendable {
     var status: HTTPResponse.Status
     var message: String
     var problems: [FieldProblem]
-    /// Sent as `Retry-After` (a 503 during an outage).
-    var retryAfterSeconds: Int?
+    /// Headers the answer carries besides its content type: `Retry-After` (503), `Allow` (405),
+    /// `WWW-Authenticate` (401), as the OpenAPI document lists them.
+    var headers: HTTPFields
 
-    init(status: HTTPResponse.Status, message: String, problems: [FieldProblem] = [], retryAfterSeconds: Int? = nil) {
+    init(status: HTTPResponse.Status, message: String, problems: [FieldProblem] = [], retryAfterSeconds: Int? = nil,
+         headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
         self.problems = problems
-        self.retryAfterSeconds = retryAfterSeconds
+        self.headers = headers
+        if let retryAfterSeconds { self.headers[.retryAfter] = String(retryAfterSeconds) }
     }
 
     /// A document that cannot be used: 400 when it is not the right shape at all (syntax,

@@ -17,19 +17,23 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         case .token(let token):
             presented = Array(token.utf8)
         case .missing:
-            throw APIError(status: .unauthorized, message: "missing `Authorization: Bearer TOKEN`")
+            throw Self.unauthorized("missing `Authorization: Bearer TOKEN`")
         case .otherScheme(let scheme):
-            throw APIError(status: .unauthorized,
-                           message: "the Authorization header uses the scheme '\(scheme)'; this API takes `Authorization: Bearer TOKEN`")
+            throw Self.unauthorized("the Authorization header uses the scheme '\(scheme)'; this API takes `Authorization: Bearer TOKEN`")
         }
         var accepted = false
         for token in tokens {
             accepted = Self.constantTimeEqual(token, presented) || accepted
         }
         guard accepted else {
-            throw APIError(status: .unauthorized, message: "the bearer token is not valid")
+            throw Self.unauthorized("the bearer token is not valid")
         }
         return try await next(request, context)
+    }
+
+    /// A 401 names the scheme to use (RFC 9110 §11.6.1 requires the challenge).
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(status: .unauthorized, message: message, headers: [.wwwAuthenticate: "Bearer realm=\"n0core\""])
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

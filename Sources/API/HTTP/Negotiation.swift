@@ -46,7 +46,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             var response = Negotiation(request).respond(ErrorBody(error), status: error.status)
-            if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+            response.headers.append(contentsOf: error.headers)
             return response
         } catch is NIOTooManyBytesError {
             let error = APIError(status: .contentTooLarge, message: "the body is larger than \(maxBodyBytes) bytes, the most "
