@@ -15,7 +15,8 @@
 # Knobs (environment):
 #   N0CORE_SCHEMATHESIS_BIN=DIR        where n0core-api is (default: `swift build --show-bin-path`,
 #                                      built first)
-#   N0CORE_SCHEMATHESIS_EXAMPLES=25    generated cases per operation and phase
+#   N0CORE_SCHEMATHESIS_EXAMPLES=100   generated cases per operation and phase
+#   N0CORE_SCHEMATHESIS_ARGS=          more arguments for `schemathesis run` (e.g. --report har)
 #   N0CORE_SCHEMATHESIS_SEED=1         hypothesis seed ("random" for a new one each run, printed)
 #   N0CORE_SCHEMATHESIS_LISTEN=127.0.0.1:18380
 #   N0CORE_SCHEMATHESIS_VENV=/var/cache/n0core/schemathesis
@@ -29,7 +30,7 @@ SCHEMATHESIS_VERSION=4.32.5
 VENV=${N0CORE_SCHEMATHESIS_VENV:-/var/cache/n0core/schemathesis}
 STATE=${N0CORE_SCHEMATHESIS_STATE:-/var/lib/n0core-schemathesis}
 LISTEN=${N0CORE_SCHEMATHESIS_LISTEN:-127.0.0.1:18380}
-EXAMPLES=${N0CORE_SCHEMATHESIS_EXAMPLES:-25}
+EXAMPLES=${N0CORE_SCHEMATHESIS_EXAMPLES:-100}
 SEED=${N0CORE_SCHEMATHESIS_SEED:-1}
 # One name per run, so two runs (or a run killed before its cleanup) never share data.
 RUN_ID=$(date +%s)$$
@@ -120,7 +121,7 @@ set +e
 "$VENV/bin/schemathesis" --config-file "$ROOT/deploy/schemathesis.toml" run "http://$LISTEN/api/openapi.yaml" \
   --header "Authorization: Bearer $TOKEN" --checks all --exclude-checks use_after_free --max-examples "$EXAMPLES" --seed "$SEED" \
   --workers 1 --request-timeout 30 --no-color --output-sanitize true \
-  --report junit --report-dir "$STATE/report"
+  --report junit --report-dir "$STATE/report" ${N0CORE_SCHEMATHESIS_ARGS:-}
 status=$?
 set -e
 [ "$status" = 0 ] || die "schemathesis found failures (exit $status); the API's log: $STATE/n0core-api.log"

@@ -110,8 +110,10 @@ enum OpenAPIDocument {
             content:
               application/yaml:
                 schema: {$ref: '#/components/schemas/SpecUpdate'}
+                examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
               application/json:
                 schema: {$ref: '#/components/schemas/SpecUpdate'}
+                examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
           responses:
             "200":
               description: The new version (VNC passwords shown only where this request set them)
@@ -253,6 +255,7 @@ enum OpenAPIDocument {
           in: path
           required: true
           schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
+          example: 1
       responses:
         BadDocument:
           description: |
