@@ -118,6 +118,7 @@ curl -fsS "http://$LISTEN/readyz" >/dev/null || die "n0core-api not ready at htt
 [ "$SEED" = random ] && SEED=$RANDOM$RANDOM
 log "schemathesis $SCHEMATHESIS_VERSION against http://$LISTEN (seed $SEED, $EXAMPLES examples per operation)"
 set +e
+# shellcheck disable=SC2086  # N0CORE_SCHEMATHESIS_ARGS is several words on purpose
 "$VENV/bin/schemathesis" --config-file "$ROOT/deploy/schemathesis.toml" run "http://$LISTEN/api/openapi.yaml" \
   --header "Authorization: Bearer $TOKEN" --checks all --exclude-checks use_after_free --max-examples "$EXAMPLES" --seed "$SEED" \
   --workers 1 --request-timeout 30 --no-color --output-sanitize true \
