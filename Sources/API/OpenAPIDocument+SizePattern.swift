@@ -1,17 +1,21 @@
 import Messages
 
-/// The `Size` schema's pattern, made from the size grammar (`Size.Unit`, at most `UInt64.max`
-/// bytes) so that a string matches exactly when `Size(parsing:)` reads it: a schema that allowed
-/// `99999999tb` would promise what the API refuses as too large.
+/// The `Size` schemas' patterns, made from the size grammar (`Size.Unit`, at most `UInt64.max`
+/// bytes, or a field's own bound) so that a string matches exactly when `Size(parsing:)` reads
+/// it, within that bound: a schema that allowed `99999999tb` would promise what the API refuses
+/// as too large.
 extension OpenAPIDocument {
-    static let sizePattern: String = {
+    static let sizePattern = sizePattern(atMost: Size(bytes: .max))
+
+    /// The pattern of sizes up to `largest`, e.g. an agent's capacity (`Capacity.memoryBounds`).
+    static func sizePattern(atMost largest: Size) -> String {
         // What `trimmingWhitespace()` removes: Unicode White_Space.
         let space = #"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*"#
         let amounts = Size.Unit.allCases.map { unit in
-            wholeNumber(upTo: UInt64.max / unit.bytes) + " *" + unit.rawValue.map { "[\($0)\($0.uppercased())]" }.joined()
+            wholeNumber(upTo: largest.bytes / unit.bytes) + " *" + unit.rawValue.map { "[\($0)\($0.uppercased())]" }.joined()
         }
         return "^" + space + "(" + amounts.joined(separator: "|") + ")" + space + "$"
-    }()
+    }
 
     /// The whole numbers 0...`max` in decimal, leading zeros allowed.
     static func wholeNumber(upTo max: UInt64) -> String {

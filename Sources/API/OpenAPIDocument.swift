@@ -1,3 +1,5 @@
+import Messages
+
 /// The OpenAPI description served at `/api/openapi.yaml`: the one description of the API's
 /// contract, written by hand to say exactly what the code does (docs/api.md has the long form).
 ///
@@ -454,6 +456,7 @@ enum OpenAPIDocument {
             name). Every top-level variable defines an object; references (`variable: NAME`,
             `id: UUID`) stand only inside `dependencies`.
           minProperties: 1
+          propertyNames: {$ref: '#/components/schemas/ObjectName'}
           additionalProperties: {$ref: '#/components/schemas/NewObject'}
         SpecVersion:
           type: object
@@ -603,9 +606,12 @@ enum OpenAPIDocument {
             vnc_password:
               type: [string, "null"]
               description: 1 to 8 printable ASCII characters without spaces; `********` keeps the stored one
-            kernel: {type: [string, "null"], description: a kernel to boot directly}
-            initrd: {type: [string, "null"], description: needs `kernel`}
-            cmdline: {type: [string, "null"], description: needs `kernel`}
+            kernel: {$ref: '#/components/schemas/ImageName', description: a kernel to boot directly, from the images directory}
+            initrd: {$ref: '#/components/schemas/ImageName', description: "an initrd from the images directory; needs `kernel`"}
+            cmdline:
+              type: [string, "null"]
+              pattern: '^[^\u0000-\u001F\u007F-\u009F]*$'
+              description: "the kernel's command line, one line without control characters; needs `kernel`"
             dependencies: {$ref: '#/components/schemas/Dependencies', description: "`n0stack/n0core/vm/attachments` on volumes (with a boot priority) and NICs"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VMState:
@@ -625,8 +631,11 @@ enum OpenAPIDocument {
             status: {$ref: '#/components/schemas/VolumeState'}
             state: {$ref: '#/components/schemas/VolumeState'}
             size: {$ref: '#/components/schemas/Size', description: 1mb to 64tb}
-            url: {type: [string, "null"], readOnly: true, description: where the volume lives, set by the volumer}
-            source: {type: [string, "null"], description: an image to copy the new volume from}
+            url:
+              type: [string, "null"]
+              readOnly: true
+              description: where the volume lives, set by the volumer; a new volume cannot carry it, an existing one only with the value stored (422)
+            source: {$ref: '#/components/schemas/ImageName', description: an image the new volume is a copy-on-write overlay of}
             dependencies: {$ref: '#/components/schemas/Dependencies', description: a volume has none}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VolumeState:
@@ -668,7 +677,10 @@ enum OpenAPIDocument {
             name: {$ref: '#/components/schemas/Name'}
             status: {$ref: '#/components/schemas/NetworkState'}
             state: {$ref: '#/components/schemas/NetworkState'}
-            bridge: {type: [string, "null"], readOnly: true, description: the Linux bridge, set by the porter}
+            bridge:
+              type: [string, "null"]
+              readOnly: true
+              description: the Linux bridge, set by the porter; a new network cannot carry it, an existing one only with the value stored (422)
             subnets:
               type: [array, "null"]
               minItems: 1
@@ -714,22 +726,55 @@ enum OpenAPIDocument {
             state: {type: string, enum: [alived, dead]}
             status: {type: string, enum: [alived, dead]}
             host_id: {type: string, format: uuid}
-            capacity:
-              type: object
-              additionalProperties: false
-              properties:
-                vcpus: {$ref: '#/components/schemas/Int64'}
-                memory: {$ref: '#/components/schemas/Size'}
-                disk: {$ref: '#/components/schemas/Size'}
+            capacity: {$ref: '#/components/schemas/Capacity'}
             dependencies: {$ref: '#/components/schemas/Dependencies'}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        ImageName:
+          type: [string, "null"]
+          description: |
+            A file in the images directory of the hypervisor the object is placed on, named relative
+            to it (`debian-12.qcow2`, `debian/vmlinuz`): ASCII letters, digits, `.`, `_`, `+`, `-` and
+            `/`, at most 1024 bytes and 255 per part, no part empty, `..` or starting with `.`. Never a
+            URL or a host path (422, naming the field).
+          maxLength: 1024
+          pattern: '^[A-Za-z0-9._+/-]*$'
+        Capacity:
+          type: [object, "null"]
+          description: what an agent's host can give to new resources, as its heartbeats report it
+          additionalProperties: false
+          properties:
+            vcpus:
+              type: [integer, "null"]
+              minimum: \#(Capacity.vcpuBounds.lowerBound)
+              maximum: \#(Capacity.vcpuBounds.upperBound)
+            memory:
+              type: [string, "null"]
+              description: a size (as `Size`) of at most \#(Capacity.memoryBounds.upperBound)
+              pattern: '\#(OpenAPIDocument.sizePattern(atMost: Capacity.memoryBounds.upperBound))'
+            disk:
+              type: [string, "null"]
+              description: a size (as `Size`) of at most \#(Capacity.diskBounds.upperBound)
+              pattern: '\#(OpenAPIDocument.sizePattern(atMost: Capacity.diskBounds.upperBound))'
         ExistingID:
           type: [string, "null"]
           format: uuid
           description: left out for a new object (the API assigns one); an existing object's id to keep it in a new version
         Name:
-          type: [string, "null"]
           description: the variable name when left out at the top level
+          anyOf:
+            - {$ref: '#/components/schemas/ObjectName'}
+            - {type: "null"}
+        ObjectName:
+          type: string
+          description: |
+            An object's or a variable's name: text in any script (letters, marks, digits,
+            punctuation, symbols, spaces), at most 255 bytes of UTF-8, and nothing invisible or
+            controlling: no control or formatting characters, line or paragraph separators,
+            private-use, surrogate or unassigned code points. The pattern lists the allowed code
+            points (`\U` spells those past U+FFFF, as Python, Rust and ICU read it).
+          minLength: 1
+          maxLength: 255
+          pattern: '\#(OpenAPIDocument.namePattern)'
         VariableReference:
           type: object
           title: variable reference
@@ -775,13 +820,7 @@ enum OpenAPIDocument {
               properties:
                 vlan_id: {$ref: '#/components/schemas/NullableInt64'}
             host_id: {$ref: '#/components/schemas/NullableObjectID'}
-            capacity:
-              type: [object, "null"]
-              additionalProperties: false
-              properties:
-                vcpus: {$ref: '#/components/schemas/NullableInt64'}
-                memory: {$ref: '#/components/schemas/Size'}
-                disk: {$ref: '#/components/schemas/Size'}
+            capacity: {$ref: '#/components/schemas/Capacity'}
             dependencies: {$ref: '#/components/schemas/Dependencies'}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         Dependency:

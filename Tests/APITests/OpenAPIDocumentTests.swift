@@ -48,6 +48,12 @@ struct OpenAPIDocumentTests {
         return values.compactMap { $0 as? String }
     }
 
+    /// `pattern` as JSON Schema reads it: its final `$` is the end of the text (ICU's `$` also
+    /// matches before a final newline, as Python's does).
+    static func regex(_ pattern: String) throws -> NSRegularExpression {
+        try NSRegularExpression(pattern: pattern.hasSuffix("$") ? pattern.dropLast() + "\\z" : pattern)
+    }
+
     static let commonKeys: Set<String> = ["type", "id", "name", "state", "status", "dependencies", "relatioins"]
 
     @Test func isOpenAPI31WithBearerSecurity() throws {
@@ -94,13 +100,13 @@ struct OpenAPIDocumentTests {
         #expect(try properties(schema("Subnet")) == Set(Subnet.CodingKeys.allCases.map(\.rawValue)))
         #expect(try properties(property(schema("Subnet"), "dhcp")) == Set(DHCP.CodingKeys.allCases.map(\.rawValue)))
         #expect(try properties(property(schema("Network"), "parameters")) == Set(NetworkParameters.CodingKeys.allCases.map(\.rawValue)))
-        #expect(try properties(property(schema("Agent"), "capacity")) == Set(Capacity.CodingKeys.allCases.map(\.rawValue)))
+        #expect(try properties(schema("Capacity")) == Set(Capacity.CodingKeys.allCases.map(\.rawValue)))
     }
 
     @Test func theSizePatternMatchesExactlyWhatTheParserReads() throws {
         let pattern = OpenAPIDocument.sizePattern
         #expect(try schema("Size")["pattern"] as? String == pattern)
-        let regex = try NSRegularExpression(pattern: pattern)
+        let regex = try Self.regex(pattern)
         func matches(_ text: String) -> Bool {
             regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
@@ -118,9 +124,25 @@ struct OpenAPIDocumentTests {
         }
     }
 
+    @Test func theNamePatternMatchesExactlyTheNamesTheDecoderTakes() throws {
+        #expect(try schema("ObjectName")["pattern"] as? String == OpenAPIDocument.namePattern)
+        let regex = try Self.regex(OpenAPIDocument.namePattern)
+        // Every scalar below U+3400 and a sample above, one at a time, against the rule itself.
+        let samples = Array(UInt32(0)..<0x3400) + stride(from: UInt32(0x3400), through: 0x10FFFF, by: 97)
+        for value in samples {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let name = "a" + String(Character(scalar))
+            let matched = regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+            #expect(matched == (ObjectName.problem(name) == nil), "U+\(String(value, radix: 16))")
+        }
+        for name in ["web", "vlan_network", "Ünïcødé ネット", "🙂"] {
+            #expect(regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil, "\(name)")
+        }
+    }
+
     @Test func wholeNumberPatternsStopAtTheirMaximum() throws {
         for max: UInt64 in [7, 10, 19, 100, 255, 16_777_215, UInt64.max] {
-            let regex = try NSRegularExpression(pattern: "^" + OpenAPIDocument.wholeNumber(upTo: max) + "$")
+            let regex = try Self.regex("^" + OpenAPIDocument.wholeNumber(upTo: max) + "$")
             var samples: [UInt64] = Array(0...300) + [max / 2, max - 1, max]
             if max < UInt64.max { samples += [max + 1, max + 10, max &* 10] }
             for number in samples {
