@@ -20,7 +20,8 @@
 #   N0CORE_SCHEMATHESIS_SEED=1         hypothesis seed ("random" for a new one each run, printed)
 #   N0CORE_SCHEMATHESIS_LISTEN=127.0.0.1:18380
 #   N0CORE_SCHEMATHESIS_VENV=/var/cache/n0core/schemathesis
-#   N0CORE_SCHEMATHESIS_STATE=/var/lib/n0core-schemathesis   the API's log and the reports
+#   N0CORE_SCHEMATHESIS_STATE=/var/lib/n0core-schemathesis   the API's log, the reports and the
+#                                      caches of schemathesis and hypothesis
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -118,6 +119,9 @@ curl -fsS "http://$LISTEN/readyz" >/dev/null || die "n0core-api not ready at htt
 [ "$SEED" = random ] && SEED=$RANDOM$RANDOM
 log "schemathesis $SCHEMATHESIS_VERSION against http://$LISTEN (seed $SEED, $EXAMPLES examples per operation)"
 set +e
+# From the state directory: schemathesis and hypothesis keep their caches (.schemathesis,
+# .hypothesis: failures to replay first next time) in the working directory, not in the checkout.
+cd "$STATE"
 # shellcheck disable=SC2086  # N0CORE_SCHEMATHESIS_ARGS is several words on purpose
 "$VENV/bin/schemathesis" --config-file "$ROOT/deploy/schemathesis.toml" run "http://$LISTEN/api/openapi.yaml" \
   --header "Authorization: Bearer $TOKEN" --checks all --exclude-checks use_after_free --max-examples "$EXAMPLES" --seed "$SEED" \

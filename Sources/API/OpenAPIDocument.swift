@@ -771,7 +771,8 @@ enum OpenAPIDocument {
             punctuation, symbols, spaces), at most 255 bytes of UTF-8, and nothing invisible or
             controlling: no control or formatting characters, line or paragraph separators,
             private-use, surrogate or unassigned code points. The pattern lists the allowed code
-            points (`\U` spells those past U+FFFF, as Python, Rust and ICU read it).
+            points (`\U` spells those past U+FFFF, as Python, Rust and ICU read it). `maxLength`
+            counts code points; the bound of 255 bytes is the API's (400 past it).
           minLength: 1
           maxLength: 255
           pattern: '\#(OpenAPIDocument.namePattern)'
