@@ -1,4 +1,5 @@
 import Messages
+import SeedExamples
 
 /// The OpenAPI description served at `/api/openapi.yaml`: the one description of the API's
 /// contract, written by hand to say exactly what the code does (docs/api.md has the long form).
@@ -306,48 +307,7 @@ enum OpenAPIDocument {
         SeedSpec:
           summary: The seed's example (deploy/examples/seed-vm.yaml), as written there
           value:
-            version: 0
-            annotations:
-              n0stack/scheduling/same_host: true
-              n0stack/scheduling/host_id: 85cf3a3a-18e4-4fe2-b406-9e79079cae07
-            spec:
-              web:
-                type: resource/vm/kvm
-                arch: amd64
-                vcpus: 2
-                memory: 4gb
-                vnc_password: hogehoge
-                dependencies:
-                  - object:
-                      type: resource/nic
-                      ip_addresses:
-                        - 192.168.0.1
-                      relatioins:
-                        - object:
-                            variable: var_network
-                          property:
-                            r: n0stack/n0core/port/network
-                    property:
-                      r: n0stack/n0core/vm/attachments
-                  - object:
-                      type: resource/volume/file
-                      name: new_volume
-                      size: 10gb
-                    property:
-                      r: n0stack/n0core/vm/attachments
-                      n0stack/n0core/vm/boot_prority: 1
-              var_network:
-                type: resource/network/vlan
-                name: vlan_network
-                subnets:
-                  - cidr: 192.168.0.0/24
-                    dhcp:
-                      range: 192.168.0.1-192.168.0.127
-                      nameservers:
-                        - 192.168.0.254
-                      gateway: 192.168.0.254
-                parameters:
-                  vlan_id: 100
+    \#(Self.seedExampleValue)
       schemas:
         Error:
           type: object
@@ -848,4 +808,11 @@ enum OpenAPIDocument {
             n0stack/n0core/vm/boot_priority: {$ref: '#/components/schemas/NullableInt64', description: "boot order of a VM's volume, 0 or more, lower first"}
             n0stack/n0core/vm/boot_prority: {$ref: '#/components/schemas/NullableInt64', deprecated: true}
     """#
+
+    /// The seed's document (`SeedDocuments.submittedSpec`, the one copy) indented under the
+    /// `SeedSpec` example's `value:`.
+    static let seedExampleValue = SeedDocuments.submittedSpec
+        .split(separator: "\n", omittingEmptySubsequences: false)
+        .map { "            " + $0 }
+        .joined(separator: "\n")
 }
