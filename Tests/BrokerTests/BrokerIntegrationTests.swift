@@ -29,13 +29,7 @@ struct BrokerIntegrationTests {
 
         let received = try await environment.withServices([publisher, consumer]) {
             async let deliveries = withDeadline(.seconds(20), "consuming 100 messages") {
-                var deliveries: [Delivery] = []
-                for try await delivery in consumer {
-                    deliveries.append(delivery)
-                    try await delivery.ack()
-                    if deliveries.count == sent.count { break }
-                }
-                return deliveries
+                try await consumer.acknowledged(sent.count)
             }
             for message in sent {
                 try await publisher.publish(message, timeout: .seconds(10))

@@ -26,13 +26,7 @@ struct BrokerTLSTests {
         }
         let received = try await environment.withServices([publisher, consumer]) {
             async let deliveries = withDeadline(.seconds(30), "consuming over TLS") {
-                var deliveries: [Delivery] = []
-                for try await delivery in consumer {
-                    deliveries.append(delivery)
-                    try await delivery.ack()
-                    if deliveries.count == sent.count { break }
-                }
-                return deliveries
+                try await consumer.acknowledged(sent.count)
             }
             for message in sent {
                 try await publisher.publish(message, timeout: .seconds(10))
