@@ -69,6 +69,9 @@ extension AMQPConnection {
             for key in queue.bindingKeys {
                 try bindQueue(queue.name, exchange: Topology.exchange, routingKey: key)
             }
+            if queue.tapsDeadLetters {
+                try bindQueue(queue.name, exchange: Topology.deadLetterExchange, routingKey: Topology.deadLetterQueue)
+            }
         }
         return report
     }

@@ -31,6 +31,8 @@ public struct Topology: Sendable, Hashable {
         public var name: String
         /// Every key the queue is bound with: its own name first, then any extra keys.
         public var bindingKeys: [String]
+        /// Also bound to ``Topology/deadLetterExchange``, so it gets a copy of every dead letter.
+        public var tapsDeadLetters = false
     }
 
     /// The work queues to declare, besides the exchange and the dead-letter queue.
@@ -58,6 +60,14 @@ public struct Topology: Sendable, Hashable {
         } else {
             queues.append(Queue(name: name, bindingKeys: keys))
         }
+    }
+
+    /// Adds a work queue that also receives a copy of every dead letter, for a reader that must
+    /// see them without taking them from ``deadLetterQueue`` (where other readers would hold
+    /// them unacknowledged). Only copies routed after it is declared reach it.
+    public mutating func declareDeadLetterTap(_ name: String) {
+        declareQueue(name)
+        if let index = queues.firstIndex(where: { $0.name == name }) { queues[index].tapsDeadLetters = true }
     }
 
     /// A copy with one more queue, for building a topology in one expression.

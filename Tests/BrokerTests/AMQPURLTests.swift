@@ -120,4 +120,13 @@ struct AMQPURLTests {
         #expect(legacy["x-dead-letter-exchange"] == "\(FieldValue.string(""))")
         #expect(legacy.filter { $0.key != "x-dead-letter-exchange" } == arguments.filter { $0.key != "x-dead-letter-exchange" })
     }
+
+    @Test func aDeadLetterTapStaysATapWhenItsConsumerDeclaresItAgain() {
+        var topology = Topology()
+        topology.declareDeadLetterTap("watch")
+        let consumed = topology.declaringQueue("watch", bindingKeys: ["more"]).declaringQueue("scheduler")
+        #expect(consumed.queues.map(\.name) == ["watch", "scheduler"])
+        #expect(consumed.queues.map(\.tapsDeadLetters) == [true, false])
+        #expect(consumed.queues[0].bindingKeys == ["watch", "more"])
+    }
 }

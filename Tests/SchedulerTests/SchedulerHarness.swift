@@ -26,6 +26,9 @@ struct SchedulerHarness: Sendable {
     let store: Store
     let logger: Logger
     let schedulerQueue = IntegrationEnvironment.uniqueQueueName("test.scheduler")
+    /// This run's copy of the dead letters; the shared queue would let concurrent runs hold each
+    /// other's messages unacknowledged.
+    let deadLetterTap = IntegrationEnvironment.uniqueQueueName("test.dead-letters")
     let agents: [RegisteredAgent]
 
     /// A request and the queue it arrived on.
@@ -130,6 +133,8 @@ struct SchedulerHarness: Sendable {
     ) async throws -> Result {
         var topology = Topology().declaringQueue(schedulerQueue)
         for agent in agents { topology.declareQueue(AgentClient.queue(agent.id)) }
+        // Declared by the publisher, which connects before it publishes: no dead letter is missed.
+        if watchDeadLetters { topology.declareDeadLetterTap(deadLetterTap) }
         let publisher = Publisher(configuration: try IntegrationEnvironment.brokerConfiguration(appID: "n0core-scheduler-test"),
                                   topology: topology, logger: logger)
         // Registered agents send no heartbeats here: a long timeout keeps them alive however
@@ -149,11 +154,9 @@ struct SchedulerHarness: Sendable {
                                            queue: AgentClient.queue(agent.id), deadLetterPublisher: publisher, logger: logger))
         }
         services += agentConsumers
-        // The dead-letter queue is shared: this run takes (acknowledges) only its own messages
-        // and leaves the others unsettled, so they return to the queue when it disconnects.
         let deadLetters = watchDeadLetters
-            ? Consumer(configuration: try IntegrationEnvironment.brokerConfiguration(prefetch: 1000),
-                       queue: Topology.deadLetterQueue, deadLetterPublisher: publisher, logger: logger)
+            ? Consumer(configuration: try IntegrationEnvironment.brokerConfiguration(prefetch: 100),
+                       queue: deadLetterTap, topology: topology, deadLetterPublisher: publisher, logger: logger)
             : nil
         if let deadLetters { services.append(deadLetters) }
         let group = ServiceGroup(services: services, logger: logger)
@@ -172,9 +175,10 @@ struct SchedulerHarness: Sendable {
             if let deadLetters {
                 let queue = schedulerQueue
                 tasks.addTask {
-                    for try await delivery in deadLetters
-                    where delivery.properties.headers[Delivery.originalQueueHeader] == queue {
-                        inbox.appendDeadLetter(delivery.properties)
+                    for try await delivery in deadLetters {
+                        if delivery.properties.headers[Delivery.originalQueueHeader] == queue {
+                            inbox.appendDeadLetter(delivery.properties)
+                        }
                         try await delivery.ack()
                     }
                 }
@@ -199,7 +203,7 @@ struct SchedulerHarness: Sendable {
     /// Deletes this run's queues (the broker keeps durable queues otherwise).
     func deleteQueues() async {
         let vhost = (try? IntegrationEnvironment.requireBroker().vhost) ?? "/"
-        for queue in [schedulerQueue] + agents.map({ AgentClient.queue($0.id) }) {
+        for queue in [schedulerQueue, deadLetterTap] + agents.map({ AgentClient.queue($0.id) }) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["rabbitmqctl", "-q", "-p", vhost, "delete_queue", queue]
