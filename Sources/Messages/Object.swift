@@ -31,6 +31,13 @@ public struct Object: Sendable, Hashable {
     public var kernel: String?
     public var initrd: String?
     public var cmdline: String?
+    /// The guest's host name, given to it by the cloud-init seed (``HostName``).
+    public var hostname: String?
+    /// OpenSSH public key lines the guest authorises (``SSHAuthorizedKey``).
+    public var sshAuthorizedKeys: [String]?
+    /// cloud-init user-data, passed to the guest as it is (``UserData``). Never logged, like
+    /// ``vncPassword``: ``description`` masks it and ``redacted()`` removes it.
+    public var userData: String?
 
     // resource/volume/file
     public var size: Size?
@@ -68,6 +75,9 @@ public struct Object: Sendable, Hashable {
         kernel: String? = nil,
         initrd: String? = nil,
         cmdline: String? = nil,
+        hostname: String? = nil,
+        sshAuthorizedKeys: [String]? = nil,
+        userData: String? = nil,
         size: Size? = nil,
         url: String? = nil,
         source: String? = nil,
@@ -92,6 +102,9 @@ public struct Object: Sendable, Hashable {
         self.kernel = kernel
         self.initrd = initrd
         self.cmdline = cmdline
+        self.hostname = hostname
+        self.sshAuthorizedKeys = sshAuthorizedKeys
+        self.userData = userData
         self.size = size
         self.url = url
         self.source = source

@@ -12,9 +12,11 @@ import ServiceSupport
 /// | `compute.vnc_listen` | `N0CORE_COMPUTE_VNC_LISTEN` | `127.0.0.1` |
 /// | `compute.shutdown_timeout_seconds` | `N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS` | 60 |
 /// | `compute.images_directory` | `N0CORE_COMPUTE_IMAGES_DIRECTORY` | `/var/lib/n0core/images` |
+/// | `compute.seeds_directory` | `N0CORE_COMPUTE_SEEDS_DIRECTORY` | `agent.state_dir/seeds` |
 ///
 /// Serial console logs go to `agent.state_dir/console/n0-ID.log`. A VM's `kernel` and `initrd`
-/// name files of the images directory, and nothing else of the host.
+/// name files of the images directory, and nothing else of the host. Each VM's cloud-init seed
+/// (``NoCloudSeed``) is `n0-ID.iso` in the seeds directory, 0600 in a 0700 directory.
 ///
 /// `qemu:///embed?root=DIR` runs libvirt's QEMU driver inside the agent's own process, with no
 /// libvirtd: guests and their taps then live in the agent's network namespace. The agent
@@ -31,16 +33,19 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
     public var consoleDirectory: String
     /// The only place a VM's `kernel` and `initrd` come from.
     public var imagesDirectory: String
+    /// Where the VMs' cloud-init seeds are written; nil attaches none (tests of other parts).
+    public var seedsDirectory: String?
 
     public init(libvirtURI: String = "qemu:///system", virtType: VirtType = .kvm, vncListen: String = "127.0.0.1",
                 shutdownTimeout: Duration = .seconds(60), consoleDirectory: String,
-                imagesDirectory: String = ImagesDirectory.defaultPath) {
+                imagesDirectory: String = ImagesDirectory.defaultPath, seedsDirectory: String? = nil) {
         self.libvirtURI = libvirtURI
         self.virtType = virtType
         self.vncListen = vncListen
         self.shutdownTimeout = shutdownTimeout
         self.consoleDirectory = consoleDirectory
         self.imagesDirectory = imagesDirectory
+        self.seedsDirectory = seedsDirectory
     }
 
     /// Reads the keys above; console logs go under `stateDirectory` (`agent.state_dir`).
@@ -71,9 +76,15 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
             throw ConfigurationError.invalid(key: "compute.images_directory", value: images,
                                              expected: "the absolute path of a directory of images, not /")
         }
+        let seeds = reader.string(forKey: "compute.seeds_directory",
+                                  default: URL(fileURLWithPath: stateDirectory).appendingPathComponent("seeds").path)
+        guard seeds.hasPrefix("/"), URL(fileURLWithPath: seeds).standardizedFileURL.path != "/" else {
+            throw ConfigurationError.invalid(key: "compute.seeds_directory", value: seeds,
+                                             expected: "the absolute path of a directory for the VMs' cloud-init seeds, not /")
+        }
         self.init(libvirtURI: uri, virtType: virtType, vncListen: listen, shutdownTimeout: .seconds(timeout),
                   consoleDirectory: URL(fileURLWithPath: stateDirectory).appendingPathComponent("console").path,
-                  imagesDirectory: images)
+                  imagesDirectory: images, seedsDirectory: URL(fileURLWithPath: seeds).standardizedFileURL.path)
         if let root = embedRoot, !root.hasPrefix("/") {
             throw ConfigurationError.invalid(key: "compute.libvirt_uri", value: uri,
                                              expected: "qemu:///embed?root=DIR with an absolute DIR")
@@ -90,7 +101,7 @@ public struct ComputeKVMConfiguration: Sendable, Hashable {
     /// What the host contributes to every domain.
     public var domainSettings: DomainSettings {
         DomainSettings(virtType: virtType, vncListen: vncListen, consoleDirectory: consoleDirectory,
-                       imagesDirectory: imagesDirectory)
+                       imagesDirectory: imagesDirectory, seedsDirectory: seedsDirectory)
     }
 
     static func isIPAddress(_ text: String) -> Bool {

@@ -25,6 +25,11 @@ import Messages
 ///
 /// The VNC password goes to libvirt and nowhere else: the domain XML is logged (at debug) only
 /// with the password masked, and masked in libvirt's errors too.
+///
+/// Every VM gets a cloud-init NoCloud seed (``NoCloudSeed``: instance id, host name, SSH keys,
+/// user-data, the NICs' fixed addresses), written before the domain is defined and rewritten
+/// when the VM's fields change (``SeedDirectory``); a running guest reads the new one at its
+/// next start. Deleting the VM removes it. Its contents are never logged.
 public struct ComputeKVMDriver: AgentDriver {
     public let agentType = ObjectType.agentComputeKVM
     let configuration: ComputeKVMConfiguration
@@ -32,13 +37,18 @@ public struct ComputeKVMDriver: AgentDriver {
     let logger: Logger
     /// How often a guest that was asked to shut down is checked.
     let shutdownPollInterval: Duration
+    /// The cloud-init seeds; nil when the configuration names no seeds directory.
+    let seeds: SeedDirectory?
 
     public init(configuration: ComputeKVMConfiguration, hypervisor: any Hypervisor, logger: Logger,
-                shutdownPollInterval: Duration = .milliseconds(250)) {
+                shutdownPollInterval: Duration = .milliseconds(250), commands: (any CommandRunner)? = nil) {
         self.configuration = configuration
         self.hypervisor = hypervisor
         self.logger = logger
         self.shutdownPollInterval = shutdownPollInterval
+        seeds = configuration.seedsDirectory.map {
+            SeedDirectory(path: $0, commands: commands ?? ProcessCommandRunner(logger: logger))
+        }
     }
 
     /// Creates the console directory (its owner's only), prepares an embedded driver's root,
@@ -70,6 +80,7 @@ public struct ComputeKVMDriver: AgentDriver {
         // Removing a VM needs nothing but its id.
         guard state != "deleted" else { return }
         try DomainDefinition.check(vm: object)
+        if seeds != nil { _ = try NoCloudSeed(vm: object) }
     }
 
     public func apply(_ vm: Object) async throws -> ApplyOutcome {
@@ -77,9 +88,15 @@ public struct ComputeKVMDriver: AgentDriver {
         switch vm.desiredState ?? ObjectType.vmKVM.defaultDesiredState {
         case "deleted":
             try await remove(id)
+            try seeds?.remove(id)
             return ApplyOutcome(object: vm)
         case let state:
             let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
+            if let seeds, try await seeds.write(try NoCloudSeed(vm: vm), for: id) {
+                logger.info("wrote the VM's cloud-init seed", metadata: [
+                    "vm_id": "\(id)", "seed": "\(SeedDirectory.imagePath(in: seeds.path, of: id))",
+                ])
+            }
             let message = try await converge(definition, to: state)
             return ApplyOutcome(object: vm, message: message)
         }
