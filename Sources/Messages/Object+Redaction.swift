@@ -53,7 +53,7 @@ extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomR
         add("initrd", initrd)
         add("cmdline", cmdline)
         add("hostname", hostname)
-        add("ssh_authorized_keys", sshAuthorizedKeys.map { "\($0.count) keys" })
+        add("ssh_authorized_keys", sshAuthorizedKeys.map { $0.count == 1 ? "1 key" : "\($0.count) keys" })
         add("user_data", userData.map { _ in Object.passwordMask })
         add("size", size?.description)
         add("url", url)

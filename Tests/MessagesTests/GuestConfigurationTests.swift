@@ -100,7 +100,7 @@ import Testing
         var dumped = ""
         dump(vm, to: &dumped)
         #expect(!dumped.contains("hunter2") && !dumped.contains("AAAAC3"))
-        #expect("\(vm)".contains("user_data: ********") && "\(vm)".contains("ssh_authorized_keys: 1 keys"))
+        #expect("\(vm)".contains("user_data: ********") && "\(vm)".contains("ssh_authorized_keys: 1 key"))
         #expect("\(vm)".contains("hostname: web-1"))
 
         let redacted = vm.redacted()

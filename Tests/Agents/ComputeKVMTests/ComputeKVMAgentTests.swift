@@ -61,8 +61,12 @@ struct ComputeKVMAgentTests {
             let live = try #require(try bed.liveStatus(of: id))
             #expect(live.values("/domstatus/@state") == ["running"])
             #expect(live.values("//domain/@type") == ["qemu"])
-            #expect(live.values("//domain/devices/disk/source/@file") == [volume])
-            #expect(live.values("//domain/devices/disk/driver/@type") == ["qcow2"])
+            // The volume, then the VM's cloud-init seed, read-only.
+            let seed = "\(bed.stateDirectory)/seeds/n0-\(id).iso"
+            #expect(live.values("//domain/devices/disk/source/@file") == [volume, seed])
+            #expect(live.values("//domain/devices/disk/driver/@type") == ["qcow2", "raw"])
+            #expect(live.values("//domain/devices/disk[readonly]/target/@dev") == ["vdb"])
+            #expect(try FileManager.default.attributesOfItem(atPath: seed)[.posixPermissions] as? Int == 0o600)
             #expect(live.values("//domain/devices/interface/source/@bridge") == [bed.bridge])
             #expect(live.values("//domain/devices/interface/mac/@address") == [mac])
             #expect(live.values("//domain/vcpu") == ["2"])
@@ -144,6 +148,7 @@ struct ComputeKVMAgentTests {
             #expect(deleted.level == .success, "\(deleted.message)")
             #expect(deleted.message == "Succeeded to delete resource.")
             #expect(bed.definedDomains().isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: seed), "the seed goes with the VM")
             #expect(try bed.liveStatus(of: id) == nil)
             #expect(try bed.bridgePorts().isEmpty)
             #expect(FileManager.default.fileExists(atPath: volume))

@@ -20,6 +20,7 @@ import Testing
         #expect(defaults.shutdownTimeout == .seconds(60))
         #expect(defaults.consoleDirectory == "/var/lib/n0core/compute-kvm/console")
         #expect(defaults.imagesDirectory == "/var/lib/n0core/images")
+        #expect(defaults.seedsDirectory == "/var/lib/n0core/compute-kvm/seeds")
         #expect(defaults.embedRoot == nil)
     }
 
@@ -30,6 +31,7 @@ import Testing
             "N0CORE_COMPUTE_VNC_LISTEN": "::1",
             "N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS": "5",
             "N0CORE_COMPUTE_IMAGES_DIRECTORY": "/srv/images",
+            "N0CORE_COMPUTE_SEEDS_DIRECTORY": "/srv/seeds/",
         ])
         #expect(set.libvirtURI == "qemu:///embed?root=/var/lib/n0core/qemu")
         #expect(set.embedRoot == "/var/lib/n0core/qemu")
@@ -38,7 +40,8 @@ import Testing
         #expect(set.shutdownTimeout == .seconds(5))
         #expect(set.domainSettings == DomainSettings(virtType: .qemu, vncListen: "::1",
                                                      consoleDirectory: "/var/lib/n0core/compute-kvm/console",
-                                                     imagesDirectory: "/srv/images"))
+                                                     imagesDirectory: "/srv/images",
+                                                     seedsDirectory: "/srv/seeds"))
     }
 
     @Test func unusableValuesAreRefusedNamingTheKey() async throws {
@@ -48,6 +51,7 @@ import Testing
             ("N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS", "0", "compute.shutdown_timeout_seconds"),
             ("N0CORE_COMPUTE_LIBVIRT_URI", "qemu:///embed?root=relative/dir", "compute.libvirt_uri"),
             ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "images", "compute.images_directory"),
+            ("N0CORE_COMPUTE_SEEDS_DIRECTORY", "/", "compute.seeds_directory"),
             ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "/", "compute.images_directory"),
         ]
         for (variable, value, key) in cases {
