@@ -92,14 +92,28 @@ public struct ComputeKVMDriver: AgentDriver {
             return ApplyOutcome(object: vm)
         case let state:
             let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
-            if let seeds, try await seeds.write(try NoCloudSeed(vm: vm), for: id) {
-                logger.info("wrote the VM's cloud-init seed", metadata: [
-                    "vm_id": "\(id)", "seed": "\(SeedDirectory.imagePath(in: seeds.path, of: id))",
-                ])
+            let newSeed = try await writeSeed(of: vm, id: id)
+            do {
+                let message = try await converge(definition, to: state)
+                return ApplyOutcome(object: vm, message: message)
+            } catch {
+                // A failed request leaves nothing behind: a seed it made goes too.
+                if newSeed { try? seeds?.remove(id) }
+                throw error
             }
-            let message = try await converge(definition, to: state)
-            return ApplyOutcome(object: vm, message: message)
         }
+    }
+
+    /// Writes the VM's seed when it differs from the one there; says whether none was there.
+    func writeSeed(of vm: Object, id: ObjectID) async throws -> Bool {
+        guard let seeds else { return false }
+        let image = SeedDirectory.imagePath(in: seeds.path, of: id)
+        let existed = FileManager.default.fileExists(atPath: image)
+        if try await seeds.write(try NoCloudSeed(vm: vm), for: id) {
+            logger.info(existed ? "rewrote the VM's cloud-init seed" : "wrote the VM's cloud-init seed",
+                        metadata: ["vm_id": "\(id)", "seed": "\(image)"])
+        }
+        return !existed
     }
 
     /// The host's CPUs and memory (whole MiB), as libvirt reports them.

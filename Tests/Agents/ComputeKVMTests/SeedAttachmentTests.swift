@@ -80,6 +80,22 @@ import Testing
         #expect(!logged.contains("topsecret") && !logged.contains("other\n") && !logged.contains("AAAAC3"))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/genisoimage")))
+    func aFailedStartOfANewVMLeavesNoSeed() async throws {
+        let root = NSTemporaryDirectory() + "n0core-compute-seed-\(UUID().uuidString.lowercased())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let hypervisor = FakeHypervisor()
+        hypervisor.state.withLock {
+            $0.startFailure = LibvirtError(operation: "virDomainCreate", code: 1, message: "no room")
+        }
+        let configuration = ComputeKVMConfiguration(
+            libvirtURI: "test:///fake", virtType: .qemu, consoleDirectory: "\(root)/console", seedsDirectory: "\(root)/seeds")
+        let driver = ComputeKVMDriver(configuration: configuration, hypervisor: hypervisor, logger: Logger(label: "test"))
+        await #expect(throws: AgentFailure.self) { try await driver.apply(try ComputeFixtures.readyVM()) }
+        #expect(hypervisor.domain(id) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/seeds").isEmpty)
+    }
+
     @Test func theDriverRefusesBadGuestFieldsBeforeAnythingIsMade() throws {
         let configuration = ComputeKVMConfiguration(libvirtURI: "test:///fake", consoleDirectory: "/nonexistent",
                                                     seedsDirectory: "/nonexistent/seeds")
