@@ -92,28 +92,41 @@ public struct ComputeKVMDriver: AgentDriver {
             return ApplyOutcome(object: vm)
         case let state:
             let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
-            let newSeed = try await writeSeed(of: vm, id: id)
+            let seed = try await writeSeed(of: vm, id: id)
+            // A guest that runs keeps the seed it booted with: say so when it changed.
+            var seedNote: String?
+            if seed == .rewritten, state == "running", (try? await hypervisor.status(of: id))??.isActive == true {
+                seedNote = "its cloud-init seed changed; the running guest reads it when it next starts"
+            }
             do {
                 let message = try await converge(definition, to: state)
-                return ApplyOutcome(object: vm, message: message)
+                return ApplyOutcome(object: vm, message: Self.adding(seedNote, to: message))
             } catch {
                 // A failed request leaves nothing behind: a seed it made goes too.
-                if newSeed { try? seeds?.remove(id) }
+                if seed == .created { try? seeds?.remove(id) }
                 throw error
             }
         }
     }
 
-    /// Writes the VM's seed when it differs from the one there; says whether none was there.
-    func writeSeed(of vm: Object, id: ObjectID) async throws -> Bool {
-        guard let seeds else { return false }
+    enum SeedWrite { case unchanged, created, rewritten }
+
+    /// Writes the VM's seed when it differs from the one there.
+    func writeSeed(of vm: Object, id: ObjectID) async throws -> SeedWrite {
+        guard let seeds else { return .unchanged }
         let image = SeedDirectory.imagePath(in: seeds.path, of: id)
         let existed = FileManager.default.fileExists(atPath: image)
-        if try await seeds.write(try NoCloudSeed(vm: vm), for: id) {
-            logger.info(existed ? "rewrote the VM's cloud-init seed" : "wrote the VM's cloud-init seed",
-                        metadata: ["vm_id": "\(id)", "seed": "\(image)"])
-        }
-        return !existed
+        guard try await seeds.write(try NoCloudSeed(vm: vm), for: id) else { return .unchanged }
+        logger.info(existed ? "rewrote the VM's cloud-init seed" : "wrote the VM's cloud-init seed",
+                    metadata: ["vm_id": "\(id)", "seed": "\(image)"])
+        return existed ? .rewritten : .created
+    }
+
+    /// `message` (converge's, nil for "Succeeded") with `note` added as one more clause.
+    static func adding(_ note: String?, to message: String?) -> String? {
+        guard let note else { return message }
+        guard let message else { return "Succeeded to update resource: \(note)." }
+        return (message.hasSuffix(".") ? String(message.dropLast()) : message) + "; \(note)."
     }
 
     /// The host's CPUs and memory (whole MiB), as libvirt reports them.

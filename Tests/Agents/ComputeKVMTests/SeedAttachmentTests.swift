@@ -67,8 +67,10 @@ import Testing
 
         // New user-data: a new seed, the same domain.
         vm.userData = "#!/bin/sh\necho other\n"
-        _ = try await driver.apply(vm)
+        let rewritten = try await driver.apply(vm)
         #expect(hypervisor.calls.isEmpty, "the domain still points at the same image")
+        #expect(rewritten.message == "Succeeded to update resource: its cloud-init seed changed; the running guest "
+            + "reads it when it next starts.")
         #expect(String(decoding: FileManager.default.contents(atPath: "\(root)/seeds/n0-\(id)/user-data") ?? Data(),
                        as: UTF8.self) == "#!/bin/sh\necho other\n")
 
