@@ -54,11 +54,14 @@ struct GuestLoginEndToEndTests {
             #expect(backing?.hasPrefix(URL(fileURLWithPath: cluster.imagesDirectory).resolvingSymlinksInPath().path) == true
                     || backing?.hasPrefix(cluster.imagesDirectory) == true, "backed by the copy in the images directory")
 
-            // SSH from the hypervisor's namespace, until the guest answers.
+            // The guest's console says when its SSH server listens; then SSH from the hypervisor's
+            // namespace, until the guest answers.
+            _ = try await host.waitForConsoleLine(prefix: "SSHD_READY", timeout: .seconds(180))
+            let listening = ContinuousClock.now - posted
             let ssh = ["ssh", "-i", "\(keys)/id", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                        "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR", "root@192.168.0.1"]
             var output = ""
-            try await waitUntil("the guest answers SSH on 192.168.0.1", within: .seconds(180), every: .milliseconds(500)) {
+            try await waitUntil("the guest answers SSH on 192.168.0.1", within: .seconds(60), every: .milliseconds(200)) {
                 let (status, standardOutput) = try await Self.offPool {
                     let result = try cluster.namespace.run(["timeout", "20"] + ssh + ["hostname; ip -4 -o addr show dev eth0; ip route"])
                     return (result.status, result.standardOutput)
@@ -69,7 +72,9 @@ struct GuestLoginEndToEndTests {
             let answered = ContinuousClock.now - posted
             print("$ ip netns exec \(cluster.namespace.name) ssh -i KEY -o StrictHostKeyChecking=no root@192.168.0.1 "
                 + "'hostname; ip -4 -o addr show dev eth0; ip route'\n\(output)")
-            print("time from POST: spec applied \(Self.seconds(applied)), SSH answered \(Self.seconds(answered)) (TCG)")
+            print("time from POST: spec applied \(Self.seconds(applied)), SSHD_READY on the console "
+                + "\(Self.seconds(listening)), SSH answered \(Self.seconds(answered)) (TCG; load average "
+                + "\((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"))")
             let console = (try? String(contentsOfFile: host.consoleLogPath, encoding: .utf8)) ?? ""
             for line in console.components(separatedBy: .newlines)
             where ["NOCLOUD", "ADDRESS", "GATEWAY", "DNS", "SSHD_READY", "GUEST_READY", "DISK"].contains(where: line.hasPrefix) {
