@@ -572,6 +572,10 @@ enum OpenAPIDocument {
               type: [string, "null"]
               pattern: '^[^\u0000-\u001F\u007F-\u009F]*$'
               description: "the kernel's command line, one line without control characters; needs `kernel`"
+            vnc_address:
+              type: [string, "null"]
+              readOnly: true
+              description: "where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt assigned it when the guest started; set by the compute agent, absent while the VM is not running; a new VM cannot carry it, an existing one only with the value stored (422)"
             dependencies: {$ref: '#/components/schemas/Dependencies', description: "`n0stack/n0core/vm/attachments` on volumes (with a boot priority) and NICs"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VMState:
@@ -764,6 +768,7 @@ enum OpenAPIDocument {
             kernel: {$ref: '#/components/schemas/NullableString'}
             initrd: {$ref: '#/components/schemas/NullableString'}
             cmdline: {$ref: '#/components/schemas/NullableString'}
+            vnc_address: {$ref: '#/components/schemas/NullableString'}
             size: {$ref: '#/components/schemas/Size'}
             url: {$ref: '#/components/schemas/NullableString'}
             source: {$ref: '#/components/schemas/NullableString'}

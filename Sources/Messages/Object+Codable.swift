@@ -72,7 +72,8 @@ extension Object: Codable {
             parameters: fields.decode(NetworkParameters.self, .parameters),
             hostID: fields.decode(ObjectID.self, .hostID),
             capacity: fields.decode(Capacity.self, .capacity),
-            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies)
+            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies),
+            vncAddress: fields.decode(String.self, .vncAddress)
         )
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
@@ -102,6 +103,7 @@ extension Object: Codable {
         try container.encodeIfPresent(kernel, forKey: .kernel)
         try container.encodeIfPresent(initrd, forKey: .initrd)
         try container.encodeIfPresent(cmdline, forKey: .cmdline)
+        try container.encodeIfPresent(vncAddress, forKey: .vncAddress)
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(url, forKey: .url)
         try container.encodeIfPresent(source, forKey: .source)

@@ -48,6 +48,7 @@ extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomR
         add("kernel", kernel)
         add("initrd", initrd)
         add("cmdline", cmdline)
+        add("vnc_address", vncAddress)
         add("size", size?.description)
         add("url", url)
         add("source", source)

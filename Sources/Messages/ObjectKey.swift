@@ -7,6 +7,7 @@ enum ObjectKey: String, CodingKey, CaseIterable, Hashable {
     case arch, vcpus, memory
     case vncPassword = "vnc_password"
     case kernel, initrd, cmdline
+    case vncAddress = "vnc_address"
     case size, url, source
     case hwAddr = "hw_addr"
     case ipAddresses = "ip_addresses"

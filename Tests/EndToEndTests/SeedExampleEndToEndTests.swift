@@ -30,21 +30,24 @@ struct SeedExampleEndToEndTests {
     /// Case 3: a version read back (`GET …/versions/0`, the VNC password masked) and sent again
     /// unchanged (`PUT`) keeps the VM's VNC password: the user's password still logs in to the
     /// real domain's console and the mask does not, also after a power cycle, when the guest
-    /// starts from the definition the compute agent wrote from the later versions.
+    /// starts from the definition the compute agent wrote from the later versions. The console
+    /// is found where the API says (the VM's `vnc_address`, reported by its agent), which is
+    /// where its QEMU listens.
     @Test func aVersionReadBackAndSentUnchangedKeepsTheVNCPassword() async throws {
         try await Cluster.run { cluster in
             let spec = try await cluster.submitAndWaitApplied(SeedDocuments.submittedSpec)
             let host = try HostView(cluster: cluster, spec: spec)
             func login(_ password: String) async throws -> VNCLogin.Outcome {
-                var port: Int?
-                try await waitUntil("the VM's VNC console", within: .seconds(30)) {
-                    port = host.vncPort()
-                    return port != nil
+                var address: String?
+                try await waitUntil("the VM's vnc_address in the API, where its QEMU listens", within: .seconds(30)) {
+                    address = try cluster.vncAddress(ofVM: spec.vmID)
+                    return address != nil && address == host.vncPort().map { "127.0.0.1:\($0)" }
                 }
-                let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port!, password: password)
+                let port = try #require(address?.split(separator: ":").last.flatMap { Int($0) })
+                let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port, password: password)
                 // Secrets stay out of logs, test output included.
                 let tried = password == "********" ? "the mask '\(password)'" : "the password the spec set"
-                print("VNC 127.0.0.1:\(port!) in \(cluster.namespace.name), \(tried): \(outcome)")
+                print("VNC \(address!) (the VM's vnc_address) in \(cluster.namespace.name), \(tried): \(outcome)")
                 return outcome
             }
             #expect(try await login("hogehoge") == .accepted)
@@ -70,6 +73,8 @@ struct SeedExampleEndToEndTests {
                     spec, with: document.replacingOccurrences(of: "status: \(from)", with: "status: \(to)"))
                 print("PUT /api/spec/\(spec.id) with status: \(to) → \(put.status), version \(version + 1) applied")
                 #expect(host.domainIsRunning() == (to == "running"))
+                #expect((try cluster.vncAddress(ofVM: spec.vmID) != nil) == (to == "running"),
+                        "a VM that is not running has no VNC address")
             }
             #expect(try await login("hogehoge") == .accepted)
             #expect(try await login("********") != .accepted)

@@ -59,6 +59,7 @@ public struct ComputeKVMDriver: AgentDriver {
             throw AgentFailure("cannot connect to libvirt at \(configuration.libvirtURI): \(error). Check that "
                 + "libvirtd runs (for qemu:///system) or set compute.libvirt_uri")
         }
+        await logCapacity()
     }
 
     public func validate(_ object: Object) throws {
@@ -77,19 +78,53 @@ public struct ComputeKVMDriver: AgentDriver {
         switch vm.desiredState ?? ObjectType.vmKVM.defaultDesiredState {
         case "deleted":
             try await remove(id)
-            return ApplyOutcome(object: vm)
+            var removed = vm
+            removed.vncAddress = nil
+            return ApplyOutcome(object: removed)
         case let state:
             let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
-            let message = try await converge(definition, to: state)
-            return ApplyOutcome(object: vm, message: message)
+            let converged = try await converge(definition, to: state)
+            var applied = vm
+            applied.vncAddress = converged.vncAddress
+            return ApplyOutcome(object: applied, message: converged.message)
         }
     }
 
-    /// The host's CPUs and memory (whole MiB), as libvirt reports them.
+    /// What the host offers guests: its CPUs and memory as libvirt reports them, through the
+    /// configured allocation ratios and reservations (``ComputeKVMConfiguration/allocation``).
     public func capacity() async throws -> Capacity? {
+        configuration.allocation.allocatable(try await physicalCapacity())
+    }
+
+    /// The host's CPUs and memory (whole MiB), as libvirt reports them.
+    func physicalCapacity() async throws -> Capacity {
         let node = try await libvirt("read the host's CPUs and memory") { try await hypervisor.nodeInfo() }
-        let bytes = node.memoryKiB * 1024
-        return Capacity(vcpus: node.cpus, memory: Size(bytes: bytes - bytes % Size.Unit.mb.bytes))
+        let bytes = node.memoryKiB.multipliedReportingOverflow(by: 1024)
+        let memory = bytes.overflow ? UInt64.max : bytes.partialValue
+        return Capacity(vcpus: node.cpus, memory: Size(bytes: memory - memory % Size.Unit.mb.bytes))
+    }
+
+    /// Logs what the host has and what it offers, so an operator sees the ratios at work.
+    func logCapacity() async {
+        do {
+            let physical = try await physicalCapacity()
+            let allocation = configuration.allocation
+            let offered = allocation.allocatable(physical)
+            let metadata: Logger.Metadata = [
+                "physical_vcpus": "\(physical.vcpus ?? 0)", "physical_memory": "\(physical.memory ?? Size(bytes: 0))",
+                "allocatable_vcpus": "\(offered.vcpus ?? 0)", "allocatable_memory": "\(offered.memory ?? Size(bytes: 0))",
+                "cpu_allocation_ratio": "\(allocation.cpuRatio)", "ram_allocation_ratio": "\(allocation.memoryRatio)",
+                "reserved_host_cpus": "\(allocation.reservedCPUs)", "reserved_host_memory": "\(allocation.reservedMemory)",
+            ]
+            if allocation.reservesAll(of: physical) {
+                logger.warning("the reserved CPUs or memory take all this host has; it offers no room for VMs "
+                    + "(lower compute.reserved_host_cpus or compute.reserved_host_memory)", metadata: metadata)
+            } else {
+                logger.info("host capacity", metadata: metadata)
+            }
+        } catch {
+            logger.warning("cannot read the host's CPUs and memory", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The domains this agent made (named `n0-ID`), with the state they are in (`running`,
