@@ -81,6 +81,57 @@ struct SeedExampleEndToEndTests {
         }
     }
 
+    /// Case 4: overcommit. The seed's spec with a second 2-vCPU VM beside the first: the
+    /// hypervisor (2 cores here) offers 4 vCPUs a core by default, so both are placed on it and
+    /// both run, each with a VNC console of its own.
+    @Test func twoTwoVCPUVMsRunOnOneTwoCoreHost() async throws {
+        let second = """
+              web2:
+                type: resource/vm/kvm
+                arch: amd64
+                vcpus: 2
+                memory: 1gb
+                vnc_password: hogehoge
+                dependencies:
+                  - object:
+                      type: resource/nic
+                      ip_addresses:
+                        - 192.168.0.2
+                      dependencies:
+                        - object:
+                            variable: var_network
+                          property:
+                            r: n0stack/n0core/port/network
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                  - object:
+                      type: resource/volume/file
+                      name: second_volume
+                      size: 1gb
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                      n0stack/n0core/vm/boot_priority: 1
+
+            """
+        let document = SeedDocuments.submittedSpec.replacingOccurrences(of: "  var_network:\n", with: second + "  var_network:\n")
+        #expect(document != SeedDocuments.submittedSpec)
+        try await Cluster.run { cluster in
+            let spec = try await cluster.submitAndWaitApplied(document)
+            let graph = try cluster.api(.get, "/api/graph?spec_id=\(spec.id)")
+            let nodes = (try JSONSerialization.jsonObject(with: Data(graph.body.utf8)) as? [String: Any])?["nodes"] as? [[String: Any]] ?? []
+            let vms = nodes.filter { $0["type"] as? String == "resource/vm/kvm" }
+            #expect(vms.count == 2)
+            let addresses = vms.compactMap { ($0["object"] as? [String: Any])?["vnc_address"] as? String }
+            print("two 2-vCPU VMs on a \(ProcessInfo.processInfo.activeProcessorCount)-core host, VNC at \(addresses.sorted())")
+            #expect(Set(addresses).count == 2, "each VM has a console of its own: \(addresses)")
+            let qemus = cluster.namespace.processIDs().filter { pid in
+                ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").hasPrefix("qemu-system")
+            }
+            #expect(qemus.count == 2, "both guests run")
+            try await cluster.deleteAndWaitApplied(spec)
+        }
+    }
+
     /// Case 2: the same VM booting the guest fixture directly → its serial console shows the
     /// lease of the NIC's fixed address and a 10 GiB first disk.
     @Test func guestBootsWithTheLeaseOfItsFixedAddress() async throws {

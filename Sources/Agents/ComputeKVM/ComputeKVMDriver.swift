@@ -7,7 +7,9 @@ import Messages
 /// `n0-ID` with the VM's id as its UUID.
 ///
 /// - `running`: defined (or redefined when the request changed vcpus, memory, disks, NICs …)
-///   and started; a saved guest resumes where it was saved, a paused one is resumed.
+///   and started; a saved guest resumes where it was saved, a paused one is resumed. The
+///   applied VM carries `vnc_address`, where libvirt's autoport put its console
+///   (``VNCAddress``); in every other state it has none.
 /// - `poweroff`: asked to shut down (ACPI); past `compute.shutdown_timeout_seconds` it is
 ///   stopped forcibly. A saved guest's saved state is discarded: it boots afresh next time.
 /// - `saved`: managed save; its memory goes to disk and the next `running` resumes it.
@@ -22,6 +24,11 @@ import Messages
 /// A VM's `kernel` and `initrd` are images of `compute.images_directory`, resolved there when
 /// the domain is defined (``AgentRuntime/ImagesDirectory``); the serial console log is created
 /// 0600 before the guest first writes to it.
+///
+/// At agent start, a VM held `running` and found shut off (the host restarted) is started again
+/// (``restoresAtStart(held:found:)``, ``restoreAtStart(_:)``).
+///
+/// The heartbeat's capacity is the host's through ``ComputeKVMConfiguration/allocation``.
 ///
 /// The VNC password goes to libvirt and nowhere else: the domain XML is logged (at debug) only
 /// with the password masked, and masked in libvirt's errors too.
