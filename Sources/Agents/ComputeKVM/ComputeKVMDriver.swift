@@ -124,8 +124,9 @@ public struct ComputeKVMDriver: AgentDriver {
                 "reserved_host_cpus": "\(allocation.reservedCPUs)", "reserved_host_memory": "\(allocation.reservedMemory)",
             ]
             if allocation.reservesAll(of: physical) {
-                logger.warning("the reserved CPUs or memory take all this host has; it offers no room for VMs "
-                    + "(lower compute.reserved_host_cpus or compute.reserved_host_memory)", metadata: metadata)
+                logger.warning(
+                    "the reserved CPUs or memory take all this host has; it offers no room for VMs (lower compute.reserved_host_cpus or compute.reserved_host_memory)",
+                    metadata: metadata)
             } else {
                 logger.info("host capacity", metadata: metadata)
             }

@@ -96,7 +96,7 @@ import Testing
             ("N0CORE_COMPUTE_RESERVED_HOST_CPUS", "-1", "compute.reserved_host_cpus", "from 0 to 65536"),
             ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "512", "compute.reserved_host_memory", "such as 512mb"),
             ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "-1gb", "compute.reserved_host_memory", "such as 512mb"),
-            ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "65536tb", "compute.reserved_host_memory", "such as 512mb"),
+            ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "65537tb", "compute.reserved_host_memory", "such as 512mb"),
         ]
         for (variable, value, key, bounds) in cases {
             do {

@@ -10,8 +10,10 @@ public enum VNCAddress {
     /// The address in a live domain XML; nil when it has no VNC console or no port yet (libvirt
     /// writes `port='-1'` for a guest that is not running).
     public static func read(liveXML xml: String) -> String? {
+        // XPath only from the root element: Foundation's XPath on a document without one crashes.
         guard let document = try? XMLDocument(xmlString: xml, options: []),
-              let graphics = (try? document.nodes(forXPath: "/domain/devices/graphics[@type='vnc']"))?.first as? XMLElement
+              let root = document.rootElement(), root.name == "domain",
+              let graphics = (try? root.nodes(forXPath: "devices/graphics[@type='vnc']"))?.first as? XMLElement
         else { return nil }
         let listen = graphics.attribute(forName: "listen")?.stringValue
             ?? graphics.elements(forName: "listen").first?.attribute(forName: "address")?.stringValue
