@@ -217,10 +217,17 @@ for _ in $(seq 1 600); do
 done
 [ "$state" = applied ] || { printf '%s\n' "$status" >&2; die "spec $SPEC_ID is $state; logs in $DEMO/log"; }
 
-# The guest's VNC server listens inside the namespace; a relay on the host's loopback reaches it.
-nohup socat "TCP-LISTEN:$VNC_PORT,bind=127.0.0.1,reuseaddr,fork" \
-  "EXEC:ip netns exec $NETNS socat STDIO TCP\:127.0.0.1\:5900" >/dev/null 2>&1 &
-echo $! > "$DEMO/run/vnc-relay.pid"
+# The guest's VNC server listens inside the namespace, where the compute agent reported it (the
+# VM's vnc_address, a port libvirt picked); a relay on the host's loopback reaches it.
+VNC_ADDRESS=$(api GET "/api/graph?spec_id=$SPEC_ID" -H 'Accept: application/json' \
+  | grep -o '"vnc_address":"[^"]*"' | head -n1 | cut -d'"' -f4)
+if [ -n "$VNC_ADDRESS" ]; then
+  nohup socat "TCP-LISTEN:$VNC_PORT,bind=127.0.0.1,reuseaddr,fork" \
+    "EXEC:ip netns exec $NETNS socat STDIO TCP\:${VNC_ADDRESS%:*}\:${VNC_ADDRESS##*:}" >/dev/null 2>&1 &
+  echo $! > "$DEMO/run/vnc-relay.pid"
+else
+  log "the VM reports no vnc_address (is it running?); no VNC relay"
+fi
 
 echo
 echo "== spec $SPEC_ID (GET /api/spec/$SPEC_ID) =="
@@ -236,7 +243,7 @@ namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`)
   API             http://$API_LISTEN   (source $DEMO/env, then curl as in README.md)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
                   (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
-  VM console      VNC on 127.0.0.1:$VNC_PORT (relayed into $NETNS), password: the spec's vnc_password (hogehoge)
+  VM console      VNC on 127.0.0.1:$VNC_PORT (relayed to the VM's vnc_address ${VNC_ADDRESS:-none} in $NETNS), password: the spec's vnc_password (hogehoge)
                   serial log: $DEMO/agents/compute-kvm/console/
   images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: debian.qcow2)
   logs            $DEMO/log/

@@ -588,6 +588,10 @@ enum OpenAPIDocument {
               description: |
                 cloud-init user-data, written into the guest's seed as it is; at most 16 KiB. A secret
                 like `vnc_password`: shown masked, and `********` keeps the stored one
+            vnc_address:
+              type: [string, "null"]
+              readOnly: true
+              description: "where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt assigned it when the guest started; set by the compute agent, absent while the VM is not running; a new VM cannot carry it, an existing one only with the value stored (422)"
             dependencies: {$ref: '#/components/schemas/Dependencies', description: "`n0stack/n0core/vm/attachments` on volumes (with a boot priority) and NICs"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VMState:
@@ -785,6 +789,7 @@ enum OpenAPIDocument {
               type: [array, "null"]
               items: {type: string}
             user_data: {$ref: '#/components/schemas/NullableString'}
+            vnc_address: {$ref: '#/components/schemas/NullableString'}
             size: {$ref: '#/components/schemas/Size'}
             url: {$ref: '#/components/schemas/NullableString'}
             source: {$ref: '#/components/schemas/NullableString'}

@@ -75,7 +75,8 @@ extension Object: Codable {
             parameters: fields.decode(NetworkParameters.self, .parameters),
             hostID: fields.decode(ObjectID.self, .hostID),
             capacity: fields.decode(Capacity.self, .capacity),
-            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies)
+            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies),
+            vncAddress: fields.decode(String.self, .vncAddress)
         )
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
@@ -108,6 +109,7 @@ extension Object: Codable {
         try container.encodeIfPresent(hostname, forKey: .hostname)
         try container.encodeIfPresent(sshAuthorizedKeys, forKey: .sshAuthorizedKeys)
         try container.encodeIfPresent(userData, forKey: .userData)
+        try container.encodeIfPresent(vncAddress, forKey: .vncAddress)
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(url, forKey: .url)
         try container.encodeIfPresent(source, forKey: .source)

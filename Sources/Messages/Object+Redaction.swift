@@ -55,6 +55,7 @@ extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomR
         add("hostname", hostname)
         add("ssh_authorized_keys", sshAuthorizedKeys.map { $0.count == 1 ? "1 key" : "\($0.count) keys" })
         add("user_data", userData.map { _ in Object.passwordMask })
+        add("vnc_address", vncAddress)
         add("size", size?.description)
         add("url", url)
         add("source", source)

@@ -62,6 +62,10 @@ public struct Object: Sendable, Hashable {
 
     public var dependencies: [Dependency]?
 
+    /// resource/vm/kvm: where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt
+    /// assigned it to the running guest; set by the compute agent, absent while it is not running.
+    public var vncAddress: String?
+
     public init(
         type: ObjectType? = nil,
         id: ObjectID? = nil,
@@ -88,7 +92,8 @@ public struct Object: Sendable, Hashable {
         parameters: NetworkParameters? = nil,
         hostID: ObjectID? = nil,
         capacity: Capacity? = nil,
-        dependencies: [Dependency]? = nil
+        dependencies: [Dependency]? = nil,
+        vncAddress: String? = nil
     ) {
         self.type = type
         self.id = id
@@ -116,6 +121,7 @@ public struct Object: Sendable, Hashable {
         self.hostID = hostID
         self.capacity = capacity
         self.dependencies = dependencies
+        self.vncAddress = vncAddress
     }
 
     /// A reference to an existing object by id (how `Spec` messages name dependencies).

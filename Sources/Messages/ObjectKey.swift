@@ -10,6 +10,7 @@ enum ObjectKey: String, CodingKey, CaseIterable, Hashable {
     case hostname
     case sshAuthorizedKeys = "ssh_authorized_keys"
     case userData = "user_data"
+    case vncAddress = "vnc_address"
     case size, url, source
     case hwAddr = "hw_addr"
     case ipAddresses = "ip_addresses"

@@ -112,6 +112,8 @@ struct ObjectValidator {
         if let cmdline = vm.cmdline, cmdline.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problem("\(path).cmdline", "must be one line without control characters")
         }
+        checkSetByAgent(vm.vncAddress, stored: context.existing[vm.id!]?.object.vncAddress, at: "\(path).vnc_address",
+                        agent: "compute agent")
         if vm.kernel == nil {
             if vm.initrd != nil { problem("\(path).initrd", "needs `kernel`") }
             if vm.cmdline != nil { problem("\(path).cmdline", "needs `kernel`") }

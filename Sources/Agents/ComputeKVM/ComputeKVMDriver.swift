@@ -7,7 +7,9 @@ import Messages
 /// `n0-ID` with the VM's id as its UUID.
 ///
 /// - `running`: defined (or redefined when the request changed vcpus, memory, disks, NICs …)
-///   and started; a saved guest resumes where it was saved, a paused one is resumed.
+///   and started; a saved guest resumes where it was saved, a paused one is resumed. The
+///   applied VM carries `vnc_address`, where libvirt's autoport put its console
+///   (``VNCAddress``); in every other state it has none.
 /// - `poweroff`: asked to shut down (ACPI); past `compute.shutdown_timeout_seconds` it is
 ///   stopped forcibly. A saved guest's saved state is discarded: it boots afresh next time.
 /// - `saved`: managed save; its memory goes to disk and the next `running` resumes it.
@@ -22,6 +24,11 @@ import Messages
 /// A VM's `kernel` and `initrd` are images of `compute.images_directory`, resolved there when
 /// the domain is defined (``AgentRuntime/ImagesDirectory``); the serial console log is created
 /// 0600 before the guest first writes to it.
+///
+/// At agent start, a VM held `running` and found shut off (the host restarted) is started again
+/// (``restoresAtStart(held:found:)``, ``restoreAtStart(_:)``).
+///
+/// The heartbeat's capacity is the host's through ``ComputeKVMConfiguration/allocation``.
 ///
 /// The VNC password goes to libvirt and nowhere else: the domain XML is logged (at debug) only
 /// with the password masked, and masked in libvirt's errors too.
@@ -69,6 +76,7 @@ public struct ComputeKVMDriver: AgentDriver {
             throw AgentFailure("cannot connect to libvirt at \(configuration.libvirtURI): \(error). Check that "
                 + "libvirtd runs (for qemu:///system) or set compute.libvirt_uri")
         }
+        await logCapacity()
     }
 
     public func validate(_ object: Object) throws {
@@ -89,7 +97,9 @@ public struct ComputeKVMDriver: AgentDriver {
         case "deleted":
             try await remove(id)
             try seeds?.remove(id)
-            return ApplyOutcome(object: vm)
+            var removed = vm
+            removed.vncAddress = nil
+            return ApplyOutcome(object: removed)
         case let state:
             let definition = try DomainDefinition(vm: vm, settings: configuration.domainSettings)
             let seed = try await writeSeed(of: vm, id: id)
@@ -99,8 +109,10 @@ public struct ComputeKVMDriver: AgentDriver {
                 seedNote = "its cloud-init seed changed; the running guest reads it when it next starts"
             }
             do {
-                let message = try await converge(definition, to: state)
-                return ApplyOutcome(object: vm, message: Self.adding(seedNote, to: message))
+                let converged = try await converge(definition, to: state)
+                var applied = vm
+                applied.vncAddress = converged.vncAddress
+                return ApplyOutcome(object: applied, message: Self.adding(seedNote, to: converged.message))
             } catch {
                 // A failed request leaves nothing behind: a seed it made goes too.
                 if seed == .created { try? seeds?.remove(id) }
@@ -129,11 +141,42 @@ public struct ComputeKVMDriver: AgentDriver {
         return (message.hasSuffix(".") ? String(message.dropLast()) : message) + "; \(note)."
     }
 
-    /// The host's CPUs and memory (whole MiB), as libvirt reports them.
+    /// What the host offers guests: its CPUs and memory as libvirt reports them, through the
+    /// configured allocation ratios and reservations (``ComputeKVMConfiguration/allocation``).
     public func capacity() async throws -> Capacity? {
+        configuration.allocation.allocatable(try await physicalCapacity())
+    }
+
+    /// The host's CPUs and memory (whole MiB), as libvirt reports them.
+    func physicalCapacity() async throws -> Capacity {
         let node = try await libvirt("read the host's CPUs and memory") { try await hypervisor.nodeInfo() }
-        let bytes = node.memoryKiB * 1024
-        return Capacity(vcpus: node.cpus, memory: Size(bytes: bytes - bytes % Size.Unit.mb.bytes))
+        let bytes = node.memoryKiB.multipliedReportingOverflow(by: 1024)
+        let memory = bytes.overflow ? UInt64.max : bytes.partialValue
+        return Capacity(vcpus: node.cpus, memory: Size(bytes: memory - memory % Size.Unit.mb.bytes))
+    }
+
+    /// Logs what the host has and what it offers, so an operator sees the ratios at work.
+    func logCapacity() async {
+        do {
+            let physical = try await physicalCapacity()
+            let allocation = configuration.allocation
+            let offered = allocation.allocatable(physical)
+            let metadata: Logger.Metadata = [
+                "physical_vcpus": "\(physical.vcpus ?? 0)", "physical_memory": "\(physical.memory ?? Size(bytes: 0))",
+                "allocatable_vcpus": "\(offered.vcpus ?? 0)", "allocatable_memory": "\(offered.memory ?? Size(bytes: 0))",
+                "cpu_allocation_ratio": "\(allocation.cpuRatio)", "ram_allocation_ratio": "\(allocation.memoryRatio)",
+                "reserved_host_cpus": "\(allocation.reservedCPUs)", "reserved_host_memory": "\(allocation.reservedMemory)",
+            ]
+            if allocation.reservesAll(of: physical) {
+                logger.warning(
+                    "the reserved CPUs or memory take all this host has; it offers no room for VMs (lower compute.reserved_host_cpus or compute.reserved_host_memory)",
+                    metadata: metadata)
+            } else {
+                logger.info("host capacity", metadata: metadata)
+            }
+        } catch {
+            logger.warning("cannot read the host's CPUs and memory", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The domains this agent made (named `n0-ID`), with the state they are in (`running`,
