@@ -74,6 +74,8 @@ extension Object: Codable {
             capacity: fields.decode(Capacity.self, .capacity),
             dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies)
         )
+        format = fields.decode(String.self, .format)
+        checksum = fields.decode(String.self, .checksum)
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
         }
@@ -105,6 +107,8 @@ extension Object: Codable {
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(url, forKey: .url)
         try container.encodeIfPresent(source, forKey: .source)
+        try container.encodeIfPresent(format, forKey: .format)
+        try container.encodeIfPresent(checksum, forKey: .checksum)
         try container.encodeIfPresent(hwAddr, forKey: .hwAddr)
         try container.encodeIfPresent(ipAddresses, forKey: .ipAddresses)
         try container.encodeIfPresent(bridge, forKey: .bridge)

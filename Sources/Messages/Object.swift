@@ -55,6 +55,12 @@ public struct Object: Sendable, Hashable {
 
     public var dependencies: [Dependency]?
 
+    // resource/image (set after `init`, so the initialiser's long list stays as it is)
+    /// `qcow2` or `raw` (``ImageFormat``).
+    public var format: String?
+    /// `sha256:` and 64 hex digits (``ImageChecksum``).
+    public var checksum: String?
+
     public init(
         type: ObjectType? = nil,
         id: ObjectID? = nil,

@@ -8,6 +8,7 @@ enum ObjectKey: String, CodingKey, CaseIterable, Hashable {
     case vncPassword = "vnc_password"
     case kernel, initrd, cmdline
     case size, url, source
+    case format, checksum
     case hwAddr = "hw_addr"
     case ipAddresses = "ip_addresses"
     case bridge, subnets, parameters

@@ -30,6 +30,8 @@ extension Object {
         if let v = changes.subnets { result.subnets = v }
         if let v = changes.parameters { result.parameters = v }
         if let v = changes.dependencies { result.dependencies = v }
+        if let v = changes.format { result.format = v }
+        if let v = changes.checksum { result.checksum = v }
         return result
     }
 }

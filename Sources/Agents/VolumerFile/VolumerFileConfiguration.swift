@@ -10,6 +10,8 @@ import ServiceSupport
 /// | `volumer.data_dir` | `N0CORE_VOLUMER_DATA_DIR` | `/var/lib/n0core/volumes` |
 /// | `volumer.images_directory` | `N0CORE_VOLUMER_IMAGES_DIRECTORY` | `/var/lib/n0core/images` |
 /// | `volumer.command_timeout_seconds` | `N0CORE_VOLUMER_COMMAND_TIMEOUT_SECONDS` | 60 |
+/// | `volumer.image_max_size` | `N0CORE_VOLUMER_IMAGE_MAX_SIZE` | `16gb` |
+/// | `volumer.image_fetch_timeout_seconds` | `N0CORE_VOLUMER_IMAGE_FETCH_TIMEOUT_SECONDS` | 240 |
 public struct VolumerFileConfiguration: Sendable, Hashable {
     /// Where the volumes live, one qcow2 file per volume named by its id.
     public var dataDirectory: String
@@ -17,6 +19,8 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
     public var imagesDirectory: String
     /// Bound on each `qemu-img` run.
     public var commandTimeout: Duration
+    /// Images (docs/images.md): the largest download accepted, and how long one may take.
+    public var images = ImageFetchSettings()
 
     public init(dataDirectory: String, imagesDirectory: String = ImagesDirectory.defaultPath,
                 commandTimeout: Duration = .seconds(60)) {
@@ -41,6 +45,7 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
                                              expected: "a positive number of seconds")
         }
         self.init(dataDirectory: directory, imagesDirectory: images, commandTimeout: .seconds(timeout))
+        self.images = try ImageFetchSettings(reader: reader)
     }
 
     /// What is wrong with an images directory beside `dataDirectory`, as the configuration
