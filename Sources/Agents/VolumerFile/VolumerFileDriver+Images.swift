@@ -39,6 +39,9 @@ extension VolumerFileDriver {
         }
         let image = try await localImage(object)
         let cache = try requireCache()
+        // QEMU (maybe another user) passes through .cache to cached backing files; the entries
+        // are the agent's own.
+        try OwnerOnly.createDirectory(atPath: cache.directory, mode: Self.dataDirectoryMode)
         try OwnerOnly.createDirectory(atPath: cache.entriesDirectory)
         let entry = ImageCache.Entry(path: image.path, cached: image.cached)
         try AtomicFile.write(MessageCodec.encode(entry, format: .json), to: URL(fileURLWithPath: cache.entryPath(of: id)))
@@ -94,8 +97,14 @@ extension VolumerFileDriver {
             let fetched = try await fetcher.fetch(url, into: partial, settings: fetchSettings)
             try ImageVerification.checkDigest(fetched.sha256, expected: checksum, url: url)
             // qemu-img reads only bytes whose digest matched, and only as the declared format.
-            _ = try ImageVerification.checkDownloaded(try await qemuImage.chain(partial, format: format.rawValue),
-                                                      format: format, url: url)
+            let chain: [ImageInfo]
+            do {
+                chain = try await qemuImage.chain(partial, format: format.rawValue)
+            } catch is CommandFailure {
+                throw AgentFailure("the image downloaded from \(url) is not a \(format.rawValue) image (qemu-img cannot "
+                    + "open it as one); nothing was cached. Fix the image's format")
+            }
+            _ = try ImageVerification.checkDownloaded(chain, format: format, url: url)
             try OwnerOnly.restrict(partial)
             guard rename(partial, cache.path(of: checksum)) == 0 else {
                 throw AgentFailure("cannot move the downloaded image into the cache: " + String(cString: strerror(errno)))
@@ -151,13 +160,14 @@ extension VolumerFileDriver {
         }
     }
 
-    /// The volumes in the data directory whose backing file is `path`.
+    /// The volumes in the data directory whose backing file is `path`; a volume qemu-img cannot
+    /// read counts as one, so a file is never removed on a guess.
     func volumes(backedBy path: String) async throws -> [ObjectID] {
         var users: [ObjectID] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: location.dataDirectory).sorted() {
             guard let id = location.volumeID(fileName: name) else { continue }
-            let info = try await qemuImage.info(location.path(of: id))
-            if info.backingFile == path { users.append(id) }
+            let info = try? await qemuImage.info(location.path(of: id))
+            if info == nil || info?.backingFile == path { users.append(id) }
         }
         return users
     }

@@ -125,7 +125,7 @@ struct ImageDriverTests {
                 try await driver.apply(self.image(ObjectID(), source: "\(server.baseURL)/missing.qcow2", checksum: wrong))
             } throws: { "\($0)".contains("answered HTTP 404") }
             let raw = "\(server.directory)/plain.raw"
-            FileManager.default.createFile(atPath: raw, contents: Data(count: 1 << 20))
+            _ = FileManager.default.createFile(atPath: raw, contents: Data(count: 1 << 20))
             let rawChecksum = "sha256:" + (try VolumerFileDriver.sha256(ofFile: raw))
             await #expect {
                 try await driver.apply(self.image(ObjectID(), source: "\(server.baseURL)/plain.raw", checksum: rawChecksum))

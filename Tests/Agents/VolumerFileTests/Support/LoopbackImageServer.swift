@@ -15,7 +15,7 @@ final class LoopbackImageServer: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "n0core-image-server-\(UUID().uuidString.lowercased())"
         log = directory + ".log"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -33,7 +33,7 @@ final class LoopbackImageServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         guard let found else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServerFailure(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
         port = found
@@ -46,7 +46,9 @@ final class LoopbackImageServer: @unchecked Sendable {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: the test process ignores SIGTERM (signal handling of the services under
+        // test), and an ignored signal stays ignored in the child it starts.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.removeItem(atPath: log)
