@@ -522,7 +522,7 @@ enum OpenAPIDocument {
             - {$ref: '#/components/schemas/Network'}
             - {$ref: '#/components/schemas/Image'}
         DependencyTarget:
-          description: An object inline, a reference to a top-level variable, or a reference to an existing resource by id
+          description: An object inline, a reference to a top-level variable, a reference to an existing resource by id, or to an image by its name
           oneOf:
             - {$ref: '#/components/schemas/VM'}
             - {$ref: '#/components/schemas/Volume'}
@@ -531,6 +531,7 @@ enum OpenAPIDocument {
             - {$ref: '#/components/schemas/Image'}
             - {$ref: '#/components/schemas/VariableReference'}
             - {$ref: '#/components/schemas/IDReference'}
+            - {$ref: '#/components/schemas/ImageNameReference'}
         Object:
           description: An object as answers show it (agents included)
           oneOf:
@@ -787,6 +788,16 @@ enum OpenAPIDocument {
           additionalProperties: false
           properties:
             variable: {type: string, minLength: 1, description: a top-level variable of the same document}
+        ImageNameReference:
+          type: object
+          title: image name reference
+          description: |
+            The one resource/image (of this document or already stored, not deleted) with this name;
+            422 when none or several have it
+          required: [name]
+          additionalProperties: false
+          properties:
+            name: {$ref: '#/components/schemas/ObjectName'}
         IDReference:
           type: object
           title: id reference

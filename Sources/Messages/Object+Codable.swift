@@ -35,7 +35,8 @@ extension Object: Codable {
             for key in present where ObjectKey.typeFields.contains(key) && !type.fieldKeys.contains(key) {
                 fields.add(key, "'\(key.stringValue)' does not belong to \(type.rawValue)")
             }
-        } else if !keys.contains(.type) && !keys.contains(.id) {
+        } else if !keys.contains(.type) && !keys.contains(.id) && keys != [.name] {
+            // (`name` alone is a reference to an image by its name, docs/images.md.)
             fields.problems.append(FieldProblem(
                 codingPath: decoder.codingPath,
                 message: "an object needs a 'type', or is a reference by 'id' or 'variable'"

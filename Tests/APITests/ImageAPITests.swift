@@ -106,6 +106,38 @@ struct ImageAPITests {
         }
     }
 
+    @Test func aVolumeNamesItsImageByName() async throws {
+        try await APIHarness.run { api in
+            let images = try await create(api, Self.imageSpec)
+            let imageID = try #require(images.spec["debian"]?.id)
+            let byName = """
+                spec:
+                  disk:
+                    type: resource/volume/file
+                    size: 10gb
+                    dependencies:
+                      - object: {name: debian}
+                        property: {r: n0stack/n0core/volume/image}
+                """
+            let volumes = try await create(api, byName)
+            let message = try #require(try await api.published.forSpec(volumes.id).first)
+            let spec = try MessageCodec.decode(SpecMessage.self, from: Data(message.body), format: .json)
+            #expect(spec.spec.first?.dependencies?.first?.object.id == imageID)
+            // The answer keeps the reference as written, like a variable reference.
+            #expect(volumes.spec["disk"]?.dependencies?.first?.object.name == "debian")
+
+            let unknown = try await api.send(.post, "/api/spec", body: byName.replacingOccurrences(of: "name: debian", with: "name: ubuntu"),
+                                             accept: "application/json")
+            #expect(unknown.status == .unprocessableContent)
+            #expect(String(buffer: unknown.body).contains("no image is named 'ubuntu'"))
+            _ = try await create(api, Self.imageSpec)
+            let ambiguous = try await api.send(.post, "/api/spec", body: byName, accept: "application/json")
+            #expect(ambiguous.status == .unprocessableContent)
+            #expect(String(buffer: ambiguous.body).contains("2 images are named 'debian'"))
+            #expect(String(buffer: ambiguous.body).contains("spec.disk.dependencies[0].object.name"))
+        }
+    }
+
     @Test func imageRulesNameTheField() async throws {
         try await APIHarness.run { api in
             let noChecksum = Self.imageSpec.replacingOccurrences(of: "    checksum: \(Self.checksum)\n", with: "")

@@ -289,7 +289,21 @@ public struct SpecService: Sendable {
                 }
             }
         }
-        let context = ResolutionContext(existing: existing, heldAddresses: held, specID: specID, limits: limits)
+        var imagesByName: [String: [ObjectID]] = [:]
+        var namesImages = false
+        for entry in document.spec {
+            entry.object.walk { object, _ in
+                for dependency in object.dependencies ?? [] where dependency.object.type == nil && dependency.object.id == nil
+                    && dependency.object.variable == nil && dependency.object.name != nil { namesImages = true }
+            }
+        }
+        if namesImages {
+            for node in try await store.nodes(types: [ObjectType.image.rawValue]) where node.desiredState != "deleted" {
+                imagesByName[node.name, default: []].append(ObjectID(node.id))
+            }
+        }
+        let context = ResolutionContext(existing: existing, heldAddresses: held, imagesByName: imagesByName, specID: specID,
+                                        limits: limits)
         switch SpecResolver.resolve(document, context: context) {
         case .success(let resolved): return resolved
         case .failure(let error): throw APIError.invalid(error, status: .unprocessableContent)
