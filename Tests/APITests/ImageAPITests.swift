@@ -126,6 +126,21 @@ struct ImageAPITests {
             // The answer keeps the reference as written, like a variable reference.
             #expect(volumes.spec["disk"]?.dependencies?.first?.object.name == "debian")
 
+            // A name finds an image, and an image is no VM's disk.
+            let asDisk = """
+                spec:
+                  web:
+                    type: resource/vm/kvm
+                    vcpus: 1
+                    memory: 1gb
+                    dependencies:
+                      - object: {name: debian}
+                        property: {r: n0stack/n0core/vm/attachments}
+                """
+            let refused = try await api.send(.post, "/api/spec", body: asDisk, accept: "application/json")
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains("cannot have 'n0stack/n0core/vm/attachments' on a resource/image"))
+
             let unknown = try await api.send(.post, "/api/spec", body: byName.replacingOccurrences(of: "name: debian", with: "name: ubuntu"),
                                              accept: "application/json")
             #expect(unknown.status == .unprocessableContent)

@@ -289,17 +289,27 @@ public struct SpecService: Sendable {
                 }
             }
         }
+        // Images named by a dependency (`object: {name: debian}`), with their objects, so the
+        // relation rules see what the name found.
         var imagesByName: [String: [ObjectID]] = [:]
-        var namesImages = false
+        var names = Set<String>()
         for entry in document.spec {
             entry.object.walk { object, _ in
                 for dependency in object.dependencies ?? [] where dependency.object.type == nil && dependency.object.id == nil
-                    && dependency.object.variable == nil && dependency.object.name != nil { namesImages = true }
+                    && dependency.object.variable == nil {
+                    if let name = dependency.object.name { names.insert(name) }
+                }
             }
         }
-        if namesImages {
-            for node in try await store.nodes(types: [ObjectType.image.rawValue]) where node.desiredState != "deleted" {
-                imagesByName[node.name, default: []].append(ObjectID(node.id))
+        if !names.isEmpty {
+            for node in try await store.nodes(types: [ObjectType.image.rawValue])
+            where node.desiredState != "deleted" && names.contains(node.name) {
+                let id = ObjectID(node.id)
+                imagesByName[node.name, default: []].append(id)
+                if existing[id] == nil {
+                    existing[id] = ExistingResource(object: try MessageCodec.decode(Object.self, from: node.object, format: .json),
+                                                    specID: node.specID)
+                }
             }
         }
         let context = ResolutionContext(existing: existing, heldAddresses: held, imagesByName: imagesByName, specID: specID,
