@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.25.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        // Images: the volumer downloads them (docs/images.md). Both already come in through
+        // Hummingbird's tests and postgres-nio.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.9.0" ..< "6.0.0"),
     ],
     targets: [
         // C libraries, from Debian's librabbitmq-dev and libvirt-dev.
@@ -139,6 +143,10 @@ let package = Package(
                 path: "Sources/Agents/ComputeKVM"),
         .target(name: "VolumerFile", dependencies: ["AgentRuntime", "Messages", "ServiceSupport",
                                                     .product(name: "Configuration", package: "swift-configuration"),
+                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                    .product(name: "Crypto", package: "swift-crypto"),
+                                                    .product(name: "NIOCore", package: "swift-nio"),
+                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                                     .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/VolumerFile"),
         .target(name: "PorterVLAN", dependencies: ["AgentRuntime", "Messages", "ServiceSupport", .product(name: "Configuration", package: "swift-configuration"), .product(name: "Logging", package: "swift-log")],

@@ -58,6 +58,13 @@ if [ ! -e "$modules" ]; then
   log "wrote /etc/modules-load.d/n0core.conf (bridge, 8021q)"
 fi
 
+# The volumer's image cache (docs/images.md): the one part of the images directory it writes.
+cache=$ROOT/var/lib/n0core/images/.cache
+if [ ! -d "$cache" ]; then
+  mkdir -p "$cache" && chmod 0711 "$cache"
+  log "made /var/lib/n0core/images/.cache (images the volumer downloads)"
+fi
+
 # --- identity and RabbitMQ user ------------------------------------------------------------
 UUID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 IDS_FILE=$ROOT/etc/n0core/hypervisor.ids

@@ -102,7 +102,8 @@ enum OpenAPIDocument {
           operationId: replaceSpec
           summary: A new version of the spec
           description: |
-            The body's `version` is the version it replaces; if that is not the latest, 409. Only
+            The body's `version` is the version it replaces; if that is not the latest, 409 (also when
+            it would delete an image a volume is still made from). Only
             objects that changed are sent to the scheduler, objects left out are driven to `deleted`,
             and a version that changes nothing is applied at once. A version read with GET
             /api/spec/{id}/versions/{version} is accepted unchanged: its read-only `id` and `created_at`
@@ -137,7 +138,8 @@ enum OpenAPIDocument {
           description: |
             Accepted, not done: agents remove what they created, and GET /api/spec/{id} follows
             the deleting version to `applied`. The spec and its versions stay readable. Again on a
-            spec whose objects are all deleted: no new version, the latest one is answered.
+            spec whose objects are all deleted: no new version, the latest one is answered. A spec
+            with an image that volumes of other specs are made from is not deleted (409, naming them).
           responses:
             "202":
               description: The deleting version (VNC passwords masked)
@@ -147,6 +149,7 @@ enum OpenAPIDocument {
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
+            "409": {$ref: '#/components/responses/Conflict'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/spec/{id}/versions/{version}:
         parameters:
@@ -284,7 +287,7 @@ enum OpenAPIDocument {
           description: No such spec, version or object
           content: *errorContent
         Conflict:
-          description: The document's `version` is no longer the latest; read the latest and apply the change to it
+          description: "The document's `version` is no longer the latest (read the latest and apply the change to it), or the version would delete an image that volumes are still made from (the answer names them)"
           content: *errorContent
         ContentTooLarge:
           description: The body is larger than `api.max_body_bytes`; the answer names the limit and its key
@@ -509,7 +512,7 @@ enum OpenAPIDocument {
             object: {$ref: '#/components/schemas/Object'}
         ObjectType:
           type: string
-          enum: [resource/vm/kvm, resource/volume/file, resource/nic, resource/network/vlan, agent/compute/kvm, agent/volumer/file, agent/porter/vlan]
+          enum: [resource/vm/kvm, resource/volume/file, resource/nic, resource/network/vlan, resource/image, agent/compute/kvm, agent/volumer/file, agent/porter/vlan]
         NewObject:
           description: An object a spec defines
           oneOf:
@@ -517,15 +520,18 @@ enum OpenAPIDocument {
             - {$ref: '#/components/schemas/Volume'}
             - {$ref: '#/components/schemas/NIC'}
             - {$ref: '#/components/schemas/Network'}
+            - {$ref: '#/components/schemas/Image'}
         DependencyTarget:
-          description: An object inline, a reference to a top-level variable, or a reference to an existing resource by id
+          description: An object inline, a reference to a top-level variable, a reference to an existing resource by id, or to an image by its name
           oneOf:
             - {$ref: '#/components/schemas/VM'}
             - {$ref: '#/components/schemas/Volume'}
             - {$ref: '#/components/schemas/NIC'}
             - {$ref: '#/components/schemas/Network'}
+            - {$ref: '#/components/schemas/Image'}
             - {$ref: '#/components/schemas/VariableReference'}
             - {$ref: '#/components/schemas/IDReference'}
+            - {$ref: '#/components/schemas/ImageNameReference'}
         Object:
           description: An object as answers show it (agents included)
           oneOf:
@@ -533,6 +539,7 @@ enum OpenAPIDocument {
             - {$ref: '#/components/schemas/Volume'}
             - {$ref: '#/components/schemas/NIC'}
             - {$ref: '#/components/schemas/Network'}
+            - {$ref: '#/components/schemas/Image'}
             - {$ref: '#/components/schemas/Agent'}
             - {$ref: '#/components/schemas/VariableReference'}
             - {$ref: '#/components/schemas/IDReference'}
@@ -615,8 +622,8 @@ enum OpenAPIDocument {
               type: [string, "null"]
               readOnly: true
               description: where the volume lives, set by the volumer; a new volume cannot carry it, an existing one only with the value stored (422)
-            source: {$ref: '#/components/schemas/ImageName', description: an image the new volume is a copy-on-write overlay of}
-            dependencies: {$ref: '#/components/schemas/Dependencies', description: a volume has none}
+            source: {$ref: '#/components/schemas/ImageName', description: "a file in the images directory the new volume is a copy-on-write overlay of; not with an image dependency"}
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: "at most one `n0stack/n0core/volume/image` on the resource/image the new volume is a copy-on-write overlay of"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VolumeState:
           type: [string, "null"]
@@ -641,6 +648,44 @@ enum OpenAPIDocument {
               items: {type: string}
             dependencies: {$ref: '#/components/schemas/Dependencies', description: "exactly one `n0stack/n0core/port/network` on its network"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        Image:
+          type: object
+          title: resource/image
+          description: |
+            A disk image the volumers fetch once per hypervisor into their images directory, verify
+            and cache (docs/images.md); volumes are made from it with a `n0stack/n0core/volume/image`
+            dependency. Its source, format and checksum cannot change once it exists, and deleting it
+            while a volume depends on it is refused (409)
+          required: [type, source, format]
+          additionalProperties: false
+          allOf: [{$ref: '#/components/schemas/OneDesiredStateKey'}]
+          properties:
+            type: {const: resource/image}
+            id: {$ref: '#/components/schemas/ExistingID'}
+            name: {$ref: '#/components/schemas/Name'}
+            status: {$ref: '#/components/schemas/ImageState'}
+            state: {$ref: '#/components/schemas/ImageState'}
+            source:
+              type: string
+              maxLength: 2048
+              description: |
+                an http:// or https:// URL (no user or password, no fragment; needs `checksum`), or the
+                name of a file in the hypervisors' images directory (as `ImageName`)
+            format: {type: string, enum: [qcow2, raw], description: the image's format; it is opened as this format only}
+            checksum:
+              type: [string, "null"]
+              pattern: '^sha256:[0-9A-Fa-f]{64}$'
+              description: "`sha256:` and the image's SHA-256 digest; required for a URL, verified before the image is cached"
+            url:
+              type: [string, "null"]
+              readOnly: true
+              description: the image's file on the hypervisor that verified it, set by the volumer (422 when sent otherwise)
+            dependencies: {$ref: '#/components/schemas/Dependencies', description: an image has none}
+            relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
+        ImageState:
+          type: [string, "null"]
+          enum: [available, deleted, null]
+          description: available (the default) or deleted
         NICState:
           type: [string, "null"]
           enum: [attached, detached, deleted, null]
@@ -763,6 +808,16 @@ enum OpenAPIDocument {
           additionalProperties: false
           properties:
             variable: {type: string, minLength: 1, description: a top-level variable of the same document}
+        ImageNameReference:
+          type: object
+          title: image name reference
+          description: |
+            The one resource/image (of this document or already stored, not deleted) with this name;
+            422 when none or several have it
+          required: [name]
+          additionalProperties: false
+          properties:
+            name: {$ref: '#/components/schemas/ObjectName'}
         IDReference:
           type: object
           title: id reference
@@ -793,6 +848,8 @@ enum OpenAPIDocument {
             size: {$ref: '#/components/schemas/Size'}
             url: {$ref: '#/components/schemas/NullableString'}
             source: {$ref: '#/components/schemas/NullableString'}
+            format: {$ref: '#/components/schemas/NullableString'}
+            checksum: {$ref: '#/components/schemas/NullableString'}
             hw_addr: {$ref: '#/components/schemas/NullableString'}
             ip_addresses:
               type: [array, "null"]
@@ -829,7 +886,8 @@ enum OpenAPIDocument {
               type: string
               description: |
                 the relation: n0stack/n0core/vm/attachments (VM to volume or NIC),
-                n0stack/n0core/port/network (NIC to network); n0stack/n0core/resource/scheduled
+                n0stack/n0core/port/network (NIC to network), n0stack/n0core/volume/image (volume to
+                the image it is made from); n0stack/n0core/resource/scheduled
                 (object to agent) is the scheduler's
             n0stack/n0core/vm/boot_priority: {$ref: '#/components/schemas/NullableInt64', description: "boot order of a VM's volume, 0 or more, lower first"}
             n0stack/n0core/vm/boot_prority: {$ref: '#/components/schemas/NullableInt64', deprecated: true}

@@ -35,7 +35,8 @@ extension Object: Codable {
             for key in present where ObjectKey.typeFields.contains(key) && !type.fieldKeys.contains(key) {
                 fields.add(key, "'\(key.stringValue)' does not belong to \(type.rawValue)")
             }
-        } else if !keys.contains(.type) && !keys.contains(.id) {
+        } else if !keys.contains(.type) && !keys.contains(.id) && keys != [.name] {
+            // (`name` alone is a reference to an image by its name, docs/images.md.)
             fields.problems.append(FieldProblem(
                 codingPath: decoder.codingPath,
                 message: "an object needs a 'type', or is a reference by 'id' or 'variable'"
@@ -78,6 +79,8 @@ extension Object: Codable {
             dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies),
             vncAddress: fields.decode(String.self, .vncAddress)
         )
+        format = fields.decode(String.self, .format)
+        checksum = fields.decode(String.self, .checksum)
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
         }
@@ -113,6 +116,8 @@ extension Object: Codable {
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(url, forKey: .url)
         try container.encodeIfPresent(source, forKey: .source)
+        try container.encodeIfPresent(format, forKey: .format)
+        try container.encodeIfPresent(checksum, forKey: .checksum)
         try container.encodeIfPresent(hwAddr, forKey: .hwAddr)
         try container.encodeIfPresent(ipAddresses, forKey: .ipAddresses)
         try container.encodeIfPresent(bridge, forKey: .bridge)

@@ -59,6 +59,8 @@ extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomR
         add("size", size?.description)
         add("url", url)
         add("source", source)
+        add("format", format)
+        add("checksum", checksum)
         add("hw_addr", hwAddr)
         add("ip_addresses", ipAddresses)
         add("bridge", bridge)

@@ -65,6 +65,11 @@ public struct Object: Sendable, Hashable {
     /// resource/vm/kvm: where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt
     /// assigned it to the running guest; set by the compute agent, absent while it is not running.
     public var vncAddress: String?
+    // resource/image (set after `init`, so the initialiser's long list stays as it is)
+    /// `qcow2` or `raw` (``ImageFormat``).
+    public var format: String?
+    /// `sha256:` and 64 hex digits (``ImageChecksum``).
+    public var checksum: String?
 
     public init(
         type: ObjectType? = nil,

@@ -12,6 +12,7 @@ enum ObjectKey: String, CodingKey, CaseIterable, Hashable {
     case userData = "user_data"
     case vncAddress = "vnc_address"
     case size, url, source
+    case format, checksum
     case hwAddr = "hw_addr"
     case ipAddresses = "ip_addresses"
     case bridge, subnets, parameters

@@ -18,6 +18,7 @@ extension ObjectType {
         case .volumeFile: ["allocated", "deleted", "destroyed"]
         case .nic: ["attached", "detached", "deleted"]
         case .networkVLAN: ["applied", "down", "deleted"]
+        case .image: ["available", "deleted"]
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: ["alived", "dead"]
         }
     }
@@ -27,7 +28,7 @@ extension ObjectType {
     public var desiredStateKey: String {
         switch self {
         case .networkVLAN, .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: "state"
-        case .vmKVM, .volumeFile, .nic: "status"
+        case .vmKVM, .volumeFile, .nic, .image: "status"
         }
     }
 
@@ -39,6 +40,7 @@ extension ObjectType {
         case .volumeFile: [.size, .url, .source]
         case .nic: [.hwAddr, .ipAddresses]
         case .networkVLAN: [.bridge, .subnets, .parameters]
+        case .image: [.source, .format, .checksum, .url]
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: [.hostID, .capacity]
         }
     }

@@ -5,6 +5,8 @@ public enum ObjectType: String, CaseIterable, Sendable, Hashable {
     case volumeFile = "resource/volume/file"
     case nic = "resource/nic"
     case networkVLAN = "resource/network/vlan"
+    /// A disk image the volumers fetch, verify and cache, for volumes made from it (docs/images.md).
+    case image = "resource/image"
     case agentComputeKVM = "agent/compute/kvm"
     case agentVolumerFile = "agent/volumer/file"
     case agentPorterVLAN = "agent/porter/vlan"
@@ -13,7 +15,7 @@ public enum ObjectType: String, CaseIterable, Sendable, Hashable {
     public var isAgent: Bool {
         switch self {
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: true
-        case .vmKVM, .volumeFile, .nic, .networkVLAN: false
+        case .vmKVM, .volumeFile, .nic, .networkVLAN, .image: false
         }
     }
 
@@ -22,7 +24,7 @@ public enum ObjectType: String, CaseIterable, Sendable, Hashable {
     public var servingAgent: ObjectType? {
         switch self {
         case .vmKVM: .agentComputeKVM
-        case .volumeFile: .agentVolumerFile
+        case .volumeFile, .image: .agentVolumerFile
         case .nic, .networkVLAN: .agentPorterVLAN
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: nil
         }

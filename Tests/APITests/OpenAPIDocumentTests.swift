@@ -62,7 +62,8 @@ struct OpenAPIDocumentTests {
     }
 
     @Test(arguments: [("VM", ObjectType.vmKVM, "VMState"), ("Volume", .volumeFile, "VolumeState"),
-                      ("NIC", .nic, "NICState"), ("Network", .networkVLAN, "NetworkState")])
+                      ("NIC", .nic, "NICState"), ("Network", .networkVLAN, "NetworkState"),
+                      ("Image", .image, "ImageState")])
     func eachResourceSchemaHasExactlyItsTypesKeysAndStates(name: String, type: ObjectType, states: String) throws {
         let object = try schema(name)
         #expect(try property(object, "type")["const"] as? String == type.rawValue)

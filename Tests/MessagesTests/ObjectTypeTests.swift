@@ -4,7 +4,7 @@ import Testing
 @Suite struct ObjectTypeTests {
     @Test func rawValues() {
         #expect(ObjectType.allCases.map(\.rawValue) == [
-            "resource/vm/kvm", "resource/volume/file", "resource/nic", "resource/network/vlan",
+            "resource/vm/kvm", "resource/volume/file", "resource/nic", "resource/network/vlan", "resource/image",
             "agent/compute/kvm", "agent/volumer/file", "agent/porter/vlan",
         ])
     }
@@ -15,6 +15,7 @@ import Testing
         #expect(ObjectType.volumeFile.servingAgent == .agentVolumerFile)
         #expect(ObjectType.nic.servingAgent == .agentPorterVLAN)
         #expect(ObjectType.networkVLAN.servingAgent == .agentPorterVLAN)
+        #expect(ObjectType.image.servingAgent == .agentVolumerFile)
         #expect(ObjectType.agentPorterVLAN.servingAgent == nil)
     }
 
@@ -23,6 +24,7 @@ import Testing
         (.volumeFile, "allocated", "status"),
         (.nic, "attached", "status"),
         (.networkVLAN, "applied", "state"),
+        (.image, "available", "status"),
         (.agentComputeKVM, "alived", "state"),
         (.agentVolumerFile, "alived", "state"),
         (.agentPorterVLAN, "alived", "state"),

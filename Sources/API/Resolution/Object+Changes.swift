@@ -4,10 +4,16 @@ extension Object {
     /// Whether a reference (`id: X`) carries fields beside its id, which makes it a change to
     /// that resource (the seed's `id: …` with `size: 100gb`).
     var hasChanges: Bool {
+        hasChanges(besidesName: false)
+    }
+
+    /// ``hasChanges``, optionally not counting `name` (a reference to an image by name).
+    func hasChanges(besidesName: Bool) -> Bool {
         var bare = self
         bare.id = nil
         bare.variable = nil
         bare.dependencies = nil
+        if besidesName { bare.name = nil }
         return bare != Object() || dependencies != nil
     }
 
@@ -33,6 +39,8 @@ extension Object {
         if let v = changes.subnets { result.subnets = v }
         if let v = changes.parameters { result.parameters = v }
         if let v = changes.dependencies { result.dependencies = v }
+        if let v = changes.format { result.format = v }
+        if let v = changes.checksum { result.checksum = v }
         return result
     }
 }

@@ -35,6 +35,7 @@ struct ObjectValidator {
         case .nic where dependenciesResolved: validateNIC(object, id: id, path: path)
         case .nic: break
         case .networkVLAN: validateNetwork(object, path: path)
+        case .image: validateImage(object, path: path)
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: break
         }
     }
@@ -50,6 +51,7 @@ struct ObjectValidator {
             switch (type, relation) {
             case (.vmKVM, Relation.vmAttachments): allowed = [.volumeFile, .nic]
             case (.nic, Relation.portNetwork): allowed = [.networkVLAN]
+            case (.volumeFile, Relation.volumeImage): allowed = [.image]
             case (_, Relation.scheduled):
                 problem("\(at).property.r", "'\(relation)' is set by the scheduler, not by users")
                 continue
@@ -59,6 +61,9 @@ struct ObjectValidator {
             }
             if let targetType, !allowed.contains(targetType) {
                 problem("\(at).object", "a \(type.rawValue) cannot have '\(relation)' on a \(targetType.rawValue); expected \(allowed.map(\.rawValue).sorted().joined(separator: " or "))")
+            }
+            if targetType == .image, !["deleted", "destroyed"].contains(object.desiredState ?? ""), lookup(targetID)?.desiredState == "deleted" {
+                problem("\(at).object", "image \(targetID) is deleted; a volume cannot be made from it")
             }
             if let priority = dependency.property.bootPriority {
                 if targetType != .volumeFile {
@@ -78,6 +83,7 @@ struct ObjectValidator {
         switch type {
         case .vmKVM: "; a VM takes '\(Relation.vmAttachments)'"
         case .nic: "; a NIC takes '\(Relation.portNetwork)'"
+        case .volumeFile: "; a volume takes '\(Relation.volumeImage)' on the image it is made from"
         default: "; a \(type.rawValue) has no dependencies"
         }
     }
@@ -151,6 +157,50 @@ struct ObjectValidator {
         }
         checkSetByAgent(volume.url, stored: context.existing[volume.id!]?.object.url, at: "\(path).url", agent: "volumer")
         if let source = volume.source { checkImageName(source, at: "\(path).source") }
+        let images = volume.dependencies(relation: Relation.volumeImage)
+        if images.count > 1 {
+            problem("\(path).dependencies", "a volume is made from at most one image; found \(images.count)")
+        }
+        if !images.isEmpty, volume.source != nil {
+            problem("\(path).source", "give either `source` (a file in the images directory) or a "
+                + "'\(Relation.volumeImage)' dependency on a resource/image, not both")
+        }
+    }
+
+    /// A `resource/image` (docs/images.md): where it comes from, its format, and for a URL the
+    /// checksum the volumer verifies. What makes its bytes cannot change once it exists, since
+    /// volumes made from it are copy-on-write overlays of those bytes.
+    private mutating func validateImage(_ image: Object, path: String) {
+        checkSetByAgent(image.url, stored: context.existing[image.id!]?.object.url, at: "\(path).url", agent: "volumer")
+        var isURL = false
+        if let source = image.source {
+            do {
+                if case .url = try ImageSource(validating: source) { isURL = true }
+            } catch {
+                problem("\(path).source", error.message)
+            }
+        } else {
+            problem("\(path).source", "is required for a resource/image: an https:// URL or the name of a file in the "
+                + "hypervisors' images directory")
+        }
+        if let format = image.format {
+            do { _ = try ImageFormat(validating: format) } catch { problem("\(path).format", error.message) }
+        } else {
+            problem("\(path).format", "is required for a resource/image: qcow2 or raw")
+        }
+        if let checksum = image.checksum {
+            do { _ = try ImageChecksum(validating: checksum) } catch { problem("\(path).checksum", error.message) }
+        } else if isURL {
+            problem("\(path).checksum", "is required for an image fetched from a URL: sha256: and the image's 64 "
+                + "hex-digit digest, which the volumer verifies")
+        }
+        if let stored = context.existing[image.id!]?.object, stored.desiredState != "deleted" {
+            for (key, now, before) in [("source", image.source, stored.source), ("format", image.format, stored.format),
+                                       ("checksum", image.checksum, stored.checksum)] where now != before {
+                problem("\(path).\(key)", "cannot change on an existing image: volumes made from it are overlays of its "
+                    + "bytes. Create a new resource/image instead")
+            }
+        }
     }
 
     private mutating func validateNetwork(_ network: Object, path: String) {

@@ -32,6 +32,8 @@ public struct ResolutionContext: Sendable {
     public var existing: [ObjectID: ExistingResource]
     /// Fixed addresses that NICs outside this document hold, per network.
     public var heldAddresses: [ObjectID: [IPv4Address: ObjectID]]
+    /// Images not deleted, by name, for dependencies that name one (`object: {name: debian}`).
+    public var imagesByName: [String: [ObjectID]]
     /// The spec a `PUT` replaces: its own resources may be changed.
     public var specID: Int64?
     public var limits: SpecLimits
@@ -41,12 +43,14 @@ public struct ResolutionContext: Sendable {
     public init(
         existing: [ObjectID: ExistingResource] = [:],
         heldAddresses: [ObjectID: [IPv4Address: ObjectID]] = [:],
+        imagesByName: [String: [ObjectID]] = [:],
         specID: Int64? = nil,
         limits: SpecLimits = SpecLimits(),
         makeID: @escaping @Sendable () -> ObjectID = { ObjectID() }
     ) {
         self.existing = existing
         self.heldAddresses = heldAddresses
+        self.imagesByName = imagesByName
         self.specID = specID
         self.limits = limits
         self.makeID = makeID

@@ -226,6 +226,8 @@ public struct SpecResolver {
                 if target.type == nil, sites[id] == nil, context.existing[id] == nil {
                     problem("\(dependencyPath).object.id", "object \(id) does not exist")
                 }
+            } else if let name = target.name, target.type == nil, !target.hasChanges(besidesName: true) {
+                targetID = imageNamed(name, at: "\(dependencyPath).object.name")
             } else {
                 problem("\(dependencyPath).object", "needs `type` (a new object), `variable: NAME` or `id: UUID`")
                 targetID = nil
@@ -237,6 +239,23 @@ public struct SpecResolver {
             result.append((targetID, dependency.property, dependencyPath))
         }
         return result
+    }
+
+    /// The one image called `name`: of this document, or in the graph and not deleted.
+    private mutating func imageNamed(_ name: String, at path: String) -> ObjectID? {
+        var found = Set(context.imagesByName[name] ?? [])
+        for (id, site) in sites where site.object.type == .image && site.object.name == name {
+            if site.object.desiredState == "deleted" { found.remove(id) } else { found.insert(id) }
+        }
+        switch found.count {
+        case 1: return found.first
+        case 0:
+            problem(path, "no image is named '\(name)'; a reference by name finds a resource/image that is not deleted")
+        default:
+            problem(path, "\(found.count) images are named '\(name)' (\(found.map(\.description).sorted().joined(separator: ", "))); "
+                + "name the one you mean by `id`")
+        }
+        return nil
     }
 
     private mutating func checkCycles(_ edges: [ObjectID: [(target: ObjectID, property: DependencyProperty, path: String)]]) {

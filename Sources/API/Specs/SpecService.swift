@@ -87,6 +87,7 @@ public struct SpecService: Sendable {
             removed.desiredState = "deleted"
             changed.append(removed)
         }
+        try await refuseDeletingImagesInUse(changed)
         var newDocument = document
         newDocument.version = replaces + 1
         var answer = try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
@@ -114,6 +115,7 @@ public struct SpecService: Sendable {
             object.desiredState = "deleted"
             return object
         }
+        try await refuseDeletingImagesInUse(deleted)
         var document = previous
         document.version = head.latestVersion + 1
         document.spec = VariableMap(previous.spec.map { entry in
@@ -214,6 +216,48 @@ public struct SpecService: Sendable {
         )
     }
 
+    // MARK: - Images in use
+
+    /// Refuses (409) a version that would delete an image some volume still depends on through
+    /// ``Messages/Relation/volumeImage`` and keeps: its file is the backing file of that volume's
+    /// overlay. Volumes the same version deletes, or moves off the image, do not count.
+    ///
+    /// Checked against the graph before the version's transaction: a volume added by another
+    /// request in between is not seen (the volumer then keeps the cached file, docs/images.md).
+    func refuseDeletingImagesInUse(_ objects: [Object]) async throws {
+        let images = objects.filter { $0.type == .image && $0.desiredState == "deleted" }.compactMap(\.id)
+        guard !images.isEmpty else { return }
+        let changed = Dictionary(objects.compactMap { object in object.id.map { ($0, object) } },
+                                 uniquingKeysWith: { _, last in last })
+        var refusals: [String] = []
+        var problems: [FieldProblem] = []
+        for image in images {
+            let graph = try await store.subgraph(from: image.uuid, depth: 1, direction: .incoming)
+            let nodes = Dictionary(graph.nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var users: [String] = []
+            for edge in graph.edges where edge.target == image.uuid && edge.relation == Relation.volumeImage {
+                guard let node = nodes[edge.source] else { continue }
+                let volume = ObjectID(edge.source)
+                if let now = changed[volume] {
+                    let removed = ["deleted", "destroyed"].contains(now.desiredState ?? "")
+                    let keepsImage = now.dependencies(relation: Relation.volumeImage).contains { $0.object.id == image }
+                    if removed || !keepsImage { continue }
+                } else if ["deleted", "destroyed"].contains(node.desiredState ?? "") {
+                    continue
+                }
+                users.append("\(node.name.isEmpty ? "volume" : "volume '\(node.name)'") \(volume)"
+                    + (node.specID.map { " of spec \($0)" } ?? ""))
+            }
+            guard !users.isEmpty else { continue }
+            let name = nodes[image.uuid].map { $0.name.isEmpty ? "image" : "image '\($0.name)'" } ?? "image"
+            refusals.append("\(name) \(image) is in use by \(users.sorted().joined(separator: ", "))")
+            problems.append(FieldProblem(path: "spec", message: "\(name) \(image) is used by \(users.count) volume(s)"))
+        }
+        guard !refusals.isEmpty else { return }
+        throw APIError(status: .conflict, message: refusals.joined(separator: "; ") + ". An image cannot be deleted while "
+            + "volumes are made from it: delete those volumes (or their specs) first", problems: problems)
+    }
+
     // MARK: - Resolution against the graph
 
     /// Gathers what the document references from the graph, then resolves it.
@@ -245,7 +289,31 @@ public struct SpecService: Sendable {
                 }
             }
         }
-        let context = ResolutionContext(existing: existing, heldAddresses: held, specID: specID, limits: limits)
+        // Images named by a dependency (`object: {name: debian}`), with their objects, so the
+        // relation rules see what the name found.
+        var imagesByName: [String: [ObjectID]] = [:]
+        var names = Set<String>()
+        for entry in document.spec {
+            entry.object.walk { object, _ in
+                for dependency in object.dependencies ?? [] where dependency.object.type == nil && dependency.object.id == nil
+                    && dependency.object.variable == nil {
+                    if let name = dependency.object.name { names.insert(name) }
+                }
+            }
+        }
+        if !names.isEmpty {
+            for node in try await store.nodes(types: [ObjectType.image.rawValue])
+            where node.desiredState != "deleted" && names.contains(node.name) {
+                let id = ObjectID(node.id)
+                imagesByName[node.name, default: []].append(id)
+                if existing[id] == nil {
+                    existing[id] = ExistingResource(object: try MessageCodec.decode(Object.self, from: node.object, format: .json),
+                                                    specID: node.specID)
+                }
+            }
+        }
+        let context = ResolutionContext(existing: existing, heldAddresses: held, imagesByName: imagesByName, specID: specID,
+                                        limits: limits)
         switch SpecResolver.resolve(document, context: context) {
         case .success(let resolved): return resolved
         case .failure(let error): throw APIError.invalid(error, status: .unprocessableContent)

@@ -76,7 +76,7 @@ public final class SimulatedDriver: AgentDriver {
         }
         var result = object
         switch object.type {
-        case .volumeFile?: result.url = Self.url(of: id)
+        case .volumeFile?, .image?: result.url = Self.url(of: id)
         case .networkVLAN?: result.bridge = Self.bridge(of: id)
         default: break
         }

@@ -8,8 +8,10 @@ struct QemuImage: Sendable {
 
     /// What `qemu-img info` says about an image; `--force-share` so an image a running VM holds
     /// can still be inspected.
-    func info(_ path: String) async throws -> ImageInfo {
-        let result = try await runner.check(Command("qemu-img", ["info", "--output=json", "--force-share", path], timeout: timeout))
+    /// With `format`, the image is opened as that format only, never probed.
+    func info(_ path: String, format: String? = nil) async throws -> ImageInfo {
+        let forced = format.map { ["-f", $0] } ?? []
+        let result = try await runner.check(Command("qemu-img", ["info", "--output=json", "--force-share"] + forced + [path], timeout: timeout))
         do {
             return try JSONDecoder().decode(ImageInfo.self, from: Data(result.standardOutput.utf8))
         } catch {
@@ -19,9 +21,10 @@ struct QemuImage: Sendable {
 
     /// The image at `path` and every image under it (its backing file, that one's backing
     /// file …), top first, as qemu would open them.
-    func chain(_ path: String) async throws -> [ImageInfo] {
+    func chain(_ path: String, format: String? = nil) async throws -> [ImageInfo] {
+        let forced = format.map { ["-f", $0] } ?? []
         let result = try await runner.check(Command(
-            "qemu-img", ["info", "--backing-chain", "--output=json", "--force-share", path], timeout: timeout))
+            "qemu-img", ["info", "--backing-chain", "--output=json", "--force-share"] + forced + [path], timeout: timeout))
         do {
             return try JSONDecoder().decode([ImageInfo].self, from: Data(result.standardOutput.utf8))
         } catch {

@@ -13,6 +13,8 @@ import ServiceSupport
 /// | `volumer.command_timeout_seconds` | `N0CORE_VOLUMER_COMMAND_TIMEOUT_SECONDS` | 60 |
 /// | `volumer.disk_allocation_ratio` | `N0CORE_VOLUMER_DISK_ALLOCATION_RATIO` | 1.0 |
 /// | `volumer.reserved_disk` | `N0CORE_VOLUMER_RESERVED_DISK` | `0b` |
+/// | `volumer.image_max_size` | `N0CORE_VOLUMER_IMAGE_MAX_SIZE` | `16gb` |
+/// | `volumer.image_fetch_timeout_seconds` | `N0CORE_VOLUMER_IMAGE_FETCH_TIMEOUT_SECONDS` | 240 |
 ///
 /// The heartbeat's disk is the data directory's free space less `reserved_disk`, times
 /// `disk_allocation_ratio` (above 1 counts on qcow2 files staying smaller than their size).
@@ -25,6 +27,8 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
     public var commandTimeout: Duration
     /// What the data directory offers the scheduler of its free space (ratio and reservation).
     public var allocation: Allocation
+    /// Images (docs/images.md): the largest download accepted, and how long one may take.
+    public var images = ImageFetchSettings()
 
     public init(dataDirectory: String, imagesDirectory: String = ImagesDirectory.defaultPath,
                 commandTimeout: Duration = .seconds(60), allocation: Allocation = .physical) {
@@ -55,6 +59,7 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
             reservedDisk: try reader.bounded("volumer.reserved_disk", default: Size(bytes: 0), in: Capacity.diskBounds))
         self.init(dataDirectory: directory, imagesDirectory: images, commandTimeout: .seconds(timeout),
                   allocation: allocation)
+        self.images = try ImageFetchSettings(reader: reader)
     }
 
     /// What is wrong with an images directory beside `dataDirectory`, as the configuration

@@ -32,6 +32,11 @@ public struct VolumerFileDriver: AgentDriver {
     let images: ImagesDirectory
     let qemuImage: QemuImage
     let logger: Logger
+    /// Images (``VolumerFileDriver+Images``): how they are downloaded, within what bounds, and
+    /// one download per checksum at a time.
+    let fetcher: any ImageFetcher
+    let fetchSettings: ImageFetchSettings
+    let fetchLocks = KeyedLock<String>()
 
     /// The data directory's mode when the agent makes it: QEMU may run as another user
     /// (libvirt-qemu) and must pass through it to open a disk; listing stays the owner's, and
@@ -39,10 +44,16 @@ public struct VolumerFileDriver: AgentDriver {
     static let dataDirectoryMode: mode_t = 0o711
 
     public init(configuration: VolumerFileConfiguration, runner: any CommandRunner, logger: Logger) {
+        self.init(configuration: configuration, runner: runner, fetcher: HTTPImageFetcher(), logger: logger)
+    }
+
+    init(configuration: VolumerFileConfiguration, runner: any CommandRunner, fetcher: any ImageFetcher, logger: Logger) {
         location = VolumeLocation(dataDirectory: configuration.dataDirectory)
         images = ImagesDirectory(path: configuration.imagesDirectory, configurationKey: "volumer.images_directory")
         qemuImage = QemuImage(runner: runner, timeout: configuration.commandTimeout)
         allocation = configuration.allocation
+        self.fetcher = fetcher
+        fetchSettings = configuration.images
         self.logger = logger
     }
 
@@ -82,9 +93,14 @@ public struct VolumerFileDriver: AgentDriver {
         if restricted > 0 {
             logger.notice("made volume files readable by their owner only (0600)", metadata: ["files": "\(restricted)"])
         }
+        removePartialDownloads()
     }
 
     public func validate(_ object: Object) throws {
+        if object.type == .image {
+            if object.desiredState != "deleted" { _ = try ImageVerification.fields(of: object) }
+            return
+        }
         guard object.desiredState == nil || object.desiredState == "allocated" else { return }
         guard let size = object.size else {
             throw AgentFailure("object.size is required for a resource/volume/file (e.g. size: 10gb)")
@@ -96,12 +112,19 @@ public struct VolumerFileDriver: AgentDriver {
     }
 
     public func apply(_ object: Object) async throws -> ApplyOutcome {
+        if object.type == .image { return try await applyImage(object) }
         guard let id = object.id else { throw AgentFailure("the volume has no id") }
         let path = location.path(of: id)
         let existing = try await existingImage(at: path, id: id)
         // A volume being removed needs no image: its source may be long gone.
         let name = VolumePlan.isRemoval(object) ? nil : try sourceName(of: object)
-        let source = try name.map { try images.resolve($0, field: "source") }
+        let imageObject = VolumePlan.isRemoval(object) ? nil
+            : object.dependencies(relation: Relation.volumeImage).first?.object
+        // A volume made from a resource/image backs onto the image's file on this host, fetched
+        // and verified here if this host has not got it yet.
+        var image: LocalImage?
+        if let imageObject { image = try await localImage(imageObject) }
+        let source = try image?.path ?? name.map { try images.resolve($0, field: "source") }
         let plan = try VolumePlan.decide(for: object, existing: existing, source: source)
         var result = object
         result.url = location.url(of: id)
@@ -109,8 +132,8 @@ public struct VolumerFileDriver: AgentDriver {
         case .keep:
             return ApplyOutcome(object: result)
         case .create(let bytes, let sourcePath):
-            let backing = try await backing(sourcePath, name: name, bytes: bytes)
-            try await create(id: id, bytes: bytes, backing: backing)
+            let backingFile = if let image { try image.backing(for: bytes) } else { try await backing(sourcePath, name: name, bytes: bytes) }
+            try await create(id: id, bytes: bytes, backing: backingFile)
             return ApplyOutcome(object: result)
         case .grow(let from, let to):
             try await qemuImage.resize(path, bytes: to)
@@ -135,9 +158,10 @@ public struct VolumerFileDriver: AgentDriver {
         return allocation.allocatable(Capacity(disk: Size(bytes: free - free % Size.Unit.mb.bytes)))
     }
 
-    /// Every volume file in the data directory, as `qemu-img info` sees it.
+    /// Every volume file in the data directory, as `qemu-img info` sees it, and the images this
+    /// volumer holds.
     public func inventory() async throws -> [Object] {
-        var found: [Object] = []
+        var found: [Object] = imageInventory()
         for name in try FileManager.default.contentsOfDirectory(atPath: location.dataDirectory).sorted() {
             guard let id = location.volumeID(fileName: name) else { continue }
             var object = Object(type: .volumeFile, id: id, url: location.url(of: id))
@@ -156,6 +180,10 @@ public struct VolumerFileDriver: AgentDriver {
     }
 
     public func differences(held: Object, found: Object) -> [String] {
+        if held.type == .image {
+            return held.desiredState != "deleted" && found.url == nil
+                ? ["its file is gone from the images directory \(images.path)"] : []
+        }
         var differences: [String] = []
         if let expected = held.size {
             if let actual = found.size {

@@ -22,6 +22,21 @@ import Testing
         #expect(ReadinessRules.unmetDependencies(of: try Seeds.requestNetwork.object).isEmpty)
     }
 
+    @Test func aVolumeMadeFromAnImageWaitsForTheImagesURL() throws {
+        let image = Object(type: .image, id: ObjectID(), source: "https://images.example.org/a.qcow2")
+        var volume = Object(type: .volumeFile, id: ObjectID(), desiredState: "allocated", size: Size(1, .gb),
+                            dependencies: [Dependency(object: image, property: DependencyProperty(relation: Relation.volumeImage))])
+        let unmet = ReadinessRules.unmetDependencies(of: volume)
+        #expect(unmet.map(\.object.id) == [image.id])
+        #expect(unmet.map(\.missingField) == ["url"])
+        #expect(unmet.map(\.description) == ["image resource(\(image.id!))"])
+        var reported = image
+        reported.url = "file:///var/lib/n0core/images/.cache/sha256-00"
+        #expect(ReadinessRules.unmetDependencies(of: volume.replacingEmbedded(with: [image.id!: reported])).isEmpty)
+        volume.desiredState = "deleted"
+        #expect(ReadinessRules.unmetDependencies(of: volume).isEmpty, "a volume being removed waits for nothing")
+    }
+
     @Test func objectsBeingRemovedWaitForNothing() throws {
         var vm = try Seeds.requestVM.object
         vm.desiredState = "deleted"

@@ -38,7 +38,7 @@ struct IncomingMessageTests {
         var json = try #require(try JSONSerialization.jsonObject(with: MessageCodec.encode(notify, format: .json)) as? [String: Any])
         json["progress_percent"] = 40
         var object = try #require(json["object"] as? [String: Any])
-        object["checksum"] = "sha256:00"
+        object["snapshot_of"] = "8451da31-5e3a-4c46-aa3a-2a557382a6cd"
         json["object"] = object
         let body = try JSONSerialization.data(withJSONObject: json)
         let id = UUID()

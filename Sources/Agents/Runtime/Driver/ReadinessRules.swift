@@ -2,7 +2,8 @@ import Messages
 
 /// Which embedded dependencies must be filled in before an object can be applied (design §3,
 /// step 5): a VM needs its volumes' `url` and its NICs' networks' `bridge`; a NIC needs its
-/// network's `bridge`; volumes and networks need nothing. Objects being removed (or a NIC being
+/// network's `bridge`; a volume made from an image needs the image's `url` (it is fetched and
+/// verified); networks and images need nothing. Objects being removed (or a NIC being
 /// detached) wait for nothing: tearing down must never hang on another agent.
 ///
 /// Pure, so every agent kind shares one answer and tests need no host.
@@ -21,6 +22,10 @@ public enum ReadinessRules {
             }
         case .nic where !["deleted", "detached"].contains(object.desiredState ?? ""):
             return networksWithoutBridge(of: object)
+        case .volumeFile where !["deleted", "destroyed"].contains(object.desiredState ?? ""):
+            return object.dependencies(relation: Relation.volumeImage).map(\.object)
+                .filter { $0.url == nil }
+                .map { UnmetDependency(object: $0, missingField: "url") }
         default:
             return []
         }

@@ -28,6 +28,7 @@ extension ObjectType {
         case .volumeFile: "volume"
         case .nic: "nic"
         case .networkVLAN: "network"
+        case .image: "image"
         case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: "agent"
         }
     }

@@ -1,10 +1,12 @@
 /// One holder per key at a time, first come first served: two versions of one object are never
 /// applied at once, while different objects are applied in parallel.
-actor KeyedLock<Key: Hashable & Sendable> {
+public actor KeyedLock<Key: Hashable & Sendable> {
+    public init() {}
+
     private var held: Set<Key> = []
     private var queued: [Key: [CheckedContinuation<Void, Never>]] = [:]
 
-    func lock(_ key: Key) async {
+    public func lock(_ key: Key) async {
         guard held.contains(key) else {
             held.insert(key)
             return
@@ -13,7 +15,7 @@ actor KeyedLock<Key: Hashable & Sendable> {
     }
 
     /// Hands the key to the next waiter, or frees it.
-    func unlock(_ key: Key) {
+    public func unlock(_ key: Key) {
         if var waiting = queued[key], !waiting.isEmpty {
             let next = waiting.removeFirst()
             queued[key] = waiting.isEmpty ? nil : waiting
@@ -23,7 +25,7 @@ actor KeyedLock<Key: Hashable & Sendable> {
         }
     }
 
-    func withLock<Result: Sendable>(_ key: Key, _ body: @Sendable () async throws -> Result) async rethrows -> Result {
+    public func withLock<Result: Sendable>(_ key: Key, _ body: @Sendable () async throws -> Result) async rethrows -> Result {
         await lock(key)
         do {
             let result = try await body()
