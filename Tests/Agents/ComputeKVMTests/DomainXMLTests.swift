@@ -121,6 +121,11 @@ import Testing
         #expect(xml.contains("<console type='file'>\n      <source path='\(log)'/>"))
     }
 
+    @Test func everyGuestGetsEntropyFromTheHost() throws {
+        let (_, xml) = try render(try ComputeFixtures.readyVM())
+        #expect(xml.contains("<rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n    </rng>"))
+    }
+
     @Test func kernelInitrdAndCmdlineBootTheGuestDirectly() throws {
         var vm = try ComputeFixtures.readyVM()
         vm.kernel = "vmlinuz"

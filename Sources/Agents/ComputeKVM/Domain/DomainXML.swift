@@ -57,6 +57,11 @@ public enum DomainXML {
         lines.append("      <source path='\(a(domain.consoleLog))'/>")
         lines.append("      <target type='serial' port='0'/>")
         lines.append("    </console>")
+        // Entropy from the host: a guest's random pool is otherwise not ready this early under TCG,
+        // and its first SSH host key waits for it (docs/guest-image.md).
+        lines.append("    <rng model='virtio'>")
+        lines.append("      <backend model='random'>/dev/urandom</backend>")
+        lines.append("    </rng>")
         if let vnc = domain.vnc {
             let password = vnc.password.map { " passwd='\(a($0))'" } ?? ""
             lines.append("    <graphics type='vnc' autoport='yes' listen='\(a(vnc.listen))'\(password)>")
