@@ -10,7 +10,17 @@ import TestSupport
 struct GuestLoginEndToEndTests {
     static let hostname = "n0-e2e-login"
 
-    @Test func aVMFromTheImageAnswersSSHWithTheHostNameItWasGiven() async throws {
+    /// How the test's volume names the guest image.
+    enum ImageUse: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// `source: FILE`, a file of the images directory.
+        case sourceName = "source: FILE"
+        /// A dependency on a `resource/image` of the same spec, whose source is that file.
+        case imageObject = "resource/image"
+        var testDescription: String { rawValue }
+    }
+
+    @Test(arguments: ImageUse.allCases)
+    func aVMFromTheImageAnswersSSHWithTheHostNameItWasGiven(_ use: ImageUse) async throws {
         let image = try GuestImageFixture.build()
         let keys = NSTemporaryDirectory() + "n0e2e-ssh-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true,
@@ -22,7 +32,7 @@ struct GuestLoginEndToEndTests {
 
         try await Cluster.run { cluster in
             let source = try image.install(in: cluster.imagesDirectory)
-            let document = SeedDocuments.submittedSpec
+            var document = SeedDocuments.submittedSpec
                 .replacingOccurrences(of: "    vcpus: 2\n    memory: 4gb\n    vnc_password: hogehoge\n", with: """
                         vcpus: 1
                         memory: 256mb
@@ -32,7 +42,26 @@ struct GuestLoginEndToEndTests {
                           - \(publicKey)
 
                     """)
-                .replacingOccurrences(of: "          size: 10gb\n", with: "          size: 1gb\n          source: \(source)\n")
+            switch use {
+            case .sourceName:
+                document = document.replacingOccurrences(of: "          size: 10gb\n", with: "          size: 1gb\n          source: \(source)\n")
+            case .imageObject:
+                let digest = try HostCommand.check(["sha256sum", "\(cluster.imagesDirectory)/\(source)"]).prefix(64)
+                document = document.replacingOccurrences(of: "          size: 10gb\n", with: """
+                              size: 1gb
+                              dependencies:
+                                - object: {variable: guest_image}
+                                  property: {r: n0stack/n0core/volume/image}
+
+                    """) + "\n" + """
+                      guest_image:
+                        type: resource/image
+                        source: \(source)
+                        format: qcow2
+                        checksum: sha256:\(digest)
+
+                    """
+            }
             #expect(document.contains("source: \(source)") && document.contains("hostname: \(Self.hostname)"))
 
             let posted = ContinuousClock.now
