@@ -1,6 +1,7 @@
 import AgentRuntime
 import Foundation
 import Messages
+import TestSupport
 import Testing
 
 @testable import ComputeKVM
@@ -21,28 +22,12 @@ import Testing
         return try NoCloudSeed(vm: vm)
     }
 
-    func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/busybox")))
     func theGuestImageReadsIt() throws {
         let seed = try seed()
         func flat(_ text: String) throws -> String {
-            try run(["/bin/busybox", "awk", "-f", "\(Self.guestImage)/yaml.awk"], input: text).output
+            try HostCommand.run(["/bin/busybox", "awk", "-f", "\(Self.guestImage)/yaml.awk"], input: text).standardOutput
         }
         #expect(try flat(seed.metaData) == """
             instance-id=56410722-d507-472a-a800-c89211b7c261
@@ -52,8 +37,8 @@ import Testing
 
             """)
         #expect(try flat(seed.userData).hasPrefix("hostname=web-1.example.org\ndisable_root=false\nssh_authorized_keys.0=\(NoCloudSeedTests.key)\n"))
-        let network = try run(["/bin/busybox", "awk", "-f", "\(Self.guestImage)/network.awk"],
-                              input: try flat(try #require(seed.networkConfig))).output
+        let network = try HostCommand.run(["/bin/busybox", "awk", "-f", "\(Self.guestImage)/network.awk"],
+                                         input: try flat(try #require(seed.networkConfig))).standardOutput
         #expect(network == "NIC eth0 mac=52:54:00:ab:cd:ef name=- setname=eth0 dhcp=0 addr=192.168.0.1/24 "
             + "gw=192.168.0.254 dns=192.168.0.254 search=-\n")
     }
@@ -67,9 +52,9 @@ import Testing
             print(json.dumps([yaml.safe_load(d) for d in docs], sort_keys=True))
             """
         let input = [seed.metaData, seed.userData, try #require(seed.networkConfig)].joined(separator: "\n---FILE---\n")
-        let result = try run(["/usr/bin/python3", "-c", script], input: input)
+        let result = try HostCommand.run(["/usr/bin/python3", "-c", script], input: input)
         try #require(result.status == 0, "python3 with PyYAML (python3-yaml) could not read the seed")
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
         #expect(parsed[0]["instance-id"] as? String == "56410722-d507-472a-a800-c89211b7c261")
         #expect(parsed[0]["local-hostname"] as? String == "web-1.example.org")
         #expect((parsed[0]["public-keys"] as? [String])?.count == 2)

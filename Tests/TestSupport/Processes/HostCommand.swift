@@ -4,9 +4,10 @@ import Foundation
 /// Runs a host command synchronously for test set-up and checks (`ip`, `virsh`, `qemu-img`),
 /// capturing its output.
 public enum HostCommand {
-    /// Runs `arguments` (the first is looked up on PATH) and waits for it.
+    /// Runs `arguments` (the first is looked up on PATH) and waits for it; `input`, when given,
+    /// is its standard input.
     @discardableResult
-    public static func run(_ arguments: [String]) throws -> CommandResult {
+    public static func run(_ arguments: [String], input: String? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -14,8 +15,17 @@ public enum HostCommand {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = input.map { _ in Pipe() }
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         try process.run()
+        if let input, let inputPipe {
+            // Written on another thread, so a command that answers before it has read everything
+            // cannot block this one on a full pipe.
+            DispatchQueue.global().async {
+                inputPipe.fileHandleForWriting.write(Data(input.utf8))
+                try? inputPipe.fileHandleForWriting.close()
+            }
+        }
         // Read standard error on another thread while this one reads standard output, so a
         // chatty command cannot block on a full pipe.
         let errorBuffer = ErrorBuffer()
