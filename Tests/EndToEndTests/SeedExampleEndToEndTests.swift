@@ -100,6 +100,13 @@ struct SeedExampleEndToEndTests {
             print("guest console: \(disk)")
             #expect(disk == "DISK vda 10737418240 bytes", "a 10 GiB first disk")
 
+            // The same log through the API: relayed from the compute agent over the broker.
+            let console = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=10000", accept: "text/plain")
+            #expect(console.status == 200, "\(console.body.prefix(300))")
+            #expect(console.body.contains("LEASE 192.168.0.1"), "the API's console shows the lease")
+            let tail = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=1", accept: "text/plain")
+            #expect(tail.status == 200 && tail.body.split(separator: "\n").count <= 1, "one line: \(tail.body.prefix(300))")
+
             try await cluster.deleteAndWaitApplied(spec)
             #expect(!host.domainIsRunning())
             #expect(!host.bridgeExists())

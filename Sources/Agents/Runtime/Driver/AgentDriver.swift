@@ -50,6 +50,11 @@ public protocol AgentDriver: Sendable {
     /// How an object found on the host differs from the one the agent was asked to hold, as
     /// sentences ("holds 5gb, asked for 10gb"); empty when they match. By default none.
     func differences(held: Object, found: Object) -> [String]
+
+    /// A piece of VM `id`'s serial log on this host, at most `maxBytes` (`ConsoleRequest`, for
+    /// `GET /api/objects/{id}/console`). Only a compute agent has one; by default it throws
+    /// ``ConsoleLogError/unsupported``. Never logs what the guest wrote.
+    func consoleLog(of id: ObjectID, range: ConsoleRange, maxBytes: Int) async throws -> ConsoleExcerpt
 }
 
 extension AgentDriver {
