@@ -30,7 +30,9 @@ struct ConsoleRouteTests {
 
         func fetch(_ fetch: ConsoleFetch) async throws(ConsoleFetchError) -> ConsoleExcerpt {
             asked.withLock { $0.append(fetch) }
-            let answer = answers.withLock { answers in answers.count > 1 ? answers.removeFirst() : answers.first }
+            let answer = answers.withLock { answers -> Result<ConsoleExcerpt, ConsoleFetchError>? in
+                answers.count > 1 ? answers.removeFirst() : answers.first
+            }
             guard let answer else { return ConsoleExcerpt(data: [], start: 0, size: 0) }
             return try answer.get()
         }
@@ -80,9 +82,9 @@ struct ConsoleRouteTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
             #expect(Array(response.body.readableBytesView) == Self.log, "the bytes as the guest wrote them")
-            #expect(response.headers[HTTPField.Name("X-Console-Start")!] == "40")
-            #expect(response.headers[HTTPField.Name("X-Console-End")!] == "\(40 + Self.log.count)")
-            #expect(response.headers[HTTPField.Name("X-Console-Size")!] == "\(40 + Self.log.count)")
+            #expect(response.headers[HTTPFields.Element.Name("X-Console-Start")!] == "40")
+            #expect(response.headers[HTTPFields.Element.Name("X-Console-End")!] == "\(40 + Self.log.count)")
+            #expect(response.headers[HTTPFields.Element.Name("X-Console-Size")!] == "\(40 + Self.log.count)")
             let asked = try #require(console.asked.withLock { $0.first })
             #expect(asked.agentID == graph.agent && asked.vmID == graph.vm, "the agent of its scheduled edge")
             #expect(asked.range == .tail(lines: 100) && asked.maxBytes == 1 << 20 && asked.timeout == .seconds(5))

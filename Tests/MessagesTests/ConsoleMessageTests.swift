@@ -27,7 +27,8 @@ import Testing
 
     @Test func requestBoundsAreCheckedOnDecoding() throws {
         func body(_ extra: String) -> Data {
-            Data(#"{"expires_at":"2023-11-14T22:13:20Z","reply_to":"api.reply.x","#.utf8 + #""request_id":"11111111-2222-4333-8444-555555555555","vm_id":"2463f81d-20d8-4395-a3c4-84a271a5b3a7","#.utf8 + extra.utf8)
+            Data((#"{"expires_at":"2023-11-14T22:13:20Z","reply_to":"api.reply.x","#
+                + #""request_id":"11111111-2222-4333-8444-555555555555","vm_id":"2463f81d-20d8-4395-a3c4-84a271a5b3a7","# + extra).utf8)
         }
         let refused = [
             (#""lines":0,"max_bytes":10}"#, "lines"), (#""lines":10001,"max_bytes":10}"#, "lines"),

@@ -19,9 +19,9 @@ struct ConsoleController<Context: RequestContext> {
     let console: (any ConsoleFetching)?
     let settings: ConsoleSettings
 
-    static var startHeader: HTTPField.Name { HTTPField.Name("X-Console-Start")! }
-    static var endHeader: HTTPField.Name { HTTPField.Name("X-Console-End")! }
-    static var sizeHeader: HTTPField.Name { HTTPField.Name("X-Console-Size")! }
+    static var startHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Console-Start")! }
+    static var endHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Console-End")! }
+    static var sizeHeader: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Console-Size")! }
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("objects/:id/console", use: show)
@@ -43,10 +43,8 @@ struct ConsoleController<Context: RequestContext> {
         if query.follow {
             return follow(console, agentID: agentID, vmID: id, from: first, logger: context.logger)
         }
-        if let format = Self.structuredFormat(request) {
-            var response = Negotiation(request).respond(ConsoleBody(vmID: id, agentID: agentID, excerpt: first))
-            response.headers[.contentType] = format.contentType + "; charset=utf-8"
-            return response
+        if Self.structuredFormat(request) != nil {
+            return Negotiation(request).respond(ConsoleBody(vmID: id, agentID: agentID, excerpt: first))
         }
         return Response(status: .ok, headers: Self.headers(first), body: .init(byteBuffer: ByteBuffer(bytes: first.data)))
     }

@@ -44,6 +44,9 @@ public final class ConsoleRequester: Service, ConsoleFetching {
         let request = ConsoleRequestMessage(
             vmID: fetch.vmID, replyTo: replyKey, expiresAt: Date() + Double(fetch.timeout.components.seconds) + 1,
             range: fetch.range, maxBytes: fetch.maxBytes)
+        // One deadline for sending and answering both.
+        let clock = ContinuousClock()
+        let deadline = clock.now + fetch.timeout
         pending.open(request.requestID)
         do {
             try await publisher.publish(ConsoleClient.request(request, to: fetch.agentID), timeout: fetch.timeout)
@@ -54,7 +57,7 @@ public final class ConsoleRequester: Service, ConsoleFetching {
             pending.close(request.requestID)
             throw .unavailable("the request could not be sent to the compute agent \(fetch.agentID): \(error)")
         }
-        guard let reply = await pending.wait(request.requestID, timeout: fetch.timeout) else {
+        guard let reply = await pending.wait(request.requestID, timeout: max(.zero, deadline - clock.now)) else {
             throw .timedOut(agentID: fetch.agentID, after: fetch.timeout)
         }
         guard reply.agentID == fetch.agentID, reply.vmID == fetch.vmID else {

@@ -117,12 +117,12 @@ struct ConsoleRelayTests {
         try await Self.with { bed in
             // The agent has no log for a VM it never started.
             let missing = ObjectID()
-            let noLog = try #require(throws: ConsoleFetchError.self) { try await bed.fetch(missing, .tail(lines: 10)) }
+            let noLog = try await #require(throws: ConsoleFetchError.self) { try await bed.fetch(missing, .tail(lines: 10)) }
             guard case .noLog(let why) = noLog else { Issue.record("expected noLog, got \(noLog)"); return }
             #expect(why.contains("\(missing)"))
 
             // An agent that never ran has no queue: refused at once, nothing waits.
-            let unknown = try #require(throws: ConsoleFetchError.self) {
+            let unknown = try await #require(throws: ConsoleFetchError.self) {
                 try await bed.fetch(ObjectID(), .tail(lines: 10), agent: ObjectID())
             }
             guard case .unavailable = unknown else { Issue.record("expected unavailable, got \(unknown)"); return }
@@ -131,7 +131,7 @@ struct ConsoleRelayTests {
             let silent = bed.silentAgentID
             let clock = ContinuousClock()
             let started = clock.now
-            let timedOut = try #require(throws: ConsoleFetchError.self) {
+            let timedOut = try await #require(throws: ConsoleFetchError.self) {
                 try await bed.fetch(ObjectID(), .tail(lines: 10), agent: silent, timeout: .seconds(1))
             }
             #expect(timedOut == .timedOut(agentID: silent, after: .seconds(1)))

@@ -22,7 +22,7 @@ struct ConsoleRequestTests {
             defer { task.cancel() }
             try await waitUntil("the reply queue is consumed") { requester.consumer.isConnected }
 
-            let error = try #require(throws: ConsoleFetchError.self) {
+            let error = try await #require(throws: ConsoleFetchError.self) {
                 try await requester.fetch(ConsoleFetch(agentID: harness.agentID, vmID: ObjectID(), range: .tail(lines: 5),
                                                        timeout: .seconds(10)))
             }
@@ -38,7 +38,7 @@ struct ConsoleRequestTests {
                     "nothing answered on the conductor's queue")
 
             // The agent still answers (it was not stuck on either).
-            let again = try #require(throws: ConsoleFetchError.self) {
+            let again = try await #require(throws: ConsoleFetchError.self) {
                 try await requester.fetch(ConsoleFetch(agentID: harness.agentID, vmID: ObjectID(), range: .from(offset: 0),
                                                        timeout: .seconds(10)))
             }

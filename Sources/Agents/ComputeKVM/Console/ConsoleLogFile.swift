@@ -28,7 +28,7 @@ public enum ConsoleLogFile {
         guard fstat(descriptor, &status) == 0 else {
             throw AgentFailure("cannot read the serial log \(path): \(String(cString: strerror(errno)))")
         }
-        guard status.st_mode & S_IFMT == S_IFREG else {
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw AgentFailure("the serial log \(path) is not a regular file")
         }
         let size = Int64(status.st_size)
