@@ -104,8 +104,11 @@ struct SeedExampleEndToEndTests {
             let console = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=10000", accept: "text/plain")
             #expect(console.status == 200, "\(console.body.prefix(300))")
             #expect(console.body.contains("LEASE 192.168.0.1"), "the API's console shows the lease")
+            print("console through the API: \(console.body.utf8.count) bytes, "
+                + "\(console.body.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("LEASE") })")
             let tail = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=1", accept: "text/plain")
-            #expect(tail.status == 200 && tail.body.split(separator: "\n").count <= 1, "one line: \(tail.body.prefix(300))")
+            #expect(tail.status == 200 && tail.body.split(whereSeparator: \.isNewline).count == 1, "one line: \(tail.body.prefix(300))")
+            print("console through the API, lines=1: \(tail.body.debugDescription)")
 
             try await cluster.deleteAndWaitApplied(spec)
             #expect(!host.domainIsRunning())
