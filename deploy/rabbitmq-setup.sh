@@ -439,6 +439,7 @@ real_agent_check() {
     fi
     sleep 0.2
   done
+  console_check "${AGENTS_A[0]}"
   for role in "${!pid[@]}"; do
     CHECKS=$((CHECKS + 4))
     if [ -n "${is_ready[$role]:-}" ]; then log "  ok   $role: real agent ready (declared, consuming, publishing)"
@@ -455,6 +456,26 @@ real_agent_check() {
     else log "  ok   $role: no access refused in its log (exit status $status after SIGTERM)"; fi
   done
   rm -rf "$dir"
+}
+
+# console_check AGENT: as the API's user, a ConsoleRequest to the real compute agent AGENT (for a
+# VM it never ran) naming the reply queue the checks above made; its ConsoleReply (no_log) must
+# arrive there with A's user as user_id.
+console_check() {
+  local agent=$1 reply=api.reply.cccccccc-0000-4000-8000-00000000000c request_id replies="" _
+  request_id=$(cat /proc/sys/kernel/random/uuid)
+  CHECKS=$((CHECKS + 1))
+  http api POST "exchanges/$(vh)/n0core/publish" "{\"properties\":{\"type\":\"ConsoleRequest\",\"delivery_mode\":2},\"routing_key\":\"$agent\",\"payload_encoding\":\"string\",\"payload\":\"{\\\"request_id\\\":\\\"$request_id\\\",\\\"vm_id\\\":\\\"$request_id\\\",\\\"reply_to\\\":\\\"$reply\\\",\\\"expires_at\\\":\\\"2099-01-01T00:00:00Z\\\",\\\"lines\\\":10,\\\"max_bytes\\\":1024}\"}" >/dev/null
+  for _ in $(seq 1 50); do
+    replies=$(http api POST "queues/$(vh)/$reply/get" '{"count":20,"ackmode":"ack_requeue_true","encoding":"auto"}')
+    [[ "$replies" == *"$request_id"* ]] && break
+    sleep 0.2
+  done
+  if [[ "$replies" == *"$request_id"* && "$replies" == *no_log* ]] && heartbeat_user "$replies" "$request_id" "${USER[hv-a]}"; then
+    log "  ok   compute-kvm: answers a ConsoleRequest on the API's reply key, as ${USER[hv-a]}"
+  else
+    log "  FAIL compute-kvm: no ConsoleReply from ${USER[hv-a]} on $reply: $(head -c 300 <<< "$replies")"; FAILURES=$((FAILURES + 1))
+  fi
 }
 
 # heartbeat_user MESSAGES TYPE USER: whether the message of TYPE among MESSAGES (what the
