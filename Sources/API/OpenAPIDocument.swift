@@ -232,6 +232,8 @@ enum OpenAPIDocument {
               content:
                 application/json: {schema: {$ref: '#/components/schemas/Node'}}
                 application/yaml: {schema: {$ref: '#/components/schemas/Node'}}
+              links:
+                GetConsole: {operationId: getConsole, parameters: {id: '$response.body#/id'}}
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
