@@ -183,7 +183,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "API", "Store", "Broker", "Messages", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients",
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "AgentRuntime", "API", "Store", "Broker", "Messages", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients",
                                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ConductorTests", dependencies: ["Conductor", "TestSupport", "ServiceSupport", "ServiceDatabase", "Clients", "API", "MessageHandling"]),

@@ -27,7 +27,8 @@
 # N0CORE_AGENT_ID), so they outlive the state directories and override the YAML files.
 #
 # Steps, each skipped when already done (run it again after a new build to upgrade):
-#   1. packages libvirt-daemon-system, qemu-system-x86, qemu-utils, dnsmasq-base, iproute2;
+#   1. packages libvirt-daemon-system, qemu-system-x86, qemu-utils, dnsmasq-base, iproute2,
+#      genisoimage (the VMs' cloud-init seeds);
 #   2. the bridge and 802.1Q modules loaded at boot (/etc/modules-load.d/n0core.conf);
 #   3. /usr/local/bin/n0core-{compute-kvm,volumer-file,porter-vlan}, their units, and
 #      /etc/n0core/ROLE.yaml from deploy/config (never overwritten);
@@ -45,7 +46,7 @@ ROLES=(compute-kvm volumer-file porter-vlan)
 RABBITMQ_HOST=${N0CORE_RABBITMQ_HOST:-127.0.0.1}
 
 parse_arguments "$@"
-install_packages libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base \
+install_packages libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base genisoimage \
   iproute2 librabbitmq4 libvirt0 ca-certificates
 ensure_directories
 for role in "${ROLES[@]}"; do install_role "$role"; done

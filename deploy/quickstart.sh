@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # n0core on one Debian 12 machine, from nothing, as root:
 #
-#   deploy/quickstart.sh          install, build, start everything, send the seed's example, show
-#                                 it applied (running it again starts over from a clean demo)
+#   deploy/quickstart.sh          install, build, start everything, send the seed's example (its
+#                                 volume made from n0core's guest image, with an SSH key made
+#                                 here), show it applied, wait until the guest answers SSH and
+#                                 print the command that logs in (running it again starts over
+#                                 from a clean demo)
 #   deploy/quickstart.sh stop     remove everything the demo made and stop the dev environment
 #
 # What runs where (design §6): RabbitMQ, PostgreSQL, the API, the scheduler and the conductor on
@@ -36,6 +39,9 @@ HOST_ID=85cf3a3a-18e4-4fe2-b406-9e79079cae07
 EMBED_ROOT=/run/n0demo-libvirt
 # The demo's RabbitMQ users (deploy/rabbitmq-setup.sh with this prefix); passwords in $DEMO/secrets.
 USER_PREFIX=n0demo-
+# The guest image's name in the images directory, and the VM's fixed address (the seed's).
+GUEST_IMAGE=n0core-guest.qcow2
+GUEST_ADDRESS=192.168.0.1
 
 log() { printf '[quickstart] %s\n' "$*" >&2; }
 die() { printf '[quickstart] error: %s\n' "$*" >&2; exit 1; }
@@ -117,9 +123,20 @@ BIN=$(swift build --show-bin-path)
 
 log "starting over from a clean demo"
 remove_demo
-mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents" "$DEMO/images"
+mkdir -p "$DEMO/run" "$DEMO/log" "$DEMO/agents" "$DEMO/images" "$DEMO/ssh"
 umask 077
 [ -s "$DEMO/api-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/api-token"
+
+# The guest image (docs/guest-image.md), built from Debian packages and cached between runs, goes
+# into the demo hypervisor's images directory, where a volume's `source` may name it.
+GUEST_CACHE=${N0CORE_GUEST_DIR:-/var/cache/n0core-guest}
+log "building n0core's guest image into $GUEST_CACHE (cached; the first build takes about 20 s)"
+IMAGE=$(bash deploy/guest/build-image.sh "$GUEST_CACHE" 2>>"$DEMO/log/guest-image.log" | tail -n 1) \
+  || die "deploy/guest/build-image.sh failed; see $DEMO/log/guest-image.log"
+install -m 0600 "$IMAGE" "$DEMO/images/$GUEST_IMAGE"
+# The key the guest will accept for root; regenerated with every demo.
+rm -f "$DEMO/ssh/id_ed25519" "$DEMO/ssh/id_ed25519.pub" "$DEMO/ssh/known_hosts"
+ssh-keygen -q -t ed25519 -N '' -C "quickstart@n0core" -f "$DEMO/ssh/id_ed25519"
 
 # The demo's own vhost and database. On the vhost, each control service gets its own RabbitMQ
 # user and the demo hypervisor one for its agents, made for their ids; the dev environment's
@@ -196,9 +213,20 @@ for s in "${AGENTS[@]}"; do
   die "n0core-$s (agent $id) is not alive in the graph after 30 s; see $DEMO/log/n0core-$s.log"
 done
 
-log "sending the seed's example (deploy/examples/seed-vm.yaml) to POST /api/spec/"
+# The seed's example as written, plus three lines: the volume is made from the guest image, and
+# the VM gets a host name and the key (the compute agent puts both in its cloud-init seed).
+DOCUMENT="$DEMO/seed-vm-login.yaml"
+awk -v key="$(cat "$DEMO/ssh/id_ed25519.pub")" -v image="$GUEST_IMAGE" '
+  { print }
+  /^    vnc_password: / { print "    hostname: web"; print "    ssh_authorized_keys:"; print "      - \"" key "\"" }
+  /^          size: 10gb$/ { print "          source: " image }' deploy/examples/seed-vm.yaml > "$DOCUMENT"
+[ "$(diff deploy/examples/seed-vm.yaml "$DOCUMENT" | grep -c '^>')" = 4 ] \
+  || die "could not add the image and the key to deploy/examples/seed-vm.yaml (has its layout changed?)"
+log "sending the seed's example (deploy/examples/seed-vm.yaml) to POST /api/spec/, with these lines added:"
+{ diff deploy/examples/seed-vm.yaml "$DOCUMENT" || true; } | sed -n 's/^> /    /p' >&2  # diff exits 1: they differ
+POSTED_AT=$(date +%s.%N)
 answer=$(api POST /api/spec/ -H 'Content-Type: application/yaml' -H 'Accept: application/yaml' \
-  --data-binary @deploy/examples/seed-vm.yaml -w '\n%{http_code}')
+  --data-binary @"$DOCUMENT" -w '\n%{http_code}')
 [ "$(tail -n1 <<<"$answer")" = 201 ] || die "the API refused the example: $answer"
 SPEC_ID=$(sed -n 's/^id: \([0-9]*\)$/\1/p' <<<"$answer" | head -n1)
 [ -n "$SPEC_ID" ] || die "no spec id in the answer: $answer"
@@ -216,11 +244,37 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 [ "$state" = applied ] || { printf '%s\n' "$status" >&2; die "spec $SPEC_ID is $state; logs in $DEMO/log"; }
+APPLIED_AT=$(date +%s.%N)
 
-# The guest's VNC server listens inside the namespace; a relay on the host's loopback reaches it.
-nohup socat "TCP-LISTEN:$VNC_PORT,bind=127.0.0.1,reuseaddr,fork" \
-  "EXEC:ip netns exec $NETNS socat STDIO TCP\:127.0.0.1\:5900" >/dev/null 2>&1 &
-echo $! > "$DEMO/run/vnc-relay.pid"
+# The guest boots from its volume under TCG, reads its seed (address, host name, key) and starts
+# its SSH server; the hypervisor's namespace reaches it over the network's bridge.
+LOGIN="ip netns exec $NETNS ssh -i $DEMO/ssh/id_ed25519 -o UserKnownHostsFile=$DEMO/ssh/known_hosts root@$GUEST_ADDRESS"
+log "spec $SPEC_ID applied; waiting for the guest to answer SSH at $GUEST_ADDRESS"
+answered=""
+for _ in $(seq 1 90); do
+  if answered=$(ip netns exec "$NETNS" ssh -i "$DEMO/ssh/id_ed25519" -o UserKnownHostsFile="$DEMO/ssh/known_hosts" \
+       -o StrictHostKeyChecking=accept-new -o BatchMode=yes -o ConnectTimeout=2 "root@$GUEST_ADDRESS" hostname 2>/dev/null); then
+    break
+  fi
+  answered=""
+  sleep 1
+done
+[ -n "$answered" ] || die "the guest did not answer SSH at $GUEST_ADDRESS within 90 s; its serial log: $DEMO/agents/compute-kvm/console/"
+ANSWERED_AT=$(date +%s.%N)
+log "the guest answered SSH as '$answered': $(awk -v p="$POSTED_AT" -v a="$APPLIED_AT" -v s="$ANSWERED_AT" \
+  'BEGIN { printf "%.1f s after POST (applied after %.1f s)", s - p, a - p }')"
+
+# The guest's VNC server listens inside the namespace, where the compute agent reported it (the
+# VM's vnc_address, a port libvirt picked); a relay on the host's loopback reaches it.
+VNC_ADDRESS=$(api GET "/api/graph?spec_id=$SPEC_ID" -H 'Accept: application/json' \
+  | grep -o '"vnc_address":"[^"]*"' | head -n1 | cut -d'"' -f4)
+if [ -n "$VNC_ADDRESS" ]; then
+  nohup socat "TCP-LISTEN:$VNC_PORT,bind=127.0.0.1,reuseaddr,fork" \
+    "EXEC:ip netns exec $NETNS socat STDIO TCP\:${VNC_ADDRESS%:*}\:${VNC_ADDRESS##*:}" >/dev/null 2>&1 &
+  echo $! > "$DEMO/run/vnc-relay.pid"
+else
+  log "the VM reports no vnc_address (is it running?); no VNC relay"
+fi
 
 echo
 echo "== spec $SPEC_ID (GET /api/spec/$SPEC_ID) =="
@@ -231,14 +285,19 @@ api GET "/api/graph?spec_id=$SPEC_ID" -H 'Accept: application/yaml'
 echo
 cat <<DONE
 The seed's example is applied: VM, volume, NIC and network run on the demo hypervisor (network
-namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`).
+namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`). The VM booted
+n0core's guest image from its volume (a qcow2 over $DEMO/images/$GUEST_IMAGE) and answers SSH.
 
   API             http://$API_LISTEN   (source $DEMO/env, then curl as in README.md)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
                   (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
-  VM console      VNC on 127.0.0.1:$VNC_PORT (relayed into $NETNS), password: the spec's vnc_password (hogehoge)
+  VM console      VNC on 127.0.0.1:$VNC_PORT (relayed to the VM's vnc_address ${VNC_ADDRESS:-none} in $NETNS), password: the spec's vnc_password (hogehoge)
                   serial log: $DEMO/agents/compute-kvm/console/
-  images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: debian.qcow2)
+  images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: $GUEST_IMAGE)
   logs            $DEMO/log/
   remove it all   bash deploy/quickstart.sh stop
+
+Log into the VM (root, the key the quickstart made):
+
+  $LOGIN
 DONE

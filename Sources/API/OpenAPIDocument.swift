@@ -32,8 +32,8 @@ enum OpenAPIDocument {
         relations between the right types, cycles, fixed addresses in use, a resource of another spec,
         the number of objects and nesting depth (`api.max_objects`, `api.max_depth`).
 
-        `vnc_password` is shown only in the answer of the POST or PUT that set it; every other answer
-        shows `********`, which sent back in a PUT keeps the stored password.
+        `vnc_password` and `user_data` are shown only in the answer of the POST or PUT that set them;
+        every other answer shows `********`, which sent back in a PUT keeps the stored value.
     servers:
       - url: http://127.0.0.1:8080
     security:
@@ -669,6 +669,26 @@ enum OpenAPIDocument {
               type: [string, "null"]
               pattern: '^[^\u0000-\u001F\u007F-\u009F]*$'
               description: "the kernel's command line, one line without control characters; needs `kernel`"
+            hostname:
+              type: [string, "null"]
+              description: |
+                the guest's host name, given through its cloud-init seed: letters, digits and `-` in
+                `.`-separated labels, at most 63 characters (default: derived from `name`)
+            ssh_authorized_keys:
+              type: [array, "null"]
+              items: {type: string}
+              description: |
+                OpenSSH public key lines (`ssh-ed25519 AAAA… me@host`), one line each, at most 32 keys
+                of 8 KiB; the guest authorises them for its default user (root in n0core's guest image)
+            user_data:
+              type: [string, "null"]
+              description: |
+                cloud-init user-data, written into the guest's seed as it is; at most 16 KiB. A secret
+                like `vnc_password`: shown masked, and `********` keeps the stored one
+            vnc_address:
+              type: [string, "null"]
+              readOnly: true
+              description: "where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt assigned it when the guest started; set by the compute agent, absent while the VM is not running; a new VM cannot carry it, an existing one only with the value stored (422)"
             dependencies: {$ref: '#/components/schemas/Dependencies', description: "`n0stack/n0core/vm/attachments` on volumes (with a boot priority) and NICs"}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         VMState:
@@ -861,6 +881,12 @@ enum OpenAPIDocument {
             kernel: {$ref: '#/components/schemas/NullableString'}
             initrd: {$ref: '#/components/schemas/NullableString'}
             cmdline: {$ref: '#/components/schemas/NullableString'}
+            hostname: {$ref: '#/components/schemas/NullableString'}
+            ssh_authorized_keys:
+              type: [array, "null"]
+              items: {type: string}
+            user_data: {$ref: '#/components/schemas/NullableString'}
+            vnc_address: {$ref: '#/components/schemas/NullableString'}
             size: {$ref: '#/components/schemas/Size'}
             url: {$ref: '#/components/schemas/NullableString'}
             source: {$ref: '#/components/schemas/NullableString'}

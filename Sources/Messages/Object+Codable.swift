@@ -62,6 +62,9 @@ extension Object: Codable {
             kernel: fields.decode(String.self, .kernel),
             initrd: fields.decode(String.self, .initrd),
             cmdline: fields.decode(String.self, .cmdline),
+            hostname: fields.decode(String.self, .hostname),
+            sshAuthorizedKeys: fields.decode([String].self, .sshAuthorizedKeys),
+            userData: fields.decode(String.self, .userData),
             size: fields.decode(Size.self, .size),
             url: fields.decode(String.self, .url),
             source: fields.decode(String.self, .source),
@@ -72,7 +75,8 @@ extension Object: Codable {
             parameters: fields.decode(NetworkParameters.self, .parameters),
             hostID: fields.decode(ObjectID.self, .hostID),
             capacity: fields.decode(Capacity.self, .capacity),
-            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies)
+            dependencies: fields.decode([Dependency].self, keys.contains(.relatioins) ? .relatioins : .dependencies),
+            vncAddress: fields.decode(String.self, .vncAddress)
         )
         if variable?.isEmpty == true {
             fields.add(.variable, "a variable name must not be empty")
@@ -102,6 +106,10 @@ extension Object: Codable {
         try container.encodeIfPresent(kernel, forKey: .kernel)
         try container.encodeIfPresent(initrd, forKey: .initrd)
         try container.encodeIfPresent(cmdline, forKey: .cmdline)
+        try container.encodeIfPresent(hostname, forKey: .hostname)
+        try container.encodeIfPresent(sshAuthorizedKeys, forKey: .sshAuthorizedKeys)
+        try container.encodeIfPresent(userData, forKey: .userData)
+        try container.encodeIfPresent(vncAddress, forKey: .vncAddress)
         try container.encodeIfPresent(size, forKey: .size)
         try container.encodeIfPresent(url, forKey: .url)
         try container.encodeIfPresent(source, forKey: .source)

@@ -1,18 +1,22 @@
-/// Keeping `vnc_password` out of logs (design §4).
+/// Keeping `vnc_password` and `user_data` out of logs (design §4).
 ///
 /// `"\(object)"`, `String(reflecting:)`, `dump` and the default description of any struct that
-/// holds an `Object` all go through these conformances, so none of them can print the password.
+/// holds an `Object` all go through these conformances, so none of them can print the password
+/// or the user-data (which may hold anything: tokens, passwords, private keys).
 extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// What ``redacted()`` writes in place of a password.
     public static let passwordMask = "********"
 
-    /// A copy in which every VNC password, this object's and its dependencies', is replaced by
-    /// ``passwordMask``: for logs, events and anything a user reads back.
+    /// A copy in which every VNC password and user-data, this object's and its dependencies', is
+    /// replaced by ``passwordMask``: for logs, events and anything a user reads back.
     public func redacted() -> Object {
         mapObjects { object in
             var object = object
             if object.vncPassword != nil {
                 object.vncPassword = Object.passwordMask
+            }
+            if object.userData != nil {
+                object.userData = Object.passwordMask
             }
             return object
         }
@@ -48,6 +52,10 @@ extension Object: CustomStringConvertible, CustomDebugStringConvertible, CustomR
         add("kernel", kernel)
         add("initrd", initrd)
         add("cmdline", cmdline)
+        add("hostname", hostname)
+        add("ssh_authorized_keys", sshAuthorizedKeys.map { $0.count == 1 ? "1 key" : "\($0.count) keys" })
+        add("user_data", userData.map { _ in Object.passwordMask })
+        add("vnc_address", vncAddress)
         add("size", size?.description)
         add("url", url)
         add("source", source)

@@ -31,6 +31,13 @@ public struct Object: Sendable, Hashable {
     public var kernel: String?
     public var initrd: String?
     public var cmdline: String?
+    /// The guest's host name, given to it by the cloud-init seed (``HostName``).
+    public var hostname: String?
+    /// OpenSSH public key lines the guest authorises (``SSHAuthorizedKey``).
+    public var sshAuthorizedKeys: [String]?
+    /// cloud-init user-data, passed to the guest as it is (``UserData``). Never logged, like
+    /// ``vncPassword``: ``description`` masks it and ``redacted()`` removes it.
+    public var userData: String?
 
     // resource/volume/file
     public var size: Size?
@@ -55,6 +62,10 @@ public struct Object: Sendable, Hashable {
 
     public var dependencies: [Dependency]?
 
+    /// resource/vm/kvm: where the VM's VNC console listens (`127.0.0.1:5901`), as libvirt
+    /// assigned it to the running guest; set by the compute agent, absent while it is not running.
+    public var vncAddress: String?
+
     public init(
         type: ObjectType? = nil,
         id: ObjectID? = nil,
@@ -68,6 +79,9 @@ public struct Object: Sendable, Hashable {
         kernel: String? = nil,
         initrd: String? = nil,
         cmdline: String? = nil,
+        hostname: String? = nil,
+        sshAuthorizedKeys: [String]? = nil,
+        userData: String? = nil,
         size: Size? = nil,
         url: String? = nil,
         source: String? = nil,
@@ -78,7 +92,8 @@ public struct Object: Sendable, Hashable {
         parameters: NetworkParameters? = nil,
         hostID: ObjectID? = nil,
         capacity: Capacity? = nil,
-        dependencies: [Dependency]? = nil
+        dependencies: [Dependency]? = nil,
+        vncAddress: String? = nil
     ) {
         self.type = type
         self.id = id
@@ -92,6 +107,9 @@ public struct Object: Sendable, Hashable {
         self.kernel = kernel
         self.initrd = initrd
         self.cmdline = cmdline
+        self.hostname = hostname
+        self.sshAuthorizedKeys = sshAuthorizedKeys
+        self.userData = userData
         self.size = size
         self.url = url
         self.source = source
@@ -103,6 +121,7 @@ public struct Object: Sendable, Hashable {
         self.hostID = hostID
         self.capacity = capacity
         self.dependencies = dependencies
+        self.vncAddress = vncAddress
     }
 
     /// A reference to an existing object by id (how `Spec` messages name dependencies).

@@ -7,6 +7,10 @@ enum ObjectKey: String, CodingKey, CaseIterable, Hashable {
     case arch, vcpus, memory
     case vncPassword = "vnc_password"
     case kernel, initrd, cmdline
+    case hostname
+    case sshAuthorizedKeys = "ssh_authorized_keys"
+    case userData = "user_data"
+    case vncAddress = "vnc_address"
     case size, url, source
     case hwAddr = "hw_addr"
     case ipAddresses = "ip_addresses"

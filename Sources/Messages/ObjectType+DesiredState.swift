@@ -34,7 +34,8 @@ extension ObjectType {
     /// The type-specific keys an object of this type may carry (besides the common ones).
     var fieldKeys: Set<ObjectKey> {
         switch self {
-        case .vmKVM: [.arch, .vcpus, .memory, .vncPassword, .kernel, .initrd, .cmdline]
+        case .vmKVM: [.arch, .vcpus, .memory, .vncPassword, .kernel, .initrd, .cmdline, .hostname, .sshAuthorizedKeys, .userData,
+                      .vncAddress]
         case .volumeFile: [.size, .url, .source]
         case .nic: [.hwAddr, .ipAddresses]
         case .networkVLAN: [.bridge, .subnets, .parameters]

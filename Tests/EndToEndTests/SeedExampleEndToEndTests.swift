@@ -30,21 +30,24 @@ struct SeedExampleEndToEndTests {
     /// Case 3: a version read back (`GET …/versions/0`, the VNC password masked) and sent again
     /// unchanged (`PUT`) keeps the VM's VNC password: the user's password still logs in to the
     /// real domain's console and the mask does not, also after a power cycle, when the guest
-    /// starts from the definition the compute agent wrote from the later versions.
+    /// starts from the definition the compute agent wrote from the later versions. The console
+    /// is found where the API says (the VM's `vnc_address`, reported by its agent), which is
+    /// where its QEMU listens.
     @Test func aVersionReadBackAndSentUnchangedKeepsTheVNCPassword() async throws {
         try await Cluster.run { cluster in
             let spec = try await cluster.submitAndWaitApplied(SeedDocuments.submittedSpec)
             let host = try HostView(cluster: cluster, spec: spec)
             func login(_ password: String) async throws -> VNCLogin.Outcome {
-                var port: Int?
-                try await waitUntil("the VM's VNC console", within: .seconds(30)) {
-                    port = host.vncPort()
-                    return port != nil
+                var address: String?
+                try await waitUntil("the VM's vnc_address in the API, where its QEMU listens", within: .seconds(30)) {
+                    address = try cluster.vncAddress(ofVM: spec.vmID)
+                    return address != nil && address == host.vncPort().map { "127.0.0.1:\($0)" }
                 }
-                let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port!, password: password)
+                let port = try #require(address?.split(separator: ":").last.flatMap { Int($0) })
+                let outcome = try VNCLogin.attempt(namespace: cluster.namespace, port: port, password: password)
                 // Secrets stay out of logs, test output included.
                 let tried = password == "********" ? "the mask '\(password)'" : "the password the spec set"
-                print("VNC 127.0.0.1:\(port!) in \(cluster.namespace.name), \(tried): \(outcome)")
+                print("VNC \(address!) (the VM's vnc_address) in \(cluster.namespace.name), \(tried): \(outcome)")
                 return outcome
             }
             #expect(try await login("hogehoge") == .accepted)
@@ -70,9 +73,62 @@ struct SeedExampleEndToEndTests {
                     spec, with: document.replacingOccurrences(of: "status: \(from)", with: "status: \(to)"))
                 print("PUT /api/spec/\(spec.id) with status: \(to) → \(put.status), version \(version + 1) applied")
                 #expect(host.domainIsRunning() == (to == "running"))
+                #expect((try cluster.vncAddress(ofVM: spec.vmID) != nil) == (to == "running"),
+                        "a VM that is not running has no VNC address")
             }
             #expect(try await login("hogehoge") == .accepted)
             #expect(try await login("********") != .accepted)
+        }
+    }
+
+    /// Case 4: overcommit. The seed's spec with a second 2-vCPU VM beside the first: the
+    /// hypervisor (2 cores here) offers 4 vCPUs a core by default, so both are placed on it and
+    /// both run, each with a VNC console of its own.
+    @Test func twoTwoVCPUVMsRunOnOneTwoCoreHost() async throws {
+        let second = """
+              web2:
+                type: resource/vm/kvm
+                arch: amd64
+                vcpus: 2
+                memory: 1gb
+                vnc_password: hogehoge
+                dependencies:
+                  - object:
+                      type: resource/nic
+                      ip_addresses:
+                        - 192.168.0.2
+                      dependencies:
+                        - object:
+                            variable: var_network
+                          property:
+                            r: n0stack/n0core/port/network
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                  - object:
+                      type: resource/volume/file
+                      name: second_volume
+                      size: 1gb
+                    property:
+                      r: n0stack/n0core/vm/attachments
+                      n0stack/n0core/vm/boot_priority: 1
+
+            """
+        let document = SeedDocuments.submittedSpec.replacingOccurrences(of: "  var_network:\n", with: second + "  var_network:\n")
+        #expect(document != SeedDocuments.submittedSpec)
+        try await Cluster.run { cluster in
+            let spec = try await cluster.submitAndWaitApplied(document)
+            let graph = try cluster.api(.get, "/api/graph?spec_id=\(spec.id)")
+            let nodes = (try JSONSerialization.jsonObject(with: Data(graph.body.utf8)) as? [String: Any])?["nodes"] as? [[String: Any]] ?? []
+            let vms = nodes.filter { $0["type"] as? String == "resource/vm/kvm" }
+            #expect(vms.count == 2)
+            let addresses = vms.compactMap { ($0["object"] as? [String: Any])?["vnc_address"] as? String }
+            print("two 2-vCPU VMs on a \(ProcessInfo.processInfo.activeProcessorCount)-core host, VNC at \(addresses.sorted())")
+            #expect(Set(addresses).count == 2, "each VM has a console of its own: \(addresses)")
+            let qemus = cluster.namespace.processIDs().filter { pid in
+                ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").hasPrefix("qemu-system")
+            }
+            #expect(qemus.count == 2, "both guests run")
+            try await cluster.deleteAndWaitApplied(spec)
         }
     }
 

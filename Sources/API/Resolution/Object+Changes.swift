@@ -23,6 +23,9 @@ extension Object {
         if let v = changes.kernel { result.kernel = v }
         if let v = changes.initrd { result.initrd = v }
         if let v = changes.cmdline { result.cmdline = v }
+        if let v = changes.hostname { result.hostname = v }
+        if let v = changes.sshAuthorizedKeys { result.sshAuthorizedKeys = v }
+        if let v = changes.userData { result.userData = v }
         if let v = changes.size { result.size = v }
         if let v = changes.source { result.source = v }
         if let v = changes.hwAddr { result.hwAddr = v }

@@ -112,9 +112,32 @@ struct ObjectValidator {
         if let cmdline = vm.cmdline, cmdline.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problem("\(path).cmdline", "must be one line without control characters")
         }
+        checkSetByAgent(vm.vncAddress, stored: context.existing[vm.id!]?.object.vncAddress, at: "\(path).vnc_address",
+                        agent: "compute agent")
         if vm.kernel == nil {
             if vm.initrd != nil { problem("\(path).initrd", "needs `kernel`") }
             if vm.cmdline != nil { problem("\(path).cmdline", "needs `kernel`") }
+        }
+        validateGuestConfiguration(vm, path: path)
+    }
+
+    /// The fields that go into the guest's cloud-init seed. Neither the user-data nor a key is
+    /// ever quoted in a problem.
+    private mutating func validateGuestConfiguration(_ vm: Object, path: String) {
+        if let hostname = vm.hostname, let why = HostName.problem(hostname) {
+            problem("\(path).hostname", why)
+        }
+        if let keys = vm.sshAuthorizedKeys {
+            if keys.count > SSHAuthorizedKey.maximumCount {
+                problem("\(path).ssh_authorized_keys", "has \(keys.count) keys; at most \(SSHAuthorizedKey.maximumCount) are allowed")
+            } else {
+                for (index, key) in keys.enumerated() {
+                    if let why = SSHAuthorizedKey.problem(key) { problem("\(path).ssh_authorized_keys[\(index)]", why) }
+                }
+            }
+        }
+        if let userData = vm.userData, let why = UserData.problem(userData) {
+            problem("\(path).user_data", why)
         }
     }
 

@@ -60,7 +60,7 @@ public struct ResolvedSpec: Sendable, Hashable {
     public var document: SpecDocument
     /// Every object the spec owns, flattened, dependencies by `id` only (the `Spec` message, seed 3).
     public var objects: [Object]
-    /// Objects whose `vnc_password` the document sent back masked and which keep the stored
+    /// Objects whose `vnc_password` or `user_data` the document sent back masked and which keep the stored
     /// one: answers show them masked, since this request did not set them.
     public var keptSecrets: Set<ObjectID>
 

@@ -19,7 +19,7 @@ public struct SpecResolver {
     /// Objects with a dependency that did not resolve; rules about their dependencies would
     /// only repeat that problem, so they are skipped.
     private var unresolved: Set<ObjectID> = []
-    /// VMs whose `vnc_password` came back as the mask: they keep the stored password.
+    /// VMs whose `vnc_password` or `user_data` came back as the mask: they keep the stored one.
     private var keptSecrets: Set<ObjectID> = []
 
     /// Resolves `document`, or gives every problem found.
@@ -176,17 +176,25 @@ public struct SpecResolver {
         return object
     }
 
-    /// A `vnc_password` sent back as the mask answers show (``Object/passwordMask``) means
-    /// "keep the stored one" (a read version sent back unchanged); it is never stored as the
-    /// password. Only an object that exists has one to keep.
+    /// A `vnc_password` or `user_data` sent back as the mask answers show
+    /// (``Object/passwordMask``) means "keep the stored one" (a read version sent back
+    /// unchanged); it is never stored as the secret. Only an object that exists has one to keep.
     private mutating func keepMaskedSecret(_ object: inout Object, path: String) {
-        guard object.vncPassword == Object.passwordMask else { return }
+        let masked = (password: object.vncPassword == Object.passwordMask, userData: object.userData == Object.passwordMask)
+        guard masked.password || masked.userData else { return }
         if let id = object.id, object.variable == nil, let existing = context.existing[id] {
-            object.vncPassword = existing.object.vncPassword
+            if masked.password { object.vncPassword = existing.object.vncPassword }
+            if masked.userData { object.userData = existing.object.userData }
             keptSecrets.insert(id)
         } else if object.id == nil {
-            problem("\(path).vnc_password", "'\(Object.passwordMask)' is what answers show in place of a stored password, "
-                + "so it cannot be one; give a new VM its own password")
+            if masked.password {
+                problem("\(path).vnc_password", "'\(Object.passwordMask)' is what answers show in place of a stored password, "
+                    + "so it cannot be one; give a new VM its own password")
+            }
+            if masked.userData {
+                problem("\(path).user_data", "'\(Object.passwordMask)' is what answers show in place of stored user-data, "
+                    + "so it cannot be user-data; give a new VM its own")
+            }
         }
         // An `id` that does not exist is reported where it is checked.
     }

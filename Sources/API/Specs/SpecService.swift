@@ -304,12 +304,13 @@ public struct SpecService: Sendable {
         object.url = nil
         object.bridge = nil
         object.hwAddr = nil
+        object.vncAddress = nil
         return object
     }
 
     /// The object keys agents and the scheduler fill in, kept in stored objects when a new
     /// version rewrites them (``Store/StoreTransaction/upsertNodes(_:preservingObjectKeys:)``).
-    static let observedKeys = ["url", "bridge", "hw_addr"]
+    static let observedKeys = ["url", "bridge", "hw_addr", "vnc_address"]
 
     /// `POST` makes a new spec, whose id and time the API gives: a document carrying them was
     /// read from an existing spec, which `PUT` changes.

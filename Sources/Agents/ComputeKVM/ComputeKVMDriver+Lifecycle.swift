@@ -4,10 +4,16 @@ import Logging
 import Messages
 
 extension ComputeKVMDriver {
+    /// What ``converge(_:to:)`` did: the Notify's message when there is more to say than
+    /// "Succeeded", and the running guest's VNC address.
+    struct Converged: Sendable, Hashable {
+        var message: String?
+        var vncAddress: String?
+    }
+
     /// Defines the domain as `definition` says, then brings it to `state` (`running`,
-    /// `poweroff` or `saved`); returns the Notify's message when there is more to say than
-    /// "Succeeded".
-    func converge(_ definition: DomainDefinition, to state: String) async throws -> String? {
+    /// `poweroff` or `saved`).
+    func converge(_ definition: DomainDefinition, to state: String) async throws -> Converged {
         let id = definition.uuid
         let password = definition.vnc?.password
         let (created, changes) = try await ensureDefined(definition)
@@ -17,6 +23,7 @@ extension ComputeKVMDriver {
             throw AgentFailure("domain \(definition.name) disappeared right after it was defined; apply again")
         }
         var notes: [String] = []
+        var vncAddress: String?
         if !changes.isEmpty { notes.append("changed " + changes.joined(separator: "; ")) }
 
         switch state {
@@ -38,9 +45,11 @@ extension ComputeKVMDriver {
                 try await libvirt("resume \(definition.name)", password: password) { try await hypervisor.resume(id) }
                 logger.info("resumed a paused VM", metadata: metadata(definition))
             }
-            let live = try await libvirt("read the running definition of \(definition.name)", password: password) {
-                try DomainXML.parse(try await hypervisor.xml(of: id, inactive: false))
+            let liveXML = try await libvirt("read the running definition of \(definition.name)", password: password) {
+                try await hypervisor.xml(of: id, inactive: false)
             }
+            let live = try DomainXML.parse(liveXML)
+            vncAddress = VNCAddress.read(liveXML: liveXML)
             let pending = definition.changes(from: live)
             if !pending.isEmpty {
                 notes.append("the running guest still has the old settings (\(pending.joined(separator: "; "))); "
@@ -75,9 +84,10 @@ extension ComputeKVMDriver {
         default:
             throw AgentFailure("status '\(state)' is not a state of a resource/vm/kvm")
         }
-        guard !notes.isEmpty else { return nil }
+        guard !notes.isEmpty else { return Converged(vncAddress: vncAddress) }
         let verb = state == "running" && !created && !changes.isEmpty ? "update" : Self.verb(state)
-        return "Succeeded to \(verb) resource: " + notes.joined(separator: "; ") + "."
+        return Converged(message: "Succeeded to \(verb) resource: " + notes.joined(separator: "; ") + ".",
+                         vncAddress: vncAddress)
     }
 
     /// Creates the serial console's log file readable by its owner only (or makes an existing

@@ -1,6 +1,7 @@
 import AgentRuntime
 import Configuration
 import Foundation
+import Messages
 import ServiceSupport
 
 /// The volume agent's own settings.
@@ -10,6 +11,11 @@ import ServiceSupport
 /// | `volumer.data_dir` | `N0CORE_VOLUMER_DATA_DIR` | `/var/lib/n0core/volumes` |
 /// | `volumer.images_directory` | `N0CORE_VOLUMER_IMAGES_DIRECTORY` | `/var/lib/n0core/images` |
 /// | `volumer.command_timeout_seconds` | `N0CORE_VOLUMER_COMMAND_TIMEOUT_SECONDS` | 60 |
+/// | `volumer.disk_allocation_ratio` | `N0CORE_VOLUMER_DISK_ALLOCATION_RATIO` | 1.0 |
+/// | `volumer.reserved_disk` | `N0CORE_VOLUMER_RESERVED_DISK` | `0b` |
+///
+/// The heartbeat's disk is the data directory's free space less `reserved_disk`, times
+/// `disk_allocation_ratio` (above 1 counts on qcow2 files staying smaller than their size).
 public struct VolumerFileConfiguration: Sendable, Hashable {
     /// Where the volumes live, one qcow2 file per volume named by its id.
     public var dataDirectory: String
@@ -17,12 +23,15 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
     public var imagesDirectory: String
     /// Bound on each `qemu-img` run.
     public var commandTimeout: Duration
+    /// What the data directory offers the scheduler of its free space (ratio and reservation).
+    public var allocation: Allocation
 
     public init(dataDirectory: String, imagesDirectory: String = ImagesDirectory.defaultPath,
-                commandTimeout: Duration = .seconds(60)) {
+                commandTimeout: Duration = .seconds(60), allocation: Allocation = .physical) {
         self.dataDirectory = dataDirectory
         self.imagesDirectory = imagesDirectory
         self.commandTimeout = commandTimeout
+        self.allocation = allocation
     }
 
     /// - Throws: ``ConfigurationError`` naming a key whose value is not usable.
@@ -40,7 +49,12 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
             throw ConfigurationError.invalid(key: "volumer.command_timeout_seconds", value: "\(timeout)",
                                              expected: "a positive number of seconds")
         }
-        self.init(dataDirectory: directory, imagesDirectory: images, commandTimeout: .seconds(timeout))
+        let allocation = Allocation(
+            diskRatio: try reader.bounded("volumer.disk_allocation_ratio", default: 1,
+                                          above: Allocation.ratioFloor, atMost: Allocation.ratioLimit),
+            reservedDisk: try reader.bounded("volumer.reserved_disk", default: Size(bytes: 0), in: Capacity.diskBounds))
+        self.init(dataDirectory: directory, imagesDirectory: images, commandTimeout: .seconds(timeout),
+                  allocation: allocation)
     }
 
     /// What is wrong with an images directory beside `dataDirectory`, as the configuration

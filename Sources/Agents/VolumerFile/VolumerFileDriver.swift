@@ -27,6 +27,8 @@ import Messages
 public struct VolumerFileDriver: AgentDriver {
     public let agentType = ObjectType.agentVolumerFile
     let location: VolumeLocation
+    /// The disk ratio and reservation applied to the free space reported (`volumer.*`).
+    let allocation: Allocation
     let images: ImagesDirectory
     let qemuImage: QemuImage
     let logger: Logger
@@ -40,6 +42,7 @@ public struct VolumerFileDriver: AgentDriver {
         location = VolumeLocation(dataDirectory: configuration.dataDirectory)
         images = ImagesDirectory(path: configuration.imagesDirectory, configurationKey: "volumer.images_directory")
         qemuImage = QemuImage(runner: runner, timeout: configuration.commandTimeout)
+        allocation = configuration.allocation
         self.logger = logger
     }
 
@@ -129,7 +132,7 @@ public struct VolumerFileDriver: AgentDriver {
         guard let free = (attributes[.systemFreeSize] as? NSNumber)?.uint64Value else {
             throw AgentFailure("cannot read the free space of \(location.dataDirectory)")
         }
-        return Capacity(disk: Size(bytes: free - free % Size.Unit.mb.bytes))
+        return allocation.allocatable(Capacity(disk: Size(bytes: free - free % Size.Unit.mb.bytes)))
     }
 
     /// Every volume file in the data directory, as `qemu-img info` sees it.

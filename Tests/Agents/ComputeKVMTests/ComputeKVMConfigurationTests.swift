@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import AgentRuntime
+import Messages
 import ServiceSupport
 import Testing
 
@@ -20,6 +22,7 @@ import Testing
         #expect(defaults.shutdownTimeout == .seconds(60))
         #expect(defaults.consoleDirectory == "/var/lib/n0core/compute-kvm/console")
         #expect(defaults.imagesDirectory == "/var/lib/n0core/images")
+        #expect(defaults.seedsDirectory == "/var/lib/n0core/compute-kvm/seeds")
         #expect(defaults.embedRoot == nil)
     }
 
@@ -30,6 +33,7 @@ import Testing
             "N0CORE_COMPUTE_VNC_LISTEN": "::1",
             "N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS": "5",
             "N0CORE_COMPUTE_IMAGES_DIRECTORY": "/srv/images",
+            "N0CORE_COMPUTE_SEEDS_DIRECTORY": "/srv/seeds/",
         ])
         #expect(set.libvirtURI == "qemu:///embed?root=/var/lib/n0core/qemu")
         #expect(set.embedRoot == "/var/lib/n0core/qemu")
@@ -38,7 +42,8 @@ import Testing
         #expect(set.shutdownTimeout == .seconds(5))
         #expect(set.domainSettings == DomainSettings(virtType: .qemu, vncListen: "::1",
                                                      consoleDirectory: "/var/lib/n0core/compute-kvm/console",
-                                                     imagesDirectory: "/srv/images"))
+                                                     imagesDirectory: "/srv/images",
+                                                     seedsDirectory: "/srv/seeds"))
     }
 
     @Test func unusableValuesAreRefusedNamingTheKey() async throws {
@@ -48,6 +53,7 @@ import Testing
             ("N0CORE_COMPUTE_SHUTDOWN_TIMEOUT_SECONDS", "0", "compute.shutdown_timeout_seconds"),
             ("N0CORE_COMPUTE_LIBVIRT_URI", "qemu:///embed?root=relative/dir", "compute.libvirt_uri"),
             ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "images", "compute.images_directory"),
+            ("N0CORE_COMPUTE_SEEDS_DIRECTORY", "/", "compute.seeds_directory"),
             ("N0CORE_COMPUTE_IMAGES_DIRECTORY", "/", "compute.images_directory"),
         ]
         for (variable, value, key) in cases {
@@ -56,6 +62,53 @@ import Testing
                 Issue.record("\(variable)=\(value) was accepted")
             } catch let error as ConfigurationError {
                 #expect("\(error)".hasPrefix("\(key): '\(value)' is not valid"), "\(error)")
+            }
+        }
+    }
+
+    @Test func allocationDefaultsAreNovasAndEveryKeyIsRead() async throws {
+        let defaults = try await configuration([:])
+        #expect(defaults.allocation == Allocation(cpuRatio: 4, memoryRatio: 1, reservedCPUs: 0, reservedMemory: Size(512, .mb)))
+        let set = try await configuration([
+            "N0CORE_COMPUTE_CPU_ALLOCATION_RATIO": "16",
+            "N0CORE_COMPUTE_RAM_ALLOCATION_RATIO": "1.5",
+            "N0CORE_COMPUTE_RESERVED_HOST_CPUS": "1",
+            "N0CORE_COMPUTE_RESERVED_HOST_MEMORY": "2GB",
+        ])
+        #expect(set.allocation == Allocation(cpuRatio: 16, memoryRatio: 1.5, reservedCPUs: 1, reservedMemory: Size(2, .gb)))
+    }
+
+    /// YAML writes whole ratios as integers (`cpu_allocation_ratio: 4`) and others as decimals.
+    @Test func allocationFromTheConfigurationFile() async throws {
+        let file = "/tmp/n0ck-\(UUID().uuidString.prefix(8)).yaml"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "compute:\n  cpu_allocation_ratio: 8\n  ram_allocation_ratio: 1.25\n  reserved_host_memory: 1gb\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let loaded = try await ServiceConfiguration.load(file: file, environment: [:])
+        let read = try ComputeKVMConfiguration(reader: loaded.reader, stateDirectory: "/var/lib/n0core/compute-kvm")
+        #expect(read.allocation == Allocation(cpuRatio: 8, memoryRatio: 1.25, reservedMemory: Size(1, .gb)))
+    }
+
+    @Test func allocationValuesOutOfBoundsAreRefusedNamingTheKeyAndTheBounds() async throws {
+        let cases: [(String, String, String, String)] = [
+            ("N0CORE_COMPUTE_CPU_ALLOCATION_RATIO", "0", "compute.cpu_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_CPU_ALLOCATION_RATIO", "-1", "compute.cpu_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_CPU_ALLOCATION_RATIO", "64.5", "compute.cpu_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_CPU_ALLOCATION_RATIO", "nan", "compute.cpu_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_CPU_ALLOCATION_RATIO", "inf", "compute.cpu_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_RAM_ALLOCATION_RATIO", "lots", "compute.ram_allocation_ratio", "greater than 0 and at most 64"),
+            ("N0CORE_COMPUTE_RESERVED_HOST_CPUS", "-1", "compute.reserved_host_cpus", "from 0 to 65536"),
+            ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "512", "compute.reserved_host_memory", "such as 512mb"),
+            ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "-1gb", "compute.reserved_host_memory", "such as 512mb"),
+            ("N0CORE_COMPUTE_RESERVED_HOST_MEMORY", "65537tb", "compute.reserved_host_memory", "such as 512mb"),
+        ]
+        for (variable, value, key, bounds) in cases {
+            do {
+                let read = try await configuration([variable: value])
+                Issue.record("\(variable)=\(value) was accepted: \(read.allocation)")
+            } catch let error as ConfigurationError {
+                #expect("\(error)".hasPrefix("\(key): '"), "\(error)")
+                #expect("\(error)".contains(bounds), "\(error)")
             }
         }
     }

@@ -42,7 +42,8 @@ import Testing
         let first = try await apply("running")
         #expect(hypervisor.calls == ["define \(id)", "start \(id)"])
         #expect(first.message == nil, "the runtime's 'Succeeded to create resource.'")
-        #expect(first.object == (try vm("running")), "the VM goes back as it came, password and all, as seed 5.3 shows")
+        #expect(first.object == (try vm("running") { $0.vncAddress = "127.0.0.1:5900" }),
+                "the VM goes back as it came, password and all, as seed 5.3 shows, with its VNC address")
 
         hypervisor.clearCalls()
         let again = try await apply("running")
@@ -220,9 +221,104 @@ import Testing
         try driver.validate(arriving)
     }
 
-    @Test func capacityIsTheHostsCPUsAndWholeMegabytesOfMemory() async throws {
-        let capacity = try await driver.capacity()
-        #expect(capacity == Capacity(vcpus: 8, memory: Size(16, .gb)))
+    /// 8 CPUs and 16 GiB (and 512 KiB) through Nova's defaults: 4 vCPUs a CPU, 512 MiB kept.
+    @Test func capacityIsTheHostsCPUsAndWholeMegabytesOfMemoryThroughTheAllocationRatios() async throws {
+        #expect(try await driver.physicalCapacity() == Capacity(vcpus: 8, memory: Size(16, .gb)))
+        #expect(try await driver.capacity() == Capacity(vcpus: 32, memory: Size(16 * 1024 - 512, .mb)))
+        let physical = ComputeKVMDriver(
+            configuration: ComputeKVMConfiguration(consoleDirectory: "/nonexistent", allocation: .physical),
+            hypervisor: hypervisor, logger: logs.logger)
+        #expect(try await physical.capacity() == Capacity(vcpus: 8, memory: Size(16, .gb)))
+        await driver.logCapacity()
+        #expect(logs.all.contains { $0.contains("host capacity") && $0.contains("physical_vcpus=8") && $0.contains("allocatable_vcpus=32") },
+                "\(logs.all)")
+    }
+
+    // MARK: VNC address
+
+    @Test func eachRunningVMReportsTheVNCAddressLibvirtAssignedAndNoneWhenStopped() async throws {
+        let first = try await apply("running")
+        let other = ObjectID()
+        let second = try await driver.apply(try vm("running") { $0.id = other })
+        #expect(first.object.vncAddress == "127.0.0.1:5900")
+        #expect(second.object.vncAddress == "127.0.0.1:5901", "autoport: no two guests share a port")
+        #expect(try await apply("running").object.vncAddress == "127.0.0.1:5900", "a re-apply reads it again")
+        #expect(try await apply("poweroff").object.vncAddress == nil)
+        #expect(try await apply("deleted").object.vncAddress == nil)
+    }
+
+    @Test func theVNCAddressIsReadFromTheLiveXML() {
+        func live(_ graphics: String) -> String {
+            "<domain type='qemu'><name>n0-x</name><devices>\(graphics)</devices></domain>"
+        }
+        #expect(VNCAddress.read(liveXML: live("<graphics type='vnc' port='5903' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>")) == "127.0.0.1:5903")
+        #expect(VNCAddress.read(liveXML: live("<graphics type='vnc' port='5900' autoport='yes'><listen type='address' address='::1'/></graphics>")) == "[::1]:5900")
+        #expect(VNCAddress.read(liveXML: live("<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>")) == nil,
+                "not running: libvirt writes -1")
+        #expect(VNCAddress.read(liveXML: live("<graphics type='spice' port='5900' listen='127.0.0.1'/>")) == nil)
+        #expect(VNCAddress.read(liveXML: live("")) == nil)
+        #expect(VNCAddress.read(liveXML: "not xml") == nil)
+    }
+
+    // MARK: Power across reboots
+
+    @Test func onlyARunningVMFoundOffOrSavedIsStartedAtAgentStart() {
+        func held(_ state: String?) -> Object { Object(type: .vmKVM, id: id, desiredState: state) }
+        func found(_ state: String) -> Object { Object(type: .vmKVM, id: id, desiredState: state) }
+        #expect(ComputeKVMDriver.restoresAtStart(held: held("running"), found: found("poweroff")))
+        #expect(ComputeKVMDriver.restoresAtStart(held: held("running"), found: found("saved")))
+        #expect(ComputeKVMDriver.restoresAtStart(held: held(nil), found: found("poweroff")), "running is the default")
+        #expect(!ComputeKVMDriver.restoresAtStart(held: held("running"), found: found("running")))
+        #expect(!ComputeKVMDriver.restoresAtStart(held: held("running"), found: found("paused")), "reported, not touched")
+        #expect(!ComputeKVMDriver.restoresAtStart(held: held("poweroff"), found: found("poweroff")))
+        #expect(!ComputeKVMDriver.restoresAtStart(held: held("saved"), found: found("poweroff")))
+        #expect(!ComputeKVMDriver.restoresAtStart(held: held("poweroff"), found: found("running")),
+                "a guest running that should not is only reported")
+        #expect(!ComputeKVMDriver.restoresAtStart(held: Object(type: .volumeFile, id: id, desiredState: "running"),
+                                                  found: found("poweroff")))
+    }
+
+    @Test func aVMTheHostsRestartStoppedIsStartedFromLibvirtsDefinitionWithANewVNCAddress() async throws {
+        try await apply("running")
+        let other = ObjectID()
+        _ = try await driver.apply(try vm("running") { $0.id = other })
+        hypervisor.restartHost()
+        hypervisor.clearCalls()
+        // Held objects are redacted; the agent must not define anything from them.
+        let held = try vm("running") { $0.vncPassword = Object.passwordMask }
+        let found = try await driver.inventory().first { $0.id == id }
+        #expect(found?.desiredState == "poweroff")
+        #expect(driver.restoresAtStart(held: held, found: try #require(found)))
+        let restored = try await driver.restoreAtStart(held)
+        #expect(hypervisor.calls == ["start \(id)"], "started as defined, never redefined")
+        #expect(hypervisor.domain(id)?.state == .running)
+        #expect(try DomainXML.parse(hypervisor.domain(id)!.xml).vnc?.password == ComputeFixtures.password,
+                "libvirt keeps the user's password")
+        #expect(restored.object.vncAddress == "127.0.0.1:5900", "the first guest back gets the first port")
+        #expect(restored.object.vncPassword == Object.passwordMask)
+
+        // Already running (restored by someone else meanwhile): nothing to start, the address read.
+        hypervisor.clearCalls()
+        #expect(try await driver.restoreAtStart(held).object.vncAddress == "127.0.0.1:5900")
+        #expect(hypervisor.calls.isEmpty)
+    }
+
+    @Test func aVMThatCannotBeStartedAtAgentStartSaysWhyWithThePasswordMasked() async throws {
+        try await apply("running")
+        hypervisor.restartHost()
+        hypervisor.state.withLock {
+            $0.startFailure = LibvirtError(operation: "virDomainCreate", code: 38,
+                                           message: "Cannot access storage file '/gone' (password hogehoge)")
+        }
+        let held = try vm("running") { $0.vncPassword = Object.passwordMask }
+        let error = await #expect(throws: AgentFailure.self) { try await self.driver.restoreAtStart(held) }
+        #expect(error?.message == "libvirt could not start VM \(id) (domain n0-\(id)): Cannot access storage file '/gone' "
+            + "(password \(Object.passwordMask))")
+        #expect(hypervisor.domain(id) != nil, "a failed restore leaves the definition alone")
+
+        try await apply("deleted")
+        let gone = await #expect(throws: AgentFailure.self) { try await self.driver.restoreAtStart(held) }
+        #expect(gone?.message.contains("is not defined any more") == true)
     }
 
     @Test func inventoryListsTheAgentsDomainsWithTheirStates() async throws {

@@ -264,4 +264,48 @@ struct AgentRuntimeIntegrationTests {
             try await second.stopGracefully()
         }
     }
+
+    /// Power across reboots: a VM held `running` and found `poweroff` is started at agent start
+    /// and reported as a success of the attempt held, with its new VNC address; one that cannot
+    /// be started is reported (`WARNING`) with the reason; a VM held `poweroff` is left alone.
+    @Test func startUpReconciliationStartsVMsThatShouldRunAndReportsThoseItCannot() async throws {
+        try await AgentHarness.with { harness in
+            let specID = Int64.random(in: 1...1_000_000_000)
+            let (comes, stays, off) = (ObjectID(), ObjectID(), ObjectID())
+            let first = try harness.start(FakeDriver(.agentComputeKVM))
+            for (id, state) in [(comes, "running"), (stays, "running"), (off, "poweroff")] {
+                var request = RequestMessage(specID: specID, object: Object(
+                    type: .vmKVM, id: id, desiredState: state, vcpus: 2, memory: Size(1, .gb), vncPassword: "hogehoge"))
+                request.attempt = 3
+                try await harness.send(request)
+                _ = try await harness.waitForNotifies(about: id)
+            }
+            try await first.stopGracefully()
+
+            // The host restarted: every guest is off.
+            let host = FakeDriver(.agentComputeKVM, holding: [comes, stays, off].map { id in
+                Object(type: .vmKVM, id: id, desiredState: "poweroff", vcpus: 2, memory: Size(1, .gb))
+            }, restoreFailures: [stays: "libvirt could not start VM \(stays): Cannot access storage file '/gone'"])
+            let second = try harness.start(host)
+            let restored = try #require(try await harness.waitForNotifies(about: comes, count: 2).last)
+            #expect(restored.level == .success, "\(restored.message)")
+            #expect(restored.attempt == 3, "the attempt held, so a later one is never overtaken")
+            #expect(restored.specID == specID)
+            #expect(restored.object.vncAddress == "127.0.0.1:5907")
+            #expect(restored.object.vncPassword != "hogehoge", "held objects are redacted")
+            #expect(restored.message.contains("Restored at agent start"), "\(restored.message)")
+            #expect(host.holding[comes]?.vncAddress == "127.0.0.1:5907")
+
+            let failed = try #require(try await harness.waitForNotifies(about: stays, count: 2).last)
+            #expect(failed.level == .warning)
+            #expect(failed.message.contains("vm resource(\(stays)) on host \(harness.hostID) was found poweroff at agent start"),
+                    "\(failed.message)")
+            #expect(failed.message.contains("could not be brought back to running"), "\(failed.message)")
+            #expect(failed.message.contains("Cannot access storage file '/gone'"), "\(failed.message)")
+
+            try await second.stopGracefully()
+            #expect(harness.notifies(about: off).count == 1, "a VM held powered off is not touched")
+            #expect(host.holding[off]?.desiredState == "poweroff")
+        }
+    }
 }

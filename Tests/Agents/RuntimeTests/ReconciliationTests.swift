@@ -20,6 +20,30 @@ import Testing
         ])
     }
 
+    /// What the driver says a host's restart undid is to be restored, whatever else differs;
+    /// the rest is only reported.
+    @Test func restorableDifferencesAreToldApartFromTheOnesOnlyReported() {
+        let (stopped, paused, off) = (ObjectID(), ObjectID(), ObjectID())
+        func vm(_ id: ObjectID, _ state: String, vcpus: Int = 2) -> Object {
+            Object(type: .vmKVM, id: id, desiredState: state, vcpus: vcpus)
+        }
+        let held = [vm(stopped, "running"), vm(paused, "running"), vm(off, "poweroff")]
+            .map { HeldObject(specID: 1, object: $0, heldSince: Date()) }
+        let found = [vm(stopped, "poweroff", vcpus: 4), vm(paused, "paused"), vm(off, "poweroff")]
+        let differences = Reconciliation.compare(held: held, found: found, restores: { held, found in
+            held.desiredState == "running" && found.desiredState == "poweroff"
+        }, differences: { held, found in
+            var details: [String] = []
+            if held.desiredState != found.desiredState { details.append("it is \(found.desiredState!)") }
+            if held.vcpus != found.vcpus { details.append("\(found.vcpus!) vcpus") }
+            return details
+        })
+        #expect(differences == [
+            .toRestore(held[0], found: found[0], details: ["it is poweroff", "4 vcpus"]),
+            .changed(held[1], found: found[1], details: ["it is paused"]),
+        ])
+    }
+
     @Test func heldObjectsAreKeptRedactedAndReleased() throws {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory() + "n0core-held-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

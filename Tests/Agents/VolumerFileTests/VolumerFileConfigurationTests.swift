@@ -1,3 +1,5 @@
+import AgentRuntime
+import Messages
 import ServiceSupport
 import Testing
 
@@ -20,6 +22,18 @@ import Testing
         ])
         #expect(set == VolumerFileConfiguration(dataDirectory: "/srv/volumes", imagesDirectory: "/srv/images",
                                                 commandTimeout: .seconds(5)))
+    }
+
+    @Test func diskAllocationDefaultsToTheFreeSpaceAndIsRead() async throws {
+        #expect(try await configuration([:]).allocation == .physical)
+        let set = try await configuration([
+            "N0CORE_VOLUMER_DISK_ALLOCATION_RATIO": "2.5", "N0CORE_VOLUMER_RESERVED_DISK": "10gb",
+        ])
+        #expect(set.allocation == Allocation(diskRatio: 2.5, reservedDisk: Size(10, .gb)))
+        for environment in [["N0CORE_VOLUMER_DISK_ALLOCATION_RATIO": "0"], ["N0CORE_VOLUMER_DISK_ALLOCATION_RATIO": "65"],
+                            ["N0CORE_VOLUMER_RESERVED_DISK": "ten"]] {
+            await #expect(throws: ConfigurationError.self, "\(environment)") { try await configuration(environment) }
+        }
     }
 
     @Test func anImagesDirectoryThatIsNotApartFromTheVolumesIsRefused() async throws {

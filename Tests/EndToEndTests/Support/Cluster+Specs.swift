@@ -37,6 +37,14 @@ extension Cluster {
         try await waitForState("applied", spec: spec.id, version: spec.version + 1, timeout: timeout)
     }
 
+    /// The VM's `vnc_address` (`127.0.0.1:5901`) as the API shows it (`GET /api/objects/{id}`),
+    /// reported by its compute agent; nil while it has none.
+    func vncAddress(ofVM id: String) throws -> String? {
+        let node = try api(.get, "/api/objects/\(id)")
+        let object = (try JSONSerialization.jsonObject(with: Data(node.body.utf8)) as? [String: Any])?["object"] as? [String: Any]
+        return object?["vnc_address"] as? String
+    }
+
     /// The distinct desired states of the spec's objects in the graph (its agents left out).
     func graphDesiredStates(_ spec: AppliedSpec) throws -> Set<String> {
         let graph = try api(.get, "/api/graph?spec_id=\(spec.id)")

@@ -15,7 +15,7 @@ extension DomainDefinition {
         note("vcpus", other.vcpus, vcpus) { "\($0)" }
         note("memory", other.memoryKiB, memoryKiB) { Size(bytes: $0 * 1024).description }
         note("disks", other.disks, disks) { disks in
-            disks.isEmpty ? "none" : disks.map { "\($0.target) \($0.path)" + ($0.bootOrder.map { " (boot \($0))" } ?? "") }
+            disks.isEmpty ? "none" : disks.map { "\($0.target) \($0.path)" + ($0.bootOrder.map { " (boot \($0))" } ?? "") + ($0.readOnly ? " (read-only)" : "") }
                 .joined(separator: ", ")
         }
         note("NICs", other.interfaces, interfaces) { interfaces in

@@ -8,6 +8,8 @@ extension DomainDefinition {
     /// - Volumes become virtio qcow2 disks in `boot_priority` order (lowest first; volumes
     ///   without one follow, in the order listed, and get no boot order).
     /// - NICs become virtio interfaces on their network's bridge with their `hw_addr`.
+    /// - With `settings.seedsDirectory`, the VM's cloud-init seed image follows the volumes as a
+    ///   read-only raw virtio disk (``NoCloudSeed``, ``SeedDirectory``).
     /// - Without `kernel` the guest boots from its disks; with it, directly from the kernel.
     ///   `kernel` and `initrd` name images of `settings.imagesDirectory`, resolved there
     ///   (``AgentRuntime/ImagesDirectory``): a name leading outside it is refused.
@@ -75,13 +77,21 @@ extension DomainDefinition {
             (left.element.priority ?? .max, left.offset) < (right.element.priority ?? .max, right.offset)
         }.map(\.element)
         var nextBootOrder = 1
-        let disks = ordered.enumerated().map { index, volume -> Disk in
+        var disks = ordered.enumerated().map { index, volume -> Disk in
             var bootOrder: Int?
             if volume.priority != nil && directBoot == nil {
                 bootOrder = nextBootOrder
                 nextBootOrder += 1
             }
             return Disk(path: volume.path, target: Self.diskTarget(index), bootOrder: bootOrder)
+        }
+        // The cloud-init seed last, read-only, never booted from (docs/guest-image.md).
+        if let seeds = settings.seedsDirectory {
+            let seed = SeedDirectory.imagePath(in: seeds, of: id)
+            guard XMLEscaping.isRepresentable(seed) else {
+                throw AgentFailure("compute.seeds_directory \(seeds) cannot be written in a domain")
+            }
+            disks.append(Disk(path: seed, target: Self.diskTarget(disks.count), bootOrder: nil, format: "raw", readOnly: true))
         }
 
         self.init(uuid: id, name: DomainName.name(of: id), virtType: settings.virtType, arch: arch, vcpus: vcpus,

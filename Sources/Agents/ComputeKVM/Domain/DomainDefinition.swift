@@ -43,18 +43,23 @@ public struct DomainDefinition: Sendable, Hashable {
         self.directBoot = directBoot
     }
 
-    /// A qcow2 file on a virtio bus.
+    /// A file on a virtio bus: a volume (qcow2), or the cloud-init seed (raw, read-only).
     public struct Disk: Sendable, Hashable {
         public var path: String
         /// `vda`, `vdb`, … in boot order.
         public var target: String
         /// libvirt's per-device boot order (1 first); nil for a disk that is not booted from.
         public var bootOrder: Int?
+        /// The image format libvirt tells QEMU: `qcow2` or `raw`.
+        public var format: String
+        public var readOnly: Bool
 
-        public init(path: String, target: String, bootOrder: Int?) {
+        public init(path: String, target: String, bootOrder: Int?, format: String = "qcow2", readOnly: Bool = false) {
             self.path = path
             self.target = target
             self.bootOrder = bootOrder
+            self.format = format
+            self.readOnly = readOnly
         }
     }
 
@@ -127,12 +132,15 @@ public struct DomainSettings: Sendable, Hashable {
     public var consoleDirectory: String
     /// The only place a VM's `kernel` and `initrd` come from (`compute.images_directory`).
     public var imagesDirectory: String
+    /// Where each VM's cloud-init seed image is (`compute.seeds_directory`); nil attaches none.
+    public var seedsDirectory: String?
 
     public init(virtType: VirtType, vncListen: String, consoleDirectory: String,
-                imagesDirectory: String = ImagesDirectory.defaultPath) {
+                imagesDirectory: String = ImagesDirectory.defaultPath, seedsDirectory: String? = nil) {
         self.virtType = virtType
         self.vncListen = vncListen
         self.consoleDirectory = consoleDirectory
         self.imagesDirectory = imagesDirectory
+        self.seedsDirectory = seedsDirectory
     }
 }

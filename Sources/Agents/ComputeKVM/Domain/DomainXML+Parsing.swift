@@ -50,7 +50,9 @@ extension DomainXML {
         let disks = elements("devices/disk[@device='disk']").compactMap { disk -> DomainDefinition.Disk? in
             guard let path = attribute(disk.elements(forName: "source").first, "file") else { return nil }
             return .init(path: path, target: attribute(disk.elements(forName: "target").first, "dev") ?? "",
-                         bootOrder: attribute(disk.elements(forName: "boot").first, "order").flatMap { Int($0) })
+                         bootOrder: attribute(disk.elements(forName: "boot").first, "order").flatMap { Int($0) },
+                         format: attribute(disk.elements(forName: "driver").first, "type") ?? "raw",
+                         readOnly: !disk.elements(forName: "readonly").isEmpty)
         }
         let interfaces = elements("devices/interface[@type='bridge']").compactMap { interface -> DomainDefinition.Interface? in
             guard let bridge = attribute(interface.elements(forName: "source").first, "bridge"),

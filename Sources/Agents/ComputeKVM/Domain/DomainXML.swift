@@ -35,9 +35,10 @@ public enum DomainXML {
         lines.append("  <devices>")
         for disk in domain.disks {
             lines.append("    <disk type='file' device='disk'>")
-            lines.append("      <driver name='qemu' type='qcow2'/>")
+            lines.append("      <driver name='qemu' type='\(a(disk.format))'/>")
             lines.append("      <source file='\(a(disk.path))'/>")
             lines.append("      <target dev='\(a(disk.target))' bus='virtio'/>")
+            if disk.readOnly { lines.append("      <readonly/>") }
             if let order = disk.bootOrder { lines.append("      <boot order='\(order)'/>") }
             lines.append("    </disk>")
         }

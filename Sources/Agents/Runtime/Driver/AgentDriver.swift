@@ -51,6 +51,16 @@ public protocol AgentDriver: Sendable {
     /// sentences ("holds 5gb, asked for 10gb"); empty when they match. By default none.
     func differences(held: Object, found: Object) -> [String]
 
+    /// Whether start-up reconciliation brings `found` back to `held` by itself instead of only
+    /// reporting the difference: the one repair made without the operator, for what a host's
+    /// restart undoes (a VM that should run, found shut off). Pure. By default never.
+    func restoresAtStart(held: Object, found: Object) -> Bool
+
+    /// Brings back an object for which ``restoresAtStart(held:found:)`` said so, from what is
+    /// on the host (`held` is redacted: it carries no secrets to define anything with), and
+    /// returns it as it now is. Throws ``AgentFailure`` with the reason it could not.
+    func restoreAtStart(_ held: Object) async throws -> ApplyOutcome
+
     /// A piece of VM `id`'s serial log on this host, at most `maxBytes` (`ConsoleRequest`, for
     /// `GET /api/objects/{id}/console`). Only a compute agent has one; by default it throws
     /// ``ConsoleLogError/unsupported``. Never logs what the guest wrote.
@@ -72,6 +82,14 @@ extension AgentDriver {
 
     public func differences(held: Object, found: Object) -> [String] {
         []
+    }
+
+    public func restoresAtStart(held: Object, found: Object) -> Bool {
+        false
+    }
+
+    public func restoreAtStart(_ held: Object) async throws -> ApplyOutcome {
+        throw AgentFailure("a \(held.type?.rawValue ?? "resource") is not restored at agent start")
     }
 }
 

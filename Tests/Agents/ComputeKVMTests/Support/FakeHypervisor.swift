@@ -88,8 +88,12 @@ final class FakeHypervisor: Hypervisor, Sendable {
         try mutate("start", id) { domain, state in
             guard !domain.isActive else { throw Self.invalid("Requested operation is not valid: domain is already running") }
             if let failure = state.startFailure { throw failure }
-            // A restored guest comes back with the XML it was saved with; here that is the same.
-            domain.liveXML = domain.xml
+            // A restored guest comes back with the XML it was saved with; here that is the same,
+            // with the VNC port autoport picked: the first from 5900 no running guest has.
+            let used = Set(state.domains.values.compactMap { $0.liveXML.flatMap(Self.vncPort) })
+            let port = (5900...).first { !used.contains($0) }!
+            domain.liveXML = domain.xml.replacingOccurrences(of: "<graphics type='vnc' autoport='yes'",
+                                                             with: "<graphics type='vnc' port='\(port)' autoport='yes'")
             domain.state = .running
             domain.managedSave = false
         }
@@ -152,6 +156,22 @@ final class FakeHypervisor: Hypervisor, Sendable {
             }
         }
         return listings
+    }
+
+    /// The `port` of a live XML's VNC console.
+    static func vncPort(_ xml: String) -> Int? {
+        guard let range = xml.range(of: "<graphics type='vnc' port='") else { return nil }
+        return Int(xml[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// The host restarted: every guest is gone, every definition (and managed save) stays.
+    func restartHost() {
+        state.withLock { state in
+            for id in state.domains.keys {
+                state.domains[id]!.liveXML = nil
+                state.domains[id]!.state = .shutOff
+            }
+        }
     }
 
     /// Pauses a running guest, as libvirt does on an I/O error.
