@@ -118,7 +118,9 @@ let package = Package(
         // The typed clients: the messages addressed to each service, built in one place so no
         // service spells another's routing key.
         .target(name: "Clients", dependencies: [
-            "Messages", "Broker", "ServiceSupport",
+            "Messages", "Broker", "ServiceSupport", "MessageHandling",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
         ]),
 
@@ -213,6 +215,7 @@ let package = Package(
         .testTarget(name: "ComputeKVMTests", dependencies: [
                         "ComputeKVM", "AgentRuntime", "TestSupport", "Clients", "Broker", "Messages", "ServiceSupport",
                         .product(name: "Logging", package: "swift-log"),
+                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     ],
                     path: "Tests/Agents/ComputeKVMTests"),
 

@@ -51,10 +51,19 @@
 # default exchange (`amq.default`), through which one could publish into any queue by name.
 #
 #   user          declares (configure)             publishes to n0core     consumes
-#   api           exchanges, n0core.dead, scheduler  scheduler             -
-#   scheduler     same                               agent ids             scheduler
+#   api           exchanges, n0core.dead, scheduler, scheduler, agent ids  its reply queue
+#                 its reply queue api.reply.<uuid>
+#   scheduler     same, without a reply queue        agent ids             scheduler
 #   conductor     same + conductor                   scheduler             conductor
-#   hypervisor    its agents' queues                 conductor, agent ids  its agents' queues
+#   hypervisor    its agents' queues                 conductor, agent ids, its agents' queues
+#                                                    api.reply.<uuid>
+#
+# Consoles (GET /api/objects/{id}/console) are a request and a reply: the API sends a
+# ConsoleRequest to the compute agent's id and the agent answers on the API process's reply key
+# api.reply.<uuid>, bound to a classic exclusive queue of that name (deleted with the API's
+# connection). Not RabbitMQ's direct reply-to: its replies go through amq.default, and write on
+# amq.default is what no user gets (checked on RabbitMQ 3.10: publishing a reply to
+# amq.rabbitmq.reply-to.* without it is ACCESS_REFUSED).
 #
 # Every published message carries `user_id` (the publisher sets it to its own user; RabbitMQ
 # refuses any other), so the conductor can tell which hypervisor sent a heartbeat or a result
@@ -68,6 +77,8 @@ ROLES=(api scheduler conductor)
 LEGACY_AGENT_ROLES=(compute-kvm volumer-file porter-vlan)
 EXCHANGE=n0core
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+# The reply queue and routing key of one n0core-api process (consoles, Sources/Clients/Console).
+REPLY="api\\.reply\\.$UUID"
 
 log() { printf '[rabbitmq-setup] %s\n' "$*" >&2; }
 die() { printf '[rabbitmq-setup] error: %s\n' "$*" >&2; exit 1; }
@@ -82,11 +93,11 @@ permissions() {
   local shared='n0core|n0core\.dead-letter|n0core\.dead'
   case "$1" in
     api)
-      echo "^($shared|scheduler)\$"                     # declare exchanges, dead, scheduler
-      echo "^($shared|scheduler)\$"                     # publish; dead letters; bind dead, scheduler
-      echo '^(n0core|n0core\.dead-letter|scheduler)$'   # bind from both exchanges; make scheduler
-      echo '^scheduler$'                                # Spec
-      echo '^scheduler$' ;;                             # binding key of scheduler
+      echo "^($shared|scheduler|$REPLY)\$"              # declare exchanges, dead, scheduler, its reply queue
+      echo "^($shared|scheduler|$REPLY)\$"              # publish; dead letters; bind dead, scheduler, reply queue
+      echo "^(n0core|n0core\\.dead-letter|scheduler|$REPLY)\$"  # bind from both exchanges; make scheduler; consume replies
+      echo "^(scheduler|$UUID)\$"                       # Spec; ConsoleRequest to a compute agent
+      echo "^(scheduler|$REPLY)\$" ;;                   # binding keys of scheduler and its reply queue
     scheduler)
       echo "^($shared|scheduler)\$"
       echo "^($shared|scheduler)\$"
@@ -105,7 +116,7 @@ permissions() {
       echo "^($ids)\$"                                  # declare (and delete) only its agents' queues
       echo "^(n0core|n0core\\.dead-letter|$ids)\$"      # publish; dead letters; bind its queues
       echo "^(n0core|$ids)\$"                           # bind its queues to n0core; consume them
-      echo "^(conductor|$UUID)\$"                       # Notify, Heartbeat; Notify to dependents
+      echo "^(conductor|$UUID|$REPLY)\$"                # Notify, Heartbeat; Notify to dependents; ConsoleReply
       echo "^($ids)\$" ;;                               # binding keys: its agents' ids only
     legacy-agent)
       # Earlier releases' agents (one user per kind, shared by every hypervisor) still need what
@@ -113,7 +124,7 @@ permissions() {
       echo "^(n0core|n0core\\.dead-letter|n0core\\.dead|conductor|$UUID)\$"
       echo "^(n0core|n0core\\.dead-letter|amq\\.default|conductor|$UUID)\$"
       echo "^(n0core|n0core\\.dead-letter|conductor|$UUID)\$"
-      echo "^(conductor|$UUID)\$"
+      echo "^(conductor|$UUID|$REPLY)\$"
       echo "^(conductor|$UUID)\$" ;;
     *) die "unknown role $1" ;;
   esac
@@ -320,6 +331,13 @@ self_test() {
   expect ok conductor "consume conductor" get conductor conductor
   for agent in "${AGENTS_A[@]}"; do expect ok hv-a "consume its agent's queue $agent" get hv-a "$agent"; done
   expect ok hv-b "consume its agent's queue" get hv-b "$b1"
+  local reply=api.reply.cccccccc-0000-4000-8000-00000000000c
+  log "consoles: the API's reply queue, a request to a compute agent, its reply"
+  expect ok api "declare+bind its reply queue $reply" declare_reply api "$reply"
+  expect routed api "publish ConsoleRequest to a compute agent" publish api "$a1"
+  expect routed hv-a "publish ConsoleReply to an API's reply key" publish hv-a "$reply"
+  expect routed hv-b "publish ConsoleReply to an API's reply key" publish hv-b "$reply"
+  expect ok api "consume its reply queue" get api "$reply"
   for role in "${everyone[@]}"; do
     expect routed "$role" "dead-letter to n0core.dead (n0core.dead-letter)" publish_to "$role" n0core.dead-letter n0core.dead
     expect routed "$role" "publish with user_id = its own user" publish_as "$role" "$(own_key "$role")" "${USER[$role]}"
@@ -334,7 +352,13 @@ self_test() {
     expect refused "$role" "declare a queue named otherwise" declare_queue "$role" other.queue
   done
   expect refused api "publish to conductor" publish api conductor
-  expect refused api "publish to an agent" publish api "$a1"
+  expect refused api "declare a reply queue not named api.reply.<uuid>" declare_reply api api.reply.other
+  expect refused scheduler "declare a reply queue" declare_reply scheduler api.reply.dddddddd-0000-4000-8000-00000000000d
+  expect refused conductor "declare a reply queue" declare_reply conductor api.reply.dddddddd-0000-4000-8000-00000000000d
+  expect refused hv-a "consume an API's reply queue" get hv-a "$reply"
+  expect refused hv-a "publish to a reply key not api.reply.<uuid>" publish hv-a api.reply.other
+  expect refused hv-a "bind its queue to an API's reply key" bind hv-a n0core "$a1" "$reply"
+  expect refused scheduler "consume an API's reply queue" get scheduler "$reply"
   expect refused scheduler "publish to scheduler" publish scheduler scheduler
   expect refused conductor "publish to an agent" publish conductor "$a1"
   expect refused api "declare conductor" declare_queue api conductor
@@ -368,6 +392,7 @@ self_test() {
   expect routed hv-a "publish anything into n0core.dead (write on n0core.dead-letter, to dead-letter)" \
     publish_to hv-a n0core.dead-letter n0core.dead
   expect routed hv-a "publish to another hypervisor's agent (its Notifies; a Request is the agent's to refuse)" publish hv-a "$b1"
+  expect routed api "publish to any agent id (its ConsoleRequests; a Request is the agent's to refuse)" publish api "$b1"
 
   if [ -n "${N0CORE_PERMCHECK_BIN_DIR:-}" ]; then real_agent_check "$N0CORE_PERMCHECK_BIN_DIR"; fi
 
@@ -414,6 +439,7 @@ real_agent_check() {
     fi
     sleep 0.2
   done
+  console_check "${AGENTS_A[0]}"
   for role in "${!pid[@]}"; do
     CHECKS=$((CHECKS + 4))
     if [ -n "${is_ready[$role]:-}" ]; then log "  ok   $role: real agent ready (declared, consuming, publishing)"
@@ -430,6 +456,26 @@ real_agent_check() {
     else log "  ok   $role: no access refused in its log (exit status $status after SIGTERM)"; fi
   done
   rm -rf "$dir"
+}
+
+# console_check AGENT: as the API's user, a ConsoleRequest to the real compute agent AGENT (for a
+# VM it never ran) naming the reply queue the checks above made; its ConsoleReply (no_log) must
+# arrive there with A's user as user_id.
+console_check() {
+  local agent=$1 reply=api.reply.cccccccc-0000-4000-8000-00000000000c request_id replies="" _
+  request_id=$(cat /proc/sys/kernel/random/uuid)
+  CHECKS=$((CHECKS + 1))
+  http api POST "exchanges/$(vh)/n0core/publish" "{\"properties\":{\"type\":\"ConsoleRequest\",\"delivery_mode\":2},\"routing_key\":\"$agent\",\"payload_encoding\":\"string\",\"payload\":\"{\\\"request_id\\\":\\\"$request_id\\\",\\\"vm_id\\\":\\\"$request_id\\\",\\\"reply_to\\\":\\\"$reply\\\",\\\"expires_at\\\":\\\"2099-01-01T00:00:00Z\\\",\\\"lines\\\":10,\\\"max_bytes\\\":1024}\"}" >/dev/null
+  for _ in $(seq 1 50); do
+    replies=$(http api POST "queues/$(vh)/$reply/get" '{"count":20,"ackmode":"ack_requeue_true","encoding":"auto"}')
+    [[ "$replies" == *"$request_id"* ]] && break
+    sleep 0.2
+  done
+  if [[ "$replies" == *"$request_id"* && "$replies" == *no_log* ]] && heartbeat_user "$replies" "$request_id" "${USER[hv-a]}"; then
+    log "  ok   compute-kvm: answers a ConsoleRequest on the API's reply key, as ${USER[hv-a]}"
+  else
+    log "  FAIL compute-kvm: no ConsoleReply from ${USER[hv-a]} on $reply: $(head -c 300 <<< "$replies")"; FAILURES=$((FAILURES + 1))
+  fi
 }
 
 # heartbeat_user MESSAGES TYPE USER: whether the message of TYPE among MESSAGES (what the
@@ -467,6 +513,13 @@ declare_exchange() { http "$1" PUT "exchanges/$(vh)/$2" "{\"type\":\"$3\",\"dura
 delete_exchange() { http "$1" DELETE "exchanges/$(vh)/$2"; }
 declare_queue() { http "$1" PUT "queues/$(vh)/$2" "$queue_args"; }
 delete_queue() { http "$1" DELETE "queues/$(vh)/$2"; }
+# declare_reply ROLE NAME: a reply queue as the API makes one, bound with its name. Exclusive
+# there (deleted with the API's connection); not here, where the management API's connection
+# ends with the call. The permissions checked are the same.
+declare_reply() {
+  local r; r=$(http "$1" PUT "queues/$(vh)/$2" '{"durable":false,"auto_delete":false,"arguments":{}}')
+  case "${r%% *}" in 2*) bind "$1" n0core "$2" "$2" ;; *) echo "$r" ;; esac
+}
 declare_dead() {
   local r; r=$(http "$1" PUT "queues/$(vh)/n0core.dead" '{"durable":true,"auto_delete":false,"arguments":{"x-queue-type":"quorum"}}')
   case "${r%% *}" in 2*) bind "$1" n0core.dead-letter n0core.dead n0core.dead ;; *) echo "$r" ;; esac

@@ -20,6 +20,8 @@ public struct APIConfiguration: Sendable {
     /// The longest a request's database work may take before it is answered 503
     /// (`api.database_timeout_seconds`, default 10).
     public var databaseTimeout: Duration
+    /// How consoles are read (`api.console_timeout_seconds`, `api.console_follow_seconds`).
+    public var console = ConsoleSettings()
 
     public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits(),
                 documentLimits: DocumentLimits = .document, databaseTimeout: Duration = .seconds(10)) {
@@ -58,6 +60,9 @@ public struct APIConfiguration: Sendable {
             maxDepth: try reader.bounded("api.max_depth", default: 8, in: 1...1_000, unit: "levels")
         )
         databaseTimeout = .seconds(try reader.bounded("api.database_timeout_seconds", default: 10, in: 1...3_600, unit: "seconds"))
+        console = ConsoleSettings(
+            timeout: .seconds(try reader.bounded("api.console_timeout_seconds", default: 5, in: 1...300, unit: "seconds")),
+            followLimit: .seconds(try reader.bounded("api.console_follow_seconds", default: 600, in: 1...86_400, unit: "seconds")))
     }
 
     /// The configuration key of a document limit, which the API's answers name; none for

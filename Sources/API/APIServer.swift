@@ -1,3 +1,4 @@
+import Clients
 import Hummingbird
 import Logging
 import ServiceSupport
@@ -6,11 +7,14 @@ import Store
 /// The HTTP application of `n0core-api`: `/api/…` behind bearer tokens; `/healthz`, `/readyz`
 /// and `/metrics` open on the same address.
 public enum APIServer {
+    /// - Parameter console: reads serial logs through the agents (``Clients/ConsoleRequester``);
+    ///   without one, the console route answers 503.
     public static func makeApplication(
-        configuration: APIConfiguration, store: Store, health: HealthRoutes, logger: Logger
+        configuration: APIConfiguration, store: Store, health: HealthRoutes, console: (any ConsoleFetching)? = nil,
+        logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(configuration: configuration, store: store, health: health, logger: logger),
+            router: makeRouter(configuration: configuration, store: store, health: health, console: console, logger: logger),
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port),
                                  serverName: "n0core-api"),
             logger: logger
@@ -19,7 +23,8 @@ public enum APIServer {
 
     /// Every route; separate from the application so tests can list the routes.
     public static func makeRouter(
-        configuration: APIConfiguration, store: Store, health: HealthRoutes, logger: Logger
+        configuration: APIConfiguration, store: Store, health: HealthRoutes, console: (any ConsoleFetching)? = nil,
+        logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -35,6 +40,7 @@ public enum APIServer {
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
                        documentLimits: configuration.documentLimits, database: database).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
+        ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)
         // Last, so that it wraps only the not-found answer (a path served under other methods).
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router

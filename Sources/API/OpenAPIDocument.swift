@@ -235,10 +235,96 @@ enum OpenAPIDocument {
               content:
                 application/json: {schema: {$ref: '#/components/schemas/Node'}}
                 application/yaml: {schema: {$ref: '#/components/schemas/Node'}}
+              links:
+                GetConsole: {operationId: getConsole, parameters: {id: '$response.body#/id'}}
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
+      /api/objects/{id}/console:
+        parameters:
+          - name: id
+            in: path
+            required: true
+            schema: {type: string, format: uuid}
+        get:
+          operationId: getConsole
+          summary: A VM's serial log, its last lines or what follows an offset, optionally followed
+          description: |
+            Read by the compute agent the VM is placed on and relayed over the broker. The last
+            `lines` lines (default 100), or with `offset` everything after that byte offset; at most
+            1 MiB either way. As `text/plain`, the log's bytes as the guest wrote them, with
+            `X-Console-End` the offset to continue from; JSON or YAML when `Accept` names them.
+            `follow=true` keeps a `text/plain` answer open and sends what is appended, asked for
+            about once a second, until the client goes, the agent stops answering, or
+            `api.console_follow_seconds` (600) have passed.
+          parameters:
+            - name: range
+              in: query
+              required: false
+              style: form
+              explode: true
+              description: lines, or offset, as separate query parameters (not both)
+              schema:
+                oneOf:
+                  - type: object
+                    title: Tail
+                    additionalProperties: false
+                    properties:
+                      lines: {type: integer, minimum: 1, maximum: 10000, default: 100}
+                  - type: object
+                    title: AfterOffset
+                    required: [offset]
+                    additionalProperties: false
+                    properties:
+                      offset: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}
+            - name: follow
+              in: query
+              required: false
+              schema: {type: boolean, default: false}
+          responses:
+            "200":
+              description: The piece of the log
+              headers:
+                X-Console-Start: {description: the byte offset of the first byte sent, schema: {type: integer, minimum: 0}}
+                X-Console-End: {description: the offset to continue from (not when following), schema: {type: integer, minimum: 0}}
+                X-Console-Size: {description: the log's size when read (not when following), schema: {type: integer, minimum: 0}}
+              content:
+                text/plain: {schema: {type: string}}
+                application/json: {schema: {$ref: '#/components/schemas/ConsoleExcerpt'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/ConsoleExcerpt'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404":
+              description: No such object, an object that is not a VM, or no serial log on the VM's hypervisor (never started there, or deleted)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Error'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
+            "409":
+              description: The VM is not placed on a hypervisor yet
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Error'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
+            "502":
+              description: The VM's agent could not read the log (or is not a compute agent)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Error'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
+            "503":
+              description: The database or the broker is unavailable; send the request again
+              headers:
+                Retry-After:
+                  required: true
+                  description: seconds
+                  schema: {type: integer, minimum: 1}
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Error'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
+            "504":
+              description: The VM's compute agent did not answer within `api.console_timeout_seconds`
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/Error'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
       /api/openapi.yaml:
         get:
           operationId: getOpenAPIDocument
@@ -312,6 +398,17 @@ enum OpenAPIDocument {
           value:
     \#(Self.seedExampleValue)
       schemas:
+        ConsoleExcerpt:
+          type: object
+          required: [vm_id, agent_id, start, end, size, text]
+          additionalProperties: false
+          properties:
+            vm_id: {type: string, format: uuid}
+            agent_id: {type: string, format: uuid, description: the compute agent that read it}
+            start: {type: integer, minimum: 0, description: byte offset of the first byte}
+            end: {type: integer, minimum: 0, description: the offset to continue from}
+            size: {type: integer, minimum: 0, description: the log's size when read}
+            text: {type: string, description: the bytes as UTF-8 (invalid sequences replaced)}
         Error:
           type: object
           required: [error, status]

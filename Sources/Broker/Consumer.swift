@@ -31,7 +31,7 @@ public final class Consumer: Service, BrokerConnectionReporting {
     ///   - topology: anything else to declare on connect.
     ///   - deadLetterPublisher: carries ``Delivery/deadLetter(reason:)`` copies to the dead-letter
     ///     queue with their reason.
-    public init(
+    public convenience init(
         configuration: BrokerConfiguration,
         queue: String,
         bindingKeys: [String] = [],
@@ -39,13 +39,34 @@ public final class Consumer: Service, BrokerConnectionReporting {
         deadLetterPublisher: Publisher,
         logger: Logger
     ) {
+        self.init(configuration: configuration, queue: queue, declaring: topology.declaringQueue(queue, bindingKeys: bindingKeys),
+                  deadLetterPublisher: deadLetterPublisher, logger: logger)
+    }
+
+    /// A consumer of this process's own reply queue (``Topology/declareReplyQueue(_:bindingKey:)``),
+    /// declared again on every connection, since it goes with the last one.
+    public convenience init(
+        configuration: BrokerConfiguration,
+        replyQueue: String,
+        bindingKey: String,
+        deadLetterPublisher: Publisher,
+        logger: Logger
+    ) {
+        var topology = Topology()
+        topology.declareReplyQueue(replyQueue, bindingKey: bindingKey)
+        self.init(configuration: configuration, queue: replyQueue, declaring: topology,
+                  deadLetterPublisher: deadLetterPublisher, logger: logger)
+    }
+
+    init(configuration: BrokerConfiguration, queue: String, declaring topology: Topology,
+         deadLetterPublisher: Publisher, logger: Logger) {
         self.queue = queue
         let (stream, continuation) = AsyncStream.makeStream(of: Delivery.self)
         deliveries = stream
         var logger = logger
         logger[metadataKey: "broker.queue"] = "\(queue)"
         let engine = ConsumerEngine(
-            queue: queue, topology: topology.declaringQueue(queue, bindingKeys: bindingKeys),
+            queue: queue, topology: topology,
             prefetch: configuration.prefetch, deliveries: continuation, logger: logger)
         let worker = ConnectionWorker(
             configuration: configuration, role: "consumer \(queue)", engine: engine, logger: logger)

@@ -73,6 +73,10 @@ extension AMQPConnection {
                 try bindQueue(queue.name, exchange: Topology.deadLetterExchange, routingKey: Topology.deadLetterQueue)
             }
         }
+        for queue in topology.replyQueues {
+            try declareReplyQueue(queue.name)
+            try bindQueue(queue.name, exchange: Topology.exchange, routingKey: queue.bindingKey)
+        }
         return report
     }
 
@@ -122,6 +126,16 @@ extension AMQPConnection {
             }
         case .closed(let code, let text):
             throw fail(.channelClosed(code: code, text: text))
+        }
+    }
+
+    /// A classic queue, exclusive and auto-deleted: gone with this connection.
+    private func declareReplyQueue(_ name: String) throws {
+        switch try channelRPC("declaring reply queue \(name)", { arena in
+            _ = amqp_queue_declare(state, channel, arena.bytes(name), 0, 0, 1, 1, amqp_table_t())
+        }) {
+        case .done: return
+        case .closed(let code, let text): throw fail(.channelClosed(code: code, text: text))
         }
     }
 

@@ -37,6 +37,14 @@ public struct Topology: Sendable, Hashable {
 
     /// The work queues to declare, besides the exchange and the dead-letter queue.
     public private(set) var queues: [Queue] = []
+    /// A process's private queue for answers (``declareReplyQueue(_:bindingKey:)``).
+    public struct ReplyQueue: Sendable, Hashable {
+        public var name: String
+        public var bindingKey: String
+    }
+
+    /// The reply queues to declare.
+    public private(set) var replyQueues: [ReplyQueue] = []
     /// After this many deliveries a message is dead-lettered by the broker (quorum queues'
     /// `x-delivery-limit`), so a message that kills its consumer cannot crash-loop a service.
     /// `nil` disables the limit. Changing it for an existing queue makes its re-declaration fail:
@@ -68,6 +76,15 @@ public struct Topology: Sendable, Hashable {
     public mutating func declareDeadLetterTap(_ name: String) {
         declareQueue(name)
         if let index = queues.firstIndex(where: { $0.name == name }) { queues[index].tapsDeadLetters = true }
+    }
+
+    /// Adds a queue for answers to this process only (a console's log from an agent): classic,
+    /// exclusive to the connection that declares it and deleted with it, bound to ``exchange``
+    /// with `bindingKey`. Nothing in it outlives the process, and an answer sent while it has no
+    /// consumer is unroutable rather than kept: whoever asked has stopped waiting.
+    public mutating func declareReplyQueue(_ name: String, bindingKey: String) {
+        guard !replyQueues.contains(where: { $0.name == name }) else { return }
+        replyQueues.append(ReplyQueue(name: name, bindingKey: bindingKey))
     }
 
     /// A copy with one more queue, for building a topology in one expression.

@@ -7,6 +7,8 @@ public enum AnyWireMessage: Sendable, Hashable {
     case request(RequestMessage)
     case notify(NotifyMessage)
     case heartbeat(HeartbeatMessage)
+    case consoleRequest(ConsoleRequestMessage)
+    case consoleReply(ConsoleReplyMessage)
 
     /// Decodes `body` as the message named by the AMQP `type` property.
     public init(type: MessageType, body: Data, format: WireFormat = .json) throws(DocumentError) {
@@ -15,6 +17,8 @@ public enum AnyWireMessage: Sendable, Hashable {
         case .request: self = .request(try MessageCodec.decode(RequestMessage.self, from: body, format: format))
         case .notify: self = .notify(try MessageCodec.decode(NotifyMessage.self, from: body, format: format))
         case .heartbeat: self = .heartbeat(try MessageCodec.decode(HeartbeatMessage.self, from: body, format: format))
+        case .consoleRequest: self = .consoleRequest(try MessageCodec.decode(ConsoleRequestMessage.self, from: body, format: format))
+        case .consoleReply: self = .consoleReply(try MessageCodec.decode(ConsoleReplyMessage.self, from: body, format: format))
         }
     }
 
@@ -24,6 +28,8 @@ public enum AnyWireMessage: Sendable, Hashable {
         case .request: .request
         case .notify: .notify
         case .heartbeat: .heartbeat
+        case .consoleRequest: .consoleRequest
+        case .consoleReply: .consoleReply
         }
     }
 }

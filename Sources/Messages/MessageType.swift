@@ -4,6 +4,10 @@ public enum MessageType: String, CaseIterable, Sendable, Hashable {
     case request = "Request"
     case notify = "Notify"
     case heartbeat = "Heartbeat"
+    /// API → a compute agent: a piece of a VM's serial log (docs/api.md, consoles).
+    case consoleRequest = "ConsoleRequest"
+    /// Compute agent → the API instance that asked, on its reply key.
+    case consoleReply = "ConsoleReply"
 }
 
 /// A message body that travels over AMQP; `messageType` is what goes in the `type` property.

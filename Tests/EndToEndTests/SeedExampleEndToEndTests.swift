@@ -156,6 +156,24 @@ struct SeedExampleEndToEndTests {
             print("guest console: \(disk)")
             #expect(disk == "DISK vda 10737418240 bytes", "a 10 GiB first disk")
 
+            // The same log through the API: relayed from the compute agent over the broker.
+            let console = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=10000", accept: "text/plain")
+            #expect(console.status == 200, "\(console.body.prefix(300))")
+            #expect(console.body.contains("LEASE 192.168.0.1"), "the API's console shows the lease")
+            print("console through the API: \(console.body.utf8.count) bytes, "
+                + "\(console.body.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("LEASE") })")
+            let tail = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=1", accept: "text/plain")
+            #expect(tail.status == 200 && tail.body.split(whereSeparator: \.isNewline).count == 1, "one line: \(tail.body.prefix(300))")
+            print("console through the API, lines=1: \(tail.body.debugDescription)")
+            // Followed: the last lines, then held open until api.console_follow_seconds (3 s here).
+            let clock = ContinuousClock()
+            let started = clock.now
+            let followed = try cluster.api(.get, "/api/objects/\(spec.vmID)/console?lines=2&follow=true", accept: "text/plain")
+            let held = clock.now - started
+            #expect(followed.status == 200 && followed.body.hasSuffix("GUEST_READY\r\n"), "\(followed.body.prefix(300))")
+            #expect(held >= .seconds(2.5), "held open for \(held)")
+            print("console followed through the API for \(held): \(followed.body.debugDescription)")
+
             try await cluster.deleteAndWaitApplied(spec)
             #expect(!host.domainIsRunning())
             #expect(!host.bridgeExists())

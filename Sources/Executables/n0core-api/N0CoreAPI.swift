@@ -5,7 +5,7 @@ import ServiceDatabase
 import ServiceSupport
 
 /// `n0core-api`: the HTTP API. Validates and stores specs, hands them to the scheduler through
-/// the outbox, answers graph queries.
+/// the outbox, answers graph queries, and relays VMs' serial logs from their compute agents.
 @main
 struct N0CoreAPI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,12 +22,14 @@ struct N0CoreAPI: AsyncParsableCommand {
         let settings = try APIConfiguration(daemon.configuration)
         let database = try daemon.makeDatabase()
         let publisher = try daemon.makePublisher(topology: SchedulerClient.topology)
+        // Consoles: requests to the compute agents, replies on this process's own queue.
+        let console = ConsoleRequester(configuration: try daemon.brokerConfiguration(), publisher: publisher, logger: daemon.logger)
         let application = APIServer.makeApplication(
             configuration: settings, store: database.store,
-            health: HealthRoutes(readiness: daemon.readiness, metrics: daemon.metrics), logger: daemon.logger)
-        daemon.logger.info("listening", metadata: ["address": "\(settings.listen)"])
+            health: HealthRoutes(readiness: daemon.readiness, metrics: daemon.metrics), console: console, logger: daemon.logger)
+        daemon.logger.info("listening", metadata: ["address": "\(settings.listen)", "console_reply_key": "\(console.replyKey)"])
         try await daemon.run([
-            database, publisher,
+            database, publisher, console.consumer, console,
             OutboxRelay(store: database.store, publisher: publisher, logger: daemon.logger),
             application,
         ])

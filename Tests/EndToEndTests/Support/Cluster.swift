@@ -84,6 +84,8 @@ final class Cluster: @unchecked Sendable {
         let health = (scheduler: TCPPort.free(), conductor: TCPPort.free())
         try launch("n0core-api", control.merging([
             "N0CORE_API_LISTEN": "127.0.0.1:\(apiPort)", "N0CORE_API_TOKENS": Self.token,
+            // A followed console ends on its own within the tests' HTTP timeout.
+            "N0CORE_API_CONSOLE_FOLLOW_SECONDS": "3",
         ]) { $1 })
         try launch("n0core-scheduler", control.merging(["N0CORE_HEALTH_LISTEN": "127.0.0.1:\(health.scheduler)"]) { $1 })
         try launch("n0core-conductor", control.merging([

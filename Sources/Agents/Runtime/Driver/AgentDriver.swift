@@ -60,6 +60,11 @@ public protocol AgentDriver: Sendable {
     /// on the host (`held` is redacted: it carries no secrets to define anything with), and
     /// returns it as it now is. Throws ``AgentFailure`` with the reason it could not.
     func restoreAtStart(_ held: Object) async throws -> ApplyOutcome
+
+    /// A piece of VM `id`'s serial log on this host, at most `maxBytes` (`ConsoleRequest`, for
+    /// `GET /api/objects/{id}/console`). Only a compute agent has one; by default it throws
+    /// ``ConsoleLogError/unsupported``. Never logs what the guest wrote.
+    func consoleLog(of id: ObjectID, range: ConsoleRange, maxBytes: Int) async throws -> ConsoleExcerpt
 }
 
 extension AgentDriver {

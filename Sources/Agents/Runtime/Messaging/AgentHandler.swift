@@ -38,6 +38,8 @@ struct AgentHandler: MessageHandler {
             return .done
         case .deadLetter(let reason):
             return .deadLetter(reason: reason)
+        case .consoleRequest(let request):
+            return await runtime.answer(request)
         case .refusedRequest(let refused):
             let answer = unsent.take(requestID) ?? .notify(runtime.refusal(refused))
             return await send(answer, dependents: refused.dependedBy, requestID: requestID, trace: trace)

@@ -12,13 +12,15 @@ enum IncomingMessage: Sendable, Hashable {
     case request(RequestMessage)
     case notify(NotifyMessage)
     case refusedRequest(RefusedRequest)
+    /// The API asks for a piece of a VM's serial log.
+    case consoleRequest(ConsoleRequestMessage)
     case deadLetter(reason: String)
 
     static func classify(_ envelope: Envelope) -> IncomingMessage {
         let type = envelope.properties.type
         let body = envelope.data
         guard let type, let messageType = MessageType(rawValue: type) else {
-            return .deadLetter(reason: "unknown message type '\(type ?? "")'; an agent's queue carries Request and Notify")
+            return .deadLetter(reason: "unknown message type '\(type ?? "")'; an agent's queue carries Request, Notify and ConsoleRequest")
         }
         switch messageType {
         case .request:
@@ -37,8 +39,14 @@ enum IncomingMessage: Sendable, Hashable {
             } catch {
                 return .deadLetter(reason: MessageRejection.undecodable("Notify", error).reason)
             }
-        case .spec, .heartbeat:
-            return .deadLetter(reason: "a \(type) message does not belong on an agent's queue; it carries Request and Notify")
+        case .consoleRequest:
+            do {
+                return .consoleRequest(try envelope.decode(ConsoleRequestMessage.self))
+            } catch {
+                return .deadLetter(reason: error.reason)
+            }
+        case .spec, .heartbeat, .consoleReply:
+            return .deadLetter(reason: "a \(type) message does not belong on an agent's queue; it carries Request, Notify and ConsoleRequest")
         }
     }
 }
