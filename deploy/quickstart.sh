@@ -230,6 +230,7 @@ answer=$(api POST /api/spec/ -H 'Content-Type: application/yaml' -H 'Accept: app
 [ "$(tail -n1 <<<"$answer")" = 201 ] || die "the API refused the example: $answer"
 SPEC_ID=$(sed -n 's/^id: \([0-9]*\)$/\1/p' <<<"$answer" | head -n1)
 [ -n "$SPEC_ID" ] || die "no spec id in the answer: $answer"
+VM_ID=$(awk '/type: resource\/vm\/kvm/ {vm=1} vm && $1 == "id:" {print $2; exit}' <<<"$answer")
 log "spec $SPEC_ID accepted; progress of each object:"
 
 state=pending last=""
@@ -292,7 +293,8 @@ n0core's guest image from its volume (a qcow2 over $DEMO/images/$GUEST_IMAGE) an
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
                   (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
   VM console      VNC on 127.0.0.1:$VNC_PORT (relayed to the VM's vnc_address ${VNC_ADDRESS:-none} in $NETNS), password: the spec's vnc_password (hogehoge)
-                  serial log: $DEMO/agents/compute-kvm/console/
+                  serial log: source $DEMO/env; curl -sS -H "Authorization: Bearer \$N0CORE_API_TOKEN" \\
+                    "\$N0CORE_API_URL/api/objects/$VM_ID/console?lines=20"   (&follow=true to follow it)
   images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: $GUEST_IMAGE)
   logs            $DEMO/log/
   remove it all   bash deploy/quickstart.sh stop

@@ -185,7 +185,7 @@ extension ComputeKVMDriver {
             }
             logger.info("deleted a VM", metadata: ["vm_id": "\(id)", "domain": "\(name)"])
         }
-        try? FileManager.default.removeItem(atPath: "\(configuration.consoleDirectory)/\(name).log")
+        try? FileManager.default.removeItem(atPath: DomainName.consoleLog(of: id, in: configuration.consoleDirectory))
     }
 
     /// Stops the guest at once; one that has stopped meanwhile is fine.

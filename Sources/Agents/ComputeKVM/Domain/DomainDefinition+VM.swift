@@ -96,7 +96,7 @@ extension DomainDefinition {
 
         self.init(uuid: id, name: DomainName.name(of: id), virtType: settings.virtType, arch: arch, vcpus: vcpus,
                   memoryKiB: memory.bytes / 1024, disks: disks, interfaces: interfaces, vnc: vnc,
-                  consoleLog: "\(settings.consoleDirectory)/\(DomainName.name(of: id)).log", directBoot: directBoot)
+                  consoleLog: DomainName.consoleLog(of: id, in: settings.consoleDirectory), directBoot: directBoot)
     }
 
     /// `vda` … `vdz`, `vdaa` …, as Linux names virtio disks.

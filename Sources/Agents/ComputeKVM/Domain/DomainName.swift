@@ -9,6 +9,11 @@ public enum DomainName {
         prefix + id.description
     }
 
+    /// The serial console log of the VM's domain: `n0-ID.log` in the console directory.
+    public static func consoleLog(of id: ObjectID, in directory: String) -> String {
+        "\(directory)/\(name(of: id)).log"
+    }
+
     /// The VM id of a domain named by this agent; nil for any other domain.
     public static func vmID(ofDomainNamed name: String) -> ObjectID? {
         guard name.hasPrefix(prefix) else { return nil }
