@@ -452,8 +452,10 @@ enum OpenAPIDocument {
           type: object
           description: |
             Hints on the spec by namespaced name; values are booleans, integers or strings, and names
-            this version does not know are kept.
+            this version does not know are kept. `n0stack/n0core/scheduler/rescheduling` is set by
+            the conductor when it reschedules, never by users (422).
           properties:
+            n0stack/n0core/scheduler/rescheduling: false
             n0stack/scheduling/same_host:
               type: boolean
               description: place every object of the spec on one host
@@ -465,9 +467,6 @@ enum OpenAPIDocument {
             type: [boolean, integer, string]
             minimum: -9223372036854775808
             maximum: 9223372036854775807
-          not:
-            description: set by the conductor when it reschedules, never by users (422)
-            required: [n0stack/n0core/scheduler/rescheduling]
         NullableAnnotations:
           oneOf:
             - {$ref: '#/components/schemas/Annotations'}
@@ -645,10 +644,9 @@ enum OpenAPIDocument {
             `state` and `status` name the same desired state (either is read; answers write
             `status` for VMs, volumes and NICs, `state` for networks and agents), and `relatioins` is
             the seed's spelling of `dependencies`: not both of either pair
-          not:
-            anyOf:
-              - required: [state, status]
-              - required: [dependencies, relatioins]
+          dependentSchemas:
+            state: {properties: {status: false}}
+            dependencies: {properties: {relatioins: false}}
         Dependencies:
           type: [array, "null"]
           items: {$ref: '#/components/schemas/Dependency'}
@@ -975,9 +973,9 @@ enum OpenAPIDocument {
           type: object
           required: [r]
           additionalProperties: false
-          not:
-            description: "`boot_prority` is the seed's spelling of `boot_priority`: not both"
-            required: [n0stack/n0core/vm/boot_priority, n0stack/n0core/vm/boot_prority]
+          description: "`boot_prority` is the seed's spelling of `boot_priority`: not both"
+          dependentSchemas:
+            n0stack/n0core/vm/boot_priority: {properties: {n0stack/n0core/vm/boot_prority: false}}
           properties:
             r:
               type: string
