@@ -52,6 +52,15 @@ extension Store {
                 applied.append(migration)
             }
         }
+        // A database migrated by a newer release still works with this one (migrations only add),
+        // but an operator rolling back should know.
+        let known = Set(migrations.map(\.version))
+        let unknown = try await appliedMigrations().filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            logger.warning("the database holds migrations this build does not know (a newer release migrated it)", metadata: [
+                "versions": "\(unknown)",
+            ])
+        }
         return applied
     }
 
