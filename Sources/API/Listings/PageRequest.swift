@@ -38,7 +38,7 @@ struct PageRequest: Equatable {
         }
     }
 
-    init(_ parameters: FlatDictionary<Substring, Substring>, kind: Kind) throws {
+    init(_ parameters: Parameters, kind: Kind) throws {
         try self.init(limit: parameters["limit"].map(String.init), cursor: parameters["cursor"].map(String.init), kind: kind)
     }
 

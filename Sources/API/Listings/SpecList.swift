@@ -37,7 +37,7 @@ struct SpecList: Encodable {
     var next: String?
 
     /// `state` when given must be a spec state; `limit` and `cursor` as every listing reads them.
-    static func read(_ parameters: FlatDictionary<Substring, Substring>) throws -> (state: SpecState?, page: PageRequest) {
+    static func read(_ parameters: Parameters) throws -> (state: SpecState?, page: PageRequest) {
         let page = try PageRequest(parameters, kind: .spec)
         guard let text = parameters["state"] else { return (nil, page) }
         guard let state = SpecState(rawValue: String(text)) else {
