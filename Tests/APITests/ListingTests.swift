@@ -72,7 +72,8 @@ struct ListingTests {
                                      ("limit=501", "limit must be a whole number from 1 to 500"),
                                      ("state=done", "state must be one of pending, applied, failed, superseded"),
                                      ("cursor=x", "cursor is not one this route gave"),
-                                     ("cursor=a1", "cursor is not one this route gave")] {
+                                     ("cursor=a1", "cursor is not one this route gave"),
+                                     ("stat=pending", "unknown query parameter 'stat'; this route takes cursor, limit, state")] {
                 let response = try await api.send(.get, "/api/spec?\(query)", accept: "application/json")
                 #expect(response.status == .badRequest, "\(query)")
                 #expect(String(buffer: response.body).contains(message), "\(query): \(String(buffer: response.body))")
@@ -145,6 +146,10 @@ struct ListingTests {
             let whole = try await api.send(.get, "/api/graph", accept: "application/yaml")
             #expect(whole.status == .ok)
             #expect(try await api.send(.get, "/api/graph?spec_id=1&limit=2").status == .badRequest)
+            // A misspelt selector is refused, not read as "the whole graph".
+            let misspelt = try await api.send(.get, "/api/graph?specid=1", accept: "application/json")
+            #expect(misspelt.status == .badRequest)
+            #expect(String(buffer: misspelt.body).contains("unknown query parameter 'specid'"))
         }
     }
 }

@@ -22,6 +22,7 @@ struct GraphController<Context: RequestContext> {
         let graph: Graph
         var next: String?
         let query = request.uri.queryParameters
+        try query.requireOnly(["spec_id", "object_id", "depth", "limit", "cursor"])
         switch try GraphQuery(specID: query["spec_id"].map(String.init), objectID: query["object_id"].map(String.init),
                               depth: query["depth"].map(String.init), maxDepth: Self.maxDepth,
                               limit: query["limit"].map(String.init), cursor: query["cursor"].map(String.init)) {

@@ -14,6 +14,7 @@ struct AgentController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        try request.uri.queryParameters.requireOnly(["limit", "cursor"])
         let page = try PageRequest(request.uri.queryParameters, kind: .agent)
         let agents = try await database.run { [store] in try await store.agentListings(after: page.uuid, limit: page.limit) }
         let next = page.next(count: agents.count, lastID: agents.last?.node.id)

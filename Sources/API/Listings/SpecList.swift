@@ -38,6 +38,7 @@ struct SpecList: Encodable {
 
     /// `state` when given must be a spec state; `limit` and `cursor` as every listing reads them.
     static func read(_ parameters: Parameters) throws -> (state: SpecState?, page: PageRequest) {
+        try parameters.requireOnly(["state", "limit", "cursor"])
         let page = try PageRequest(parameters, kind: .spec)
         guard let text = parameters["state"] else { return (nil, page) }
         guard let state = SpecState(rawValue: String(text)) else {
