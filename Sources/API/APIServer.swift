@@ -40,6 +40,7 @@ public enum APIServer {
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
                        documentLimits: configuration.documentLimits, database: database).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
+        AgentController(store: store, database: database).addRoutes(to: api)
         ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)
         // Last, so that it wraps only the not-found answer (a path served under other methods).
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

@@ -40,6 +40,32 @@ enum OpenAPIDocument {
       - bearer: []
     paths:
       /api/spec:
+        get:
+          operationId: listSpecs
+          summary: Specs with their state, newest first, a page at a time
+          description: |
+            Each spec's latest version, state, times and how many of its objects are at each
+            progress word (as `GET /api/spec/{id}` shows progress). `state` keeps specs in that state.
+            At most `limit` specs (default 50, at most 500); `next`, when present, is the `cursor` of
+            the following page, to be passed back unchanged. `/api/spec/` is the same route.
+          parameters:
+            - name: state
+              in: query
+              schema: {type: string, enum: [pending, applied, failed, superseded]}
+            - $ref: '#/components/parameters/Limit'
+            - name: cursor
+              in: query
+              description: the `next` of the previous page
+              schema: {type: string, pattern: '^s[1-9][0-9]{0,17}$'}
+          responses:
+            "200":
+              description: A page of specs
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecList'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecList'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "503": {$ref: '#/components/responses/Unavailable'}
         post:
           operationId: createSpec
           summary: Submit a new spec (version 0)
@@ -180,16 +206,20 @@ enum OpenAPIDocument {
       /api/graph:
         get:
           operationId: getGraph
-          summary: Nodes and edges of a spec, or around one object
+          summary: Nodes and edges of a spec, around one object, or of the whole graph a page at a time
           description: |
             Either `spec_id=N` (a spec's objects and the agents they are placed on), or
             `object_id=UUID` with an optional `depth` (0 to 16, default 1: the object and its
             neighbours that far away, both directions). Not both, and `depth` only with `object_id`
             (400). A spec or object that does not exist is 404, not an empty graph.
+
+            With neither, the whole graph a page at a time: at most `limit` nodes (default 50, at most
+            500) in id order and the edges that leave them; `next`, when present, is the `cursor` of
+            the following page. `limit` and `cursor` only without `spec_id` and `object_id` (400).
           parameters:
             - name: selector
               in: query
-              required: true
+              required: false
               style: form
               explode: true
               description: spec_id, or object_id and depth, as separate query parameters
@@ -208,6 +238,12 @@ enum OpenAPIDocument {
                     properties:
                       object_id: {type: string, format: uuid}
                       depth: {type: integer, minimum: 0, maximum: 16, default: 1}
+                  - type: object
+                    title: WholeGraph
+                    additionalProperties: false
+                    properties:
+                      limit: {type: integer, minimum: 1, maximum: 500, default: 50}
+                      cursor: {type: string, pattern: '^n[0-9a-f]{32}$', description: the `next` of the previous page}
           responses:
             "200":
               description: The graph (VNC passwords masked)
@@ -219,6 +255,30 @@ enum OpenAPIDocument {
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
+      /api/agents:
+        get:
+          operationId: listAgents
+          summary: Every agent with its host, liveness, last heartbeat, capacity and claims, a page at a time
+          description: |
+            Agent nodes in id order: `liveness` as the conductor last recorded it (`alived` or
+            `dead`), `last_heartbeat` when one is stored, `capacity` as the agent reported it and
+            `claimed`, the sums of what the objects placed on it claim. At most `limit` agents
+            (default 50, at most 500); `next`, when present, is the `cursor` of the following page.
+          parameters:
+            - $ref: '#/components/parameters/Limit'
+            - name: cursor
+              in: query
+              description: the `next` of the previous page
+              schema: {type: string, pattern: '^a[0-9a-f]{32}$'}
+          responses:
+            "200":
+              description: A page of agents
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/AgentList'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/AgentList'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
             "503": {$ref: '#/components/responses/Unavailable'}
       /api/objects/{id}:
         parameters:
@@ -348,6 +408,11 @@ enum OpenAPIDocument {
           required: true
           schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
           example: 1
+        Limit:
+          name: limit
+          in: query
+          description: the most items on a page
+          schema: {type: integer, minimum: 1, maximum: 500, default: 50}
       responses:
         BadDocument:
           description: |
@@ -360,7 +425,7 @@ enum OpenAPIDocument {
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
             application/yaml: {schema: {$ref: '#/components/schemas/Error'}}
         BadParameter:
-          description: A path or query parameter that is not what the route takes (a positive whole number, a UUID, a depth from 0 to 16, spec_id or object_id)
+          description: A path or query parameter that is not what the route takes (a positive whole number, a UUID, a depth from 0 to 16, spec_id or object_id, a state, a limit from 1 to 500, a cursor the route gave)
           content: *errorContent
         Unauthorized:
           description: No token, another scheme than Bearer, or a token not in `api.tokens`
@@ -530,6 +595,57 @@ enum OpenAPIDocument {
             spec:
               type: object
               additionalProperties: {$ref: '#/components/schemas/Object'}
+        SpecList:
+          type: object
+          required: [specs]
+          additionalProperties: false
+          properties:
+            specs:
+              type: array
+              items:
+                type: object
+                required: [id, version, state, created_at, updated_at, objects]
+                additionalProperties: false
+                properties:
+                  id: {type: integer, format: int64, minimum: 1}
+                  version: {type: integer, minimum: 0, description: the latest version}
+                  state: {type: string, enum: [pending, applied, failed, superseded]}
+                  created_at: {type: string, format: date-time}
+                  updated_at: {type: string, format: date-time, description: when the latest version was stored}
+                  objects:
+                    type: object
+                    description: how many of its objects are at each progress word (PENDING, WAITING, SCHEDULED, APPLIED, RESCHEDULED, FAILED)
+                    additionalProperties: {type: integer, minimum: 1}
+            next: {type: string, description: the cursor of the following page; absent on the last page}
+        AgentList:
+          type: object
+          required: [agents]
+          additionalProperties: false
+          properties:
+            agents:
+              type: array
+              items:
+                type: object
+                required: [id, type, name, claimed]
+                additionalProperties: false
+                properties:
+                  id: {type: string, format: uuid}
+                  type: {type: string, enum: [agent/compute/kvm, agent/volumer/file, agent/porter/vlan]}
+                  name: {type: string}
+                  host_id: {type: string, format: uuid}
+                  liveness: {type: string, enum: [alived, dead]}
+                  last_heartbeat: {type: string, format: date-time}
+                  capacity: {$ref: '#/components/schemas/Capacity'}
+                  claimed:
+                    type: object
+                    required: [vcpus, memory_bytes, disk_bytes, claims]
+                    additionalProperties: false
+                    properties:
+                      vcpus: {type: integer}
+                      memory_bytes: {type: integer, format: int64}
+                      disk_bytes: {type: integer, format: int64}
+                      claims: {type: integer, minimum: 0, description: how many objects hold claims on it}
+            next: {type: string, description: the cursor of the following page; absent on the last page}
         SpecStatus:
           type: object
           required: [id, version, created_at, state, spec, objects, events]
@@ -593,6 +709,7 @@ enum OpenAPIDocument {
                   target: {type: string, format: uuid}
                   relation: {type: string}
                   property: {$ref: '#/components/schemas/DependencyProperty'}
+            next: {type: string, description: "the whole graph's cursor of the following page; absent on the last page"}
         Node:
           type: object
           required: [id, type, name]

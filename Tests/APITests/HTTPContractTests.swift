@@ -14,10 +14,10 @@ import TestSupport
 struct HTTPContractTests {
     @Test func aMethodAPathDoesNotTakeIs405WithAllow() async throws {
         try await APIHarness.run { api in
-            for (method, uri, allowed) in [(HTTPRequest.Method.get, "/api/spec", "POST"), (.patch, "/api/spec/1", "DELETE, GET, PUT"),
+            for (method, uri, allowed) in [(HTTPRequest.Method.delete, "/api/spec", "GET, POST"), (.patch, "/api/spec/1", "DELETE, GET, PUT"),
                                            (.post, "/api/graph", "GET"), (.delete, "/api/openapi.yaml", "GET"),
                                            (.options, "/api/objects/56410722-d507-472a-a800-c89211b7c261", "GET"),
-                                           (.put, "/api/spec/", "POST")] {
+                                           (.put, "/api/spec/", "GET, POST")] {
                 let response = try await api.send(method, uri, accept: "application/json")
                 #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
                 #expect(response.headers[.allow] == allowed, "\(method) \(uri)")
@@ -46,7 +46,10 @@ struct HTTPContractTests {
             let object = "56410722-d507-472a-a800-c89211b7c261"
             for (query, message) in [("spec_id=1&object_id=\(object)", "give spec_id or object_id, not both"),
                                      ("spec_id=1&depth=2", "depth applies to object_id, not to spec_id"),
-                                     ("", "give spec_id=N or object_id=UUID"),
+                                     ("depth=2", "depth applies to object_id"),
+                                     ("spec_id=1&limit=5", "limit and cursor page the whole graph"),
+                                     ("limit=501", "limit must be a whole number from 1 to 500"),
+                                     ("cursor=s1", "cursor is not one this route gave"),
                                      ("object_id=\(object)&depth=17", "depth must be a whole number from 0 to 16"),
                                      ("spec_id=0", "spec_id must be a positive whole number")] {
                 let response = try await api.send(.get, "/api/graph?\(query)", accept: "application/json")
@@ -67,5 +70,12 @@ struct HTTPContractTests {
             == .object(object, depth: 16))
         #expect(throws: APIError.self) { try GraphQuery(specID: nil, objectID: "x", depth: nil, maxDepth: 16) }
         #expect(throws: APIError.self) { try GraphQuery(specID: "1", objectID: nil, depth: "1", maxDepth: 16) }
+        let whole = try GraphQuery(specID: nil, objectID: nil, depth: nil, maxDepth: 16)
+        #expect(whole == .all(try PageRequest(limit: nil, cursor: nil, kind: .node)))
+        let page = try PageRequest(limit: "7", cursor: "n56410722d507472aa800c89211b7c261", kind: .node)
+        #expect(page.limit == 7)
+        #expect(page.uuid == object.uuid)
+        #expect(page.next(count: 7, lastID: object.uuid) == "n56410722d507472aa800c89211b7c261")
+        #expect(page.next(count: 6, lastID: object.uuid) == nil)
     }
 }

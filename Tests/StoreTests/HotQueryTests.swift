@@ -53,8 +53,16 @@ struct HotQueryTests {
                 ("sweep candidates", StoreTransaction.sweepCandidatesQuery(
                     olderThanSeconds: 30, scheduledRelation: Self.scheduled, limit: 1000)),
             ]
-            for (name, query) in queries {
-                let scans = try await Self.sequentialScans(query, in: store).intersection(Self.growingTables)
+            let listings: [(String, PostgresQuery)] = [
+                ("specs page", StoreTransaction.specsPageQuery(state: nil, before: 100, limit: 50)),
+                ("specs page by state", StoreTransaction.specsPageQuery(state: .failed, before: nil, limit: 50)),
+                ("spec placement counts", StoreTransaction.placementCountsQuery([1, 2])),
+                ("agents page", StoreTransaction.agentsPageQuery(after: agents[0], limit: 50)),
+                ("graph page", StoreTransaction.nodesPageQuery(after: nil, limit: 50)),
+                ("graph page edges", StoreTransaction.edgesFromQuery(agents)),
+            ]
+            for (name, query) in queries + listings {
+                let scans = try await Self.sequentialScans(query, in: store).intersection(Self.growingTables.union(["specs", "placements"]))
                 #expect(scans.isEmpty, "\(name) scans \(scans.sorted()) sequentially")
             }
         }

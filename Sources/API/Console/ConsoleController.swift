@@ -32,6 +32,7 @@ struct ConsoleController<Context: RequestContext> {
             throw APIError(status: .badRequest, message: "the object id in the path must be a UUID")
         }
         let parameters = request.uri.queryParameters
+        try parameters.requireOnly(["lines", "offset", "follow"])
         let query = try ConsoleQuery(lines: parameters["lines"].map(String.init), offset: parameters["offset"].map(String.init),
                                      follow: parameters["follow"].map(String.init))
         let agentID = try await placement(of: id)

@@ -15,14 +15,17 @@ struct GraphController<Context: RequestContext> {
     }
 
     /// `?spec_id=N` for a spec's objects and their agents; `?object_id=UUID&depth=D` for the
-    /// neighbourhood of one object. A spec or object that does not exist is 404, as on every
+    /// neighbourhood of one object; neither for a page of the whole graph (`limit`, `cursor`). A spec or object that does not exist is 404, as on every
     /// route, not an empty graph. Every parameter given is checked, so `depth` beside `spec_id`,
     /// or both selectors, is an error rather than silently ignored.
     @Sendable func graph(_ request: Request, context: Context) async throws -> Response {
         let graph: Graph
+        var next: String?
         let query = request.uri.queryParameters
+        try query.requireOnly(["spec_id", "object_id", "depth", "limit", "cursor"])
         switch try GraphQuery(specID: query["spec_id"].map(String.init), objectID: query["object_id"].map(String.init),
-                              depth: query["depth"].map(String.init), maxDepth: Self.maxDepth) {
+                              depth: query["depth"].map(String.init), maxDepth: Self.maxDepth,
+                              limit: query["limit"].map(String.init), cursor: query["cursor"].map(String.init)) {
         case .spec(let specID):
             graph = try await database.run { [store] in
                 guard try await store.spec(specID) != nil else { throw APIError.notFound("spec \(specID)") }
@@ -33,8 +36,13 @@ struct GraphController<Context: RequestContext> {
                 guard try await store.node(id.uuid) != nil else { throw APIError.notFound("object \(id)") }
                 return try await store.subgraph(from: id.uuid, depth: depth)
             }
+        case .all(let page):
+            graph = try await database.run { [store] in try await store.graphPage(after: page.uuid, limit: page.limit) }
+            next = page.next(count: graph.nodes.count, lastID: graph.nodes.last?.id)
         }
-        return Negotiation(request).respond(GraphBody(graph))
+        var body = GraphBody(graph)
+        body.next = next
+        return Negotiation(request).respond(body)
     }
 
     @Sendable func object(_ request: Request, context: Context) async throws -> Response {
@@ -96,6 +104,8 @@ struct GraphBody: Encodable {
 
     var nodes: [Node]
     var edges: [Edge]
+    /// The cursor of the next page of the whole graph (`GET /api/graph` without a selector).
+    var next: String?
 
     init(_ graph: Graph) {
         nodes = graph.nodes.map(Node.init)

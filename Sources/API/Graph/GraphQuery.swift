@@ -1,14 +1,21 @@
+import Foundation
 import Messages
 
-/// What `GET /api/graph` is asked for: a spec's graph, or the neighbourhood of one object.
+/// What `GET /api/graph` is asked for: a spec's graph, the neighbourhood of one object, or
+/// without either a page of the whole graph.
 enum GraphQuery: Equatable {
     case spec(Int64)
     case object(ObjectID, depth: Int)
+    /// A page of nodes in id order, with the edges leaving them.
+    case all(PageRequest)
 
     /// Reads the query's `spec_id`, `object_id` and `depth`; 400 naming the parameter for
     /// anything else, as the OpenAPI document says (`selector`: either `spec_id`, or `object_id`
     /// with an optional `depth`).
-    init(specID: String?, objectID: String?, depth: String?, maxDepth: Int) throws {
+    init(specID: String?, objectID: String?, depth: String?, maxDepth: Int, limit: String? = nil, cursor: String? = nil) throws {
+        if specID != nil || objectID != nil, limit != nil || cursor != nil {
+            throw APIError(status: .badRequest, message: "limit and cursor page the whole graph; leave them out with spec_id or object_id")
+        }
         switch (specID, objectID) {
         case (let text?, nil):
             guard depth == nil else {
@@ -29,7 +36,10 @@ enum GraphQuery: Equatable {
         case (_?, _?):
             throw APIError(status: .badRequest, message: "give spec_id or object_id, not both")
         case (nil, nil):
-            throw APIError(status: .badRequest, message: "give spec_id=N or object_id=UUID (with depth=D)")
+            guard depth == nil else {
+                throw APIError(status: .badRequest, message: "depth applies to object_id")
+            }
+            self = .all(try PageRequest(limit: limit, cursor: cursor, kind: .node))
         }
     }
 }

@@ -13,6 +13,7 @@ struct SpecController<Context: RequestContext> {
     func addRoutes(to group: RouterGroup<Context>) {
         // Also answers `/api/spec/`, as the seed writes it: the router ignores a trailing slash.
         group.post("spec", use: create)
+        group.get("spec", use: list)
         group.get("spec/:id", use: status)
         group.put("spec/:id", use: replace)
         group.delete("spec/:id", use: delete)
@@ -24,6 +25,15 @@ struct SpecController<Context: RequestContext> {
         let document = try await readDocument(request, negotiation)
         let service = self.service
         return negotiation.respond(try await database.run { try await service.create(document) }, status: .created)
+    }
+
+    /// `GET /api/spec`: a page of specs, newest first, with `state`, `limit` and `cursor`.
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let (state, page) = try SpecList.read(request.uri.queryParameters)
+        let store = service.store
+        let specs = try await database.run { try await store.specs(state: state, before: page.specID, limit: page.limit) }
+        let next = page.next(count: specs.count, lastSpec: specs.last?.spec.id)
+        return Negotiation(request).respond(SpecList(specs: specs.map(SpecList.Item.init), next: next))
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
