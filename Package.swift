@@ -126,6 +126,7 @@ let package = Package(
 
         // Services: the logic lives in these libraries.
         .target(name: "API", dependencies: ["Messages", "SeedExamples", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling",
+                                            "Scheduler",
                                             .product(name: "Hummingbird", package: "hummingbird"),
                                             .product(name: "NIOCore", package: "swift-nio"),
                                             .product(name: "NIOFoundationCompat", package: "swift-nio")]),

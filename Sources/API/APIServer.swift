@@ -1,6 +1,7 @@
 import Clients
 import Hummingbird
 import Logging
+import Scheduler
 import ServiceSupport
 import Store
 
@@ -38,7 +39,8 @@ public enum APIServer {
         }
         let database = DatabaseGuard(store: store, timeout: configuration.databaseTimeout, logger: logger)
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
-                       documentLimits: configuration.documentLimits, database: database).addRoutes(to: api)
+                       documentLimits: configuration.documentLimits, database: database,
+                       previewer: PlacementPreviewer(store: store, logger: logger)).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
         AgentController(store: store, database: database).addRoutes(to: api)
         ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)

@@ -74,7 +74,9 @@ enum OpenAPIDocument {
             `created_at`. `/api/spec/` (the seed's spelling) is the same route. A document carrying
             `id` or `created_at` (read from an existing spec) is 422: PUT changes that spec. The version
             is stored with its `Spec` message for the scheduler in one transaction; nothing is stored
-            for a refused document.
+            for a refused document. With `dry_run=true`, the same checks and answers, but 200 with the
+            plan: each object to create, and where the scheduler would place it now.
+          parameters: [{$ref: '#/components/parameters/DryRun'}]
           requestBody:
             required: true
             content:
@@ -85,6 +87,11 @@ enum OpenAPIDocument {
                 schema: {$ref: '#/components/schemas/NewSpec'}
                 examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
           responses:
+            "200":
+              description: With dry_run=true, the plan; nothing stored or sent
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecPlan'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecPlan'}}
             "201":
               description: The resolved document with its spec id, ids and desired states (VNC passwords as sent)
               content:
@@ -134,7 +141,10 @@ enum OpenAPIDocument {
             and a version that changes nothing is applied at once. A version read with GET
             /api/spec/{id}/versions/{version} is accepted unchanged: its read-only `id` and `created_at`
             must be this spec's and the replaced version's (422 otherwise), and `********` keeps the
-            stored VNC password.
+            stored VNC password. With `dry_run=true`, the same checks and answers, but the plan
+            instead of a new version: each object created, changed (with the fields), deleted or
+            unchanged, and where the scheduler would place what the version sends.
+          parameters: [{$ref: '#/components/parameters/DryRun'}]
           requestBody:
             required: true
             content:
@@ -146,10 +156,10 @@ enum OpenAPIDocument {
                 examples: {seed: {$ref: '#/components/examples/SeedSpec'}}
           responses:
             "200":
-              description: The new version (VNC passwords shown only where this request set them)
+              description: The new version (VNC passwords shown only where this request set them), or with dry_run=true the plan
               content:
-                application/json: {schema: {$ref: '#/components/schemas/SpecVersion'}}
-                application/yaml: {schema: {$ref: '#/components/schemas/SpecVersion'}}
+                application/json: {schema: {anyOf: [{$ref: '#/components/schemas/SpecVersion'}, {$ref: '#/components/schemas/SpecPlan'}]}}
+                application/yaml: {schema: {anyOf: [{$ref: '#/components/schemas/SpecVersion'}, {$ref: '#/components/schemas/SpecPlan'}]}}
             "400": {$ref: '#/components/responses/BadDocument'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
@@ -199,6 +209,35 @@ enum OpenAPIDocument {
                   description: a version read back is accepted by PUT unchanged
                   parameters: {id: '$response.body#/id'}
                   requestBody: '$response.body'
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
+      /api/spec/{id}/diff:
+        parameters: [{$ref: '#/components/parameters/SpecID'}]
+        get:
+          operationId: getSpecDiff
+          summary: What version `to` changed against version `from`
+          description: |
+            Each object of either version: created, changed (with the top-level fields that
+            differ), deleted or unchanged. 404 when the spec or either version does not exist.
+          parameters:
+            - name: from
+              in: query
+              required: true
+              schema: {type: integer, minimum: 0, maximum: 999999999}
+            - name: to
+              in: query
+              required: true
+              schema: {type: integer, minimum: 0, maximum: 999999999}
+          responses:
+            "200":
+              description: The objects and what changed
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/SpecDiff'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/SpecDiff'}}
+              links:
+                GetSpec: {operationId: getSpec, parameters: {id: '$response.body#/spec_id'}}
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
@@ -413,6 +452,11 @@ enum OpenAPIDocument {
           in: query
           description: the most items on a page
           schema: {type: integer, minimum: 1, maximum: 500, default: 50}
+        DryRun:
+          name: dry_run
+          in: query
+          description: 'true: answer the plan (200) and store or send nothing'
+          schema: {type: boolean, default: false}
       responses:
         BadDocument:
           description: |
@@ -617,6 +661,48 @@ enum OpenAPIDocument {
                     description: how many of its objects are at each progress word (PENDING, WAITING, SCHEDULED, APPLIED, RESCHEDULED, FAILED)
                     additionalProperties: {type: integer, minimum: 1}
             next: {type: string, description: the cursor of the following page; absent on the last page}
+        ObjectChange:
+          type: object
+          required: [name, type, action, changed_fields, placement]
+          additionalProperties: false
+          properties:
+            name: {type: string}
+            id: {type: string, format: uuid, description: absent for an object a plan would create}
+            type: {type: string}
+            action: {type: string, enum: [create, change, delete, unchanged]}
+            changed_fields: {type: array, items: {type: string}}
+            placement:
+              oneOf:
+                - {type: 'null'}
+                - {$ref: '#/components/schemas/PlacedOn'}
+            placements: {type: array, items: {$ref: '#/components/schemas/PlacedOn'}, description: every agent, when more than one}
+            placement_error: {type: string, description: why it would wait or fail}
+        PlacedOn:
+          type: object
+          required: [agent_id, host_id]
+          additionalProperties: false
+          properties:
+            agent_id: {type: string, format: uuid}
+            host_id: {type: string, format: uuid}
+        SpecPlan:
+          type: object
+          required: [version, placement, objects]
+          additionalProperties: false
+          properties:
+            spec_id: {type: integer, format: int64, minimum: 1, description: absent for a POST}
+            version: {type: integer, minimum: 0, description: the version the request would store}
+            placement: {type: string, enum: [placed, waiting, impossible, nothing to place]}
+            reason: {type: string}
+            objects: {type: array, items: {$ref: '#/components/schemas/ObjectChange'}}
+        SpecDiff:
+          type: object
+          required: [spec_id, from, to, objects]
+          additionalProperties: false
+          properties:
+            spec_id: {type: integer, format: int64, minimum: 1}
+            from: {type: integer, minimum: 0}
+            to: {type: integer, minimum: 0}
+            objects: {type: array, items: {$ref: '#/components/schemas/ObjectChange'}}
         AgentList:
           type: object
           required: [agents]

@@ -27,6 +27,12 @@ public struct StoreTransaction: Sendable {
             throw StoreError.from(error)
         }
     }
+
+    /// Makes the rest of this transaction read-only: a preview that must change nothing cannot.
+    /// Call it first, before any statement.
+    public func makeReadOnly() async throws {
+        try await run("SET TRANSACTION READ ONLY")
+    }
 }
 
 extension Store {

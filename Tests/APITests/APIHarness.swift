@@ -98,9 +98,14 @@ final class PublishedMessages: Sendable {
         self.appID = appID
     }
 
+    /// Delivery is at least once: a message seen again under its `message_id` (the copy's
+    /// redelivery after a reconnect, or the relay sending a row again) is one message.
     func append(_ delivery: Delivery) {
         guard delivery.properties.appID == appID else { return }
-        messages.withLock { $0.append(Message(body: delivery.body, properties: delivery.properties)) }
+        messages.withLock { messages in
+            if let id = delivery.properties.messageID, messages.contains(where: { $0.properties.messageID == id }) { return }
+            messages.append(Message(body: delivery.body, properties: delivery.properties))
+        }
     }
 
     var all: [Message] { messages.withLock { $0 } }

@@ -2,6 +2,7 @@ import Foundation
 import NIOFoundationCompat
 import Hummingbird
 import Messages
+import Scheduler
 
 /// `/api/spec` routes: documents in, resolved documents and progress out.
 struct SpecController<Context: RequestContext> {
@@ -9,6 +10,8 @@ struct SpecController<Context: RequestContext> {
     /// Bounds on a body (its size among them), checked before it is read as a document.
     let documentLimits: DocumentLimits
     let database: DatabaseGuard
+    /// Where a plan (`?dry_run=true`) says the scheduler would place objects.
+    let previewer: PlacementPreviewer
 
     func addRoutes(to group: RouterGroup<Context>) {
         // Also answers `/api/spec/`, as the seed writes it: the router ignores a trailing slash.
@@ -18,13 +21,43 @@ struct SpecController<Context: RequestContext> {
         group.put("spec/:id", use: replace)
         group.delete("spec/:id", use: delete)
         group.get("spec/:id/versions/:version", use: version)
+        group.get("spec/:id/diff", use: diff)
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let negotiation = Negotiation(request)
+        let dryRun = try Self.dryRun(request)
         let document = try await readDocument(request, negotiation)
-        let service = self.service
+        let (service, previewer) = (self.service, self.previewer)
+        if dryRun {
+            return negotiation.respond(try await database.run { try await service.planCreation(document, placement: previewer) })
+        }
         return negotiation.respond(try await database.run { try await service.create(document) }, status: .created)
+    }
+
+    /// `?dry_run=true`: a plan instead of a new version. The only query parameter these take.
+    static func dryRun(_ request: Request) throws -> Bool {
+        let parameters = request.uri.queryParameters
+        try parameters.requireOnly(["dry_run"])
+        switch parameters["dry_run"] {
+        case nil, "false": return false
+        case "true": return true
+        default: throw APIError(status: .badRequest, message: "dry_run must be true or false")
+        }
+    }
+
+    /// `GET /api/spec/{id}/diff?from=V&to=W`: what version W changed against version V.
+    @Sendable func diff(_ request: Request, context: Context) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        try parameters.requireOnly(["from", "to"])
+        func version(_ name: String) throws -> Int {
+            guard let text = parameters[Substring(name)], text.count <= 9, let version = Int(text), version >= 0 else {
+                throw APIError(status: .badRequest, message: "\(name) must be a version number (a whole number from 0)")
+            }
+            return version
+        }
+        let (service, specID, from, to) = (self.service, try Self.specID(context), try version("from"), try version("to"))
+        return Negotiation(request).respond(try await database.run { try await service.diff(specID: specID, from: from, to: to) })
     }
 
     /// `GET /api/spec`: a page of specs, newest first, with `state`, `limit` and `cursor`.
@@ -39,8 +72,14 @@ struct SpecController<Context: RequestContext> {
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
         let negotiation = Negotiation(request)
         let specID = try Self.specID(context)
+        let dryRun = try Self.dryRun(request)
         let document = try await readDocument(request, negotiation)
-        let service = self.service
+        let (service, previewer) = (self.service, self.previewer)
+        if dryRun {
+            return negotiation.respond(try await database.run {
+                try await service.planReplacement(specID: specID, with: document, placement: previewer)
+            })
+        }
         return negotiation.respond(try await database.run { try await service.replace(specID: specID, with: document) })
     }
 

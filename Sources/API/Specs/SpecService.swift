@@ -23,13 +23,7 @@ public struct SpecService: Sendable {
 
     /// `POST /api/spec`: a new spec at version 0.
     public func create(_ submitted: SpecDocument) async throws -> SpecResponse {
-        try Self.refuseReadOnlyFields(of: submitted)
-        let document = submitted.withoutReadOnlyFields
-        if let version = document.version, version != StoreTransaction.firstVersion {
-            throw APIError(status: .unprocessableContent, message: "a new spec starts at version 0",
-                           problems: [FieldProblem(path: "version", message: "must be 0 (or left out) for a new spec; use PUT /api/spec/{id} to add a version")])
-        }
-        let resolved = try await resolve(document, specID: nil)
+        let (document, resolved) = try await creation(submitted)
         let trace = TraceContext.start()
         let record = try Self.versionRecord(document, resolved)
         let version = StoreTransaction.firstVersion
@@ -55,6 +49,18 @@ public struct SpecService: Sendable {
                             annotations: document.annotations, spec: resolved.document.spec.redacting(resolved.keptSecrets))
     }
 
+    /// What a `POST` of `submitted` would store, after every check `POST` makes: the document
+    /// without read-only fields, resolved.
+    func creation(_ submitted: SpecDocument) async throws -> (SpecDocument, ResolvedSpec) {
+        try Self.refuseReadOnlyFields(of: submitted)
+        let document = submitted.withoutReadOnlyFields
+        if let version = document.version, version != StoreTransaction.firstVersion {
+            throw APIError(status: .unprocessableContent, message: "a new spec starts at version 0",
+                           problems: [FieldProblem(path: "version", message: "must be 0 (or left out) for a new spec; use PUT /api/spec/{id} to add a version")])
+        }
+        return (document, try await resolve(document, specID: nil))
+    }
+
     /// `PUT /api/spec/{id}`: the document's `version` names the version it replaces; the new
     /// version is the next one. Only objects that changed are sent to the scheduler; objects
     /// the new document leaves out are driven to `deleted`.
@@ -63,6 +69,29 @@ public struct SpecService: Sendable {
     /// read-only `id` and `created_at` are accepted when they are this spec's and the replaced
     /// version's, and a masked `vnc_password` keeps the stored one.
     public func replace(specID: Int64, with submitted: SpecDocument) async throws -> SpecResponse {
+        let replacement = try await replacement(specID: specID, with: submitted)
+        var newDocument = replacement.document
+        newDocument.version = replacement.replaces + 1
+        var answer = try await storeVersion(specID: specID, version: replacement.replaces + 1, document: newDocument,
+                                            resolvedDocument: replacement.resolved.document, objects: replacement.changed)
+        // The password is echoed only where this request set it.
+        answer.spec = answer.spec.redacting(replacement.resolved.keptSecrets)
+        return answer
+    }
+
+    /// What a `PUT` of `submitted` would store, after every check `PUT` makes.
+    struct Replacement {
+        var replaces: Int
+        /// The document without its read-only fields.
+        var document: SpecDocument
+        var resolved: ResolvedSpec
+        /// The objects the spec owns now.
+        var owned: [ObjectID: Object]
+        /// The objects the new version changes, those it leaves out driven to `deleted`.
+        var changed: [Object]
+    }
+
+    func replacement(specID: Int64, with submitted: SpecDocument) async throws -> Replacement {
         guard let replaces = submitted.version else {
             throw APIError(status: .unprocessableContent, message: "the document must say which version it replaces",
                            problems: [FieldProblem(path: "version", message: "is required: the version this document replaces")])
@@ -88,13 +117,7 @@ public struct SpecService: Sendable {
             changed.append(removed)
         }
         try await refuseDeletingImagesInUse(changed)
-        var newDocument = document
-        newDocument.version = replaces + 1
-        var answer = try await storeVersion(specID: specID, version: replaces + 1, document: newDocument,
-                                            resolvedDocument: resolved.document, objects: changed)
-        // The password is echoed only where this request set it.
-        answer.spec = answer.spec.redacting(resolved.keptSecrets)
-        return answer
+        return Replacement(replaces: replaces, document: document, resolved: resolved, owned: owned, changed: changed)
     }
 
     /// `DELETE /api/spec/{id}`: a new version that drives every object of the spec to `deleted`.
@@ -327,7 +350,7 @@ public struct SpecService: Sendable {
     }
 
     /// The objects a spec owns now, as stored in the graph.
-    private func ownedObjects(_ specID: Int64) async throws -> [ObjectID: Object] {
+    func ownedObjects(_ specID: Int64) async throws -> [ObjectID: Object] {
         var result: [ObjectID: Object] = [:]
         for node in try await store.graph(specID: specID).nodes where node.specID == specID {
             var object = try MessageCodec.decode(Object.self, from: node.object, format: .json)

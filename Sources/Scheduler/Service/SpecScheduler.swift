@@ -123,28 +123,10 @@ struct SpecScheduler: Sendable {
             return .failed(version: version, reason: reason)
         }
 
-        let context = try await SpecContext.load(tx, message: message, logger: logger)
-        var claims: [ObjectID: ObjectClaim] = [:]
-        for claim in try await tx.claims(objectIDs: objectIDs.map(\.uuid)) {
-            claims[ObjectID(claim.objectID)] = ObjectClaim(claim)
-        }
-        let types = Set(message.spec.filter { !$0.isBeingRemoved }.compactMap { $0.type?.servingAgent })
-        var query = StoreTransaction.AgentQuery(
-            types: types.map(\.rawValue).sorted(),
-            hostID: constraints.hostID?.description,
-            only: settings.onlyAgents.map { $0.map(\.uuid) },
-            including: Set(context.current.values.joined()).map(\.uuid),
-            aliveWithinSeconds: settings.agentTimeoutSeconds)
-        let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lockAll))
-        let request = PlacementRequest(
-            specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
-            current: context.current, claims: claims, constraints: constraints)
-
+        let (context, request, agents, query) = try await placementInput(tx, message: message, constraints: constraints, lock: lockAll)
         switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
         case .failure(let failure):
-            query.includeDead = true
-            let everyAgent = try await registeredAgents(tx, try await tx.agents(query))
-            switch PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent) {
+            switch try await outlook(tx, request, failure: failure, query: query) {
             case .impossible(let failure):
                 try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)
                 return .failed(version: version, reason: failure.summary)
@@ -206,7 +188,41 @@ struct SpecScheduler: Sendable {
 
     /// The registry rows as placement sees them, with their claims; rows that do not describe
     /// an agent with a host are skipped, so one bad registration does not stop scheduling.
-    private func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
+    /// What placement decides on: the graph around the message, its objects' claims, and the
+    /// agents that could take them (locked, in id order, when `lock`).
+    func placementInput(
+        _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool
+    ) async throws -> (context: SpecContext, request: PlacementRequest, agents: [RegisteredAgent], query: StoreTransaction.AgentQuery) {
+        let context = try await SpecContext.load(tx, message: message, logger: logger)
+        var claims: [ObjectID: ObjectClaim] = [:]
+        for claim in try await tx.claims(objectIDs: message.spec.compactMap(\.id?.uuid)) {
+            claims[ObjectID(claim.objectID)] = ObjectClaim(claim)
+        }
+        let types = Set(message.spec.filter { !$0.isBeingRemoved }.compactMap { $0.type?.servingAgent })
+        let query = StoreTransaction.AgentQuery(
+            types: types.map(\.rawValue).sorted(),
+            hostID: constraints.hostID?.description,
+            only: settings.onlyAgents.map { $0.map(\.uuid) },
+            including: Set(context.current.values.joined()).map(\.uuid),
+            aliveWithinSeconds: settings.agentTimeoutSeconds)
+        let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lock))
+        let request = PlacementRequest(
+            specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
+            current: context.current, claims: claims, constraints: constraints)
+        return (context, request, agents, query)
+    }
+
+    /// Whether a request that does not fit now could once dead agents are back or capacity frees.
+    func outlook(
+        _ tx: StoreTransaction, _ request: PlacementRequest, failure: PlacementFailure, query: StoreTransaction.AgentQuery
+    ) async throws -> PlacementOutlook {
+        var query = query
+        query.includeDead = true
+        let everyAgent = try await registeredAgents(tx, try await tx.agents(query))
+        return PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent)
+    }
+
+    func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
         let totals = try await tx.claimTotals(agentIDs: registrations.map(\.node.id))
         return registrations.compactMap { registration in
             let agent = RegisteredAgent(registration, description: descriptions.description(of: registration.node),
