@@ -22,6 +22,26 @@ struct PlanTests {
             size: 1gb
         """
 
+    /// `volumes` stored for real: its spec id, and the edit that grows `disk` to 20 GB, drops
+    /// `scratch` and adds `extra` (when given).
+    static func storeVolumes(_ api: APIHarness, extra: String = "") async throws -> (specID: Int, edited: String) {
+        let stored = try await api.send(.post, "/api/spec", body: volumes, accept: "application/json")
+        #expect(stored.status == .created)
+        let body = try json(stored)
+        let specID = try #require(body["id"] as? Int)
+        let diskID = try #require(((body["spec"] as? [String: Any])?["disk"] as? [String: Any])?["id"] as? String)
+        let edited = """
+            version: 0
+            spec:
+              disk:
+                type: resource/volume/file
+                id: \(diskID)
+                size: 20gb
+
+            """ + extra
+        return (specID, edited)
+    }
+
     static func json(_ response: TestResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
     }
@@ -64,22 +84,11 @@ struct PlanTests {
             #expect(api.published.all.isEmpty)
 
             // The same document for real, then a plan of an edit: one changed, one left out, one new.
-            let stored = try await api.send(.post, "/api/spec", body: Self.volumes, accept: "application/json")
-            #expect(stored.status == .created)
-            let storedBody = try Self.json(stored)
-            let specID = try #require(storedBody["id"] as? Int).description
-            let diskID = try #require(((storedBody["spec"] as? [String: Any])?["disk"] as? [String: Any])?["id"] as? String)
-            let edited = """
-                version: 0
-                spec:
-                  disk:
-                    type: resource/volume/file
-                    id: \(diskID)
-                    size: 20gb
+            let (specID, edited) = try await Self.storeVolumes(api, extra: """
                   logs:
                     type: resource/volume/file
                     size: 200gb
-                """
+                """)
             let planned = try await api.send(.put, "/api/spec/\(specID)?dry_run=true", body: edited, accept: "application/json")
             #expect(planned.status == .ok, "\(String(buffer: planned.body))")
             let edit = try Self.json(planned)
@@ -92,7 +101,7 @@ struct PlanTests {
             // 200 GB does not fit on the only volumer: the version would wait, and says why.
             #expect(edit["placement"] as? String == "waiting" || edit["placement"] as? String == "impossible")
             #expect((byName["logs"]?["placement_error"] as? String)?.isEmpty == false)
-            #expect(try await api.store.spec(Int64(specID)!)?.latestVersion == 0)
+            #expect(try await api.store.spec(Int64(specID))?.latestVersion == 0)
 
             // Checks are those of the real request.
             let stale = try await api.send(.put, "/api/spec/\(specID)?dry_run=true", body: edited.replacingOccurrences(of: "version: 0", with: "version: 7"))
@@ -104,18 +113,7 @@ struct PlanTests {
 
     @Test func aDiffComparesTwoStoredVersions() async throws {
         try await APIHarness.run { api in
-            let created = try await api.send(.post, "/api/spec", body: Self.volumes, accept: "application/json")
-            let createdBody = try Self.json(created)
-            let specID = try #require(createdBody["id"] as? Int)
-            let diskID = try #require(((createdBody["spec"] as? [String: Any])?["disk"] as? [String: Any])?["id"] as? String)
-            let edited = """
-                version: 0
-                spec:
-                  disk:
-                    type: resource/volume/file
-                    id: \(diskID)
-                    size: 20gb
-                """
+            let (specID, edited) = try await Self.storeVolumes(api)
             #expect(try await api.send(.put, "/api/spec/\(specID)", body: edited).status == .ok)
             let diff = try Self.json(try await api.send(.get, "/api/spec/\(specID)/diff?from=0&to=1", accept: "application/json"))
             let byName = Self.objects(diff)

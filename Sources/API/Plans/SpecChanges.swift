@@ -1,28 +1,28 @@
 import Foundation
 import Messages
+import Scheduler
 
 /// Compares the objects a spec has with those a version would give it. Pure, so plans and diffs
 /// agree, and testable without a database.
 enum SpecChanges {
     /// `after`'s objects against `before`'s (both flattened, dependencies by id), in `after`'s
     /// order, then those `after` leaves out. An object driven to `deleted` (or left out while not
-    /// deleted already) is a `delete`; one not in `before` a `create` (with its id only when
-    /// `keepNewIDs`: a plan's ids are not given yet).
-    static func compare(before: [ObjectID: Object], after: [Object], keepNewIDs: Bool) -> [ObjectChange] {
+    /// deleted already) is a `delete`; one not in `before` a `create`.
+    static func compare(before: [ObjectID: Object], after: [Object]) -> [ObjectChange] {
         var changes: [ObjectChange] = []
         var seen = Set<ObjectID>()
         for object in after {
             guard let id = object.id, let type = object.type, seen.insert(id).inserted else { continue }
             let name = object.name ?? ""
             guard let old = before[id] else {
-                changes.append(ObjectChange(name: name, id: keepNewIDs ? id : nil, type: type.rawValue, action: .create))
+                changes.append(ObjectChange(name: name, id: id, type: type.rawValue, action: .create))
                 continue
             }
             let fields = changedFields(comparable(old), comparable(object))
             let action: ObjectAction
             if fields.isEmpty {
                 action = .unchanged
-            } else if Self.isRemoved(object) && !Self.isRemoved(old) {
+            } else if object.isBeingRemoved && !old.isBeingRemoved {
                 action = .delete
             } else {
                 action = .change
@@ -30,14 +30,10 @@ enum SpecChanges {
             changes.append(ObjectChange(name: name, id: id, type: type.rawValue, action: action,
                                         changedFields: action == .change ? fields : []))
         }
-        for (id, old) in before.sorted(by: { $0.key < $1.key }) where !seen.contains(id) && !isRemoved(old) {
+        for (id, old) in before.sorted(by: { $0.key < $1.key }) where !seen.contains(id) && !old.isBeingRemoved {
             changes.append(ObjectChange(name: old.name ?? "", id: id, type: old.type?.rawValue ?? "", action: .delete))
         }
         return changes
-    }
-
-    static func isRemoved(_ object: Object) -> Bool {
-        ["deleted", "destroyed"].contains(object.desiredState ?? "")
     }
 
     /// What the user asks for: without the fields agents fill in, dependencies by id. Secrets

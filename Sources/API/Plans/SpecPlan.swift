@@ -1,4 +1,5 @@
 import Messages
+import Scheduler
 
 /// The answer to `?dry_run=true`: what the version would do to each object and where the
 /// scheduler would place what it sends; nothing stored or published.
@@ -26,6 +27,30 @@ struct SpecPlan: Encodable, Sendable {
         try container.encode(placement, forKey: .placement)
         try container.encodeIfPresent(reason, forKey: .reason)
         try container.encode(objects, forKey: .objects)
+    }
+}
+
+extension SpecPlan {
+    /// Where each object would go, or why it would wait or fail.
+    mutating func show(_ outcome: PlacementPreviewer.Outcome) {
+        for index in objects.indices {
+            guard let id = objects[index].id else { continue }
+            switch outcome {
+            case .placed(let placements):
+                let on = (placements[id] ?? []).map { ObjectChange.PlacedOn(agentID: $0.id, hostID: $0.hostID) }
+                objects[index].placement = on.first
+                objects[index].placements = on.count > 1 ? on : nil
+            case .waiting(let failure):
+                objects[index].placementError = failure.reasons[id].map { "waiting for room: \($0)" }
+            case .impossible(let failure):
+                objects[index].placementError = failure.reasons[id]
+            }
+        }
+        switch outcome {
+        case .placed: placement = "placed"
+        case .waiting(let failure): (placement, reason) = ("waiting", failure.summary)
+        case .impossible(let failure): (placement, reason) = ("impossible", failure.summary)
+        }
     }
 }
 

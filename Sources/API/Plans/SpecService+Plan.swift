@@ -7,7 +7,7 @@ extension SpecService {
     /// `POST /api/spec?dry_run=true`: every check `POST` makes, then the plan.
     func planCreation(_ submitted: SpecDocument, placement previewer: PlacementPreviewer) async throws -> SpecPlan {
         let (document, resolved) = try await creation(submitted)
-        let changes = SpecChanges.compare(before: [:], after: resolved.objects, keepNewIDs: true)
+        let changes = SpecChanges.compare(before: [:], after: resolved.objects)
         return try await plan(specID: nil, version: StoreTransaction.firstVersion, annotations: document.annotations,
                               sending: resolved.objects, changes: changes, previewer: previewer)
     }
@@ -15,7 +15,7 @@ extension SpecService {
     /// `PUT /api/spec/{id}?dry_run=true`: every check `PUT` makes, then the plan.
     func planReplacement(specID: Int64, with submitted: SpecDocument, placement previewer: PlacementPreviewer) async throws -> SpecPlan {
         let replacement = try await replacement(specID: specID, with: submitted)
-        let changes = SpecChanges.compare(before: replacement.owned, after: replacement.resolved.objects, keepNewIDs: true)
+        let changes = SpecChanges.compare(before: replacement.owned, after: replacement.resolved.objects)
         return try await plan(specID: specID, version: replacement.replaces + 1, annotations: replacement.document.annotations,
                               sending: replacement.changed, changes: changes, previewer: previewer)
     }
@@ -32,7 +32,7 @@ extension SpecService {
         let before = try await objects(from), after = try await objects(to)
         let ordered = after.values.sorted { Self.sortKey($0) < Self.sortKey($1) }
         return SpecDiff(specID: specID, from: from, to: to,
-                        objects: SpecChanges.compare(before: before, after: ordered, keepNewIDs: true))
+                        objects: SpecChanges.compare(before: before, after: ordered))
     }
 
     static func sortKey(_ object: Object) -> String {
@@ -45,31 +45,12 @@ extension SpecService {
         previewer: PlacementPreviewer
     ) async throws -> SpecPlan {
         var plan = SpecPlan(specID: specID, version: version, placement: "nothing to place", objects: changes)
-        guard !sending.isEmpty else {
-            for index in plan.objects.indices where plan.objects[index].action == .create { plan.objects[index].id = nil }
-            return plan
+        if !sending.isEmpty {
+            let outcome = try await previewer.preview(SpecMessage(id: specID ?? 0, version: version, annotations: annotations, spec: sending))
+            plan.show(outcome)
         }
-        let outcome = try await previewer.preview(SpecMessage(id: specID ?? 0, version: version, annotations: annotations, spec: sending))
-        for index in plan.objects.indices {
-            guard let id = plan.objects[index].id else { continue }
-            switch outcome {
-            case .placed(let placements):
-                let on = (placements[id] ?? []).map { ObjectChange.PlacedOn(agentID: $0.id, hostID: $0.hostID) }
-                plan.objects[index].placement = on.first
-                plan.objects[index].placements = on.count > 1 ? on : nil
-            case .waiting(let failure):
-                plan.objects[index].placementError = failure.reasons[id].map { "waiting for room: \($0)" }
-            case .impossible(let failure):
-                plan.objects[index].placementError = failure.reasons[id]
-            }
-            // A new object's id is the resolver's, given for real only when the version is stored.
-            if plan.objects[index].action == .create { plan.objects[index].id = nil }
-        }
-        switch outcome {
-        case .placed: plan.placement = "placed"
-        case .waiting(let failure): plan.placement = "waiting"; plan.reason = failure.summary
-        case .impossible(let failure): plan.placement = "impossible"; plan.reason = failure.summary
-        }
+        // A new object's id is the resolver's, given for real only when the version is stored.
+        for index in plan.objects.indices where plan.objects[index].action == .create { plan.objects[index].id = nil }
         return plan
     }
 }

@@ -47,5 +47,10 @@ public struct PlacementFailure: Error, Sendable, Hashable, CustomStringConvertib
         self.summary = summary
     }
 
+    /// One reason for every object (the annotations cannot be read, say).
+    public init(every objectIDs: [ObjectID], _ reason: String) {
+        self.init(reasons: Dictionary(objectIDs.map { ($0, reason) }, uniquingKeysWith: { a, _ in a }), summary: reason)
+    }
+
     public var description: String { summary }
 }

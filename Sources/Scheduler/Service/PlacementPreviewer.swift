@@ -26,14 +26,11 @@ public struct PlacementPreviewer: Sendable {
 
     /// The outcome of scheduling `message` (a `Spec` as the API would send it) now.
     public func preview(_ message: SpecMessage) async throws -> Outcome {
-        let objectIDs = message.spec.compactMap(\.id)
         let constraints: SchedulingConstraints
         do {
             constraints = try SchedulingConstraints(annotations: message.annotations)
         } catch {
-            let reason = error.description
-            return .impossible(PlacementFailure(reasons: Dictionary(objectIDs.map { ($0, reason) }, uniquingKeysWith: { a, _ in a }),
-                                                summary: reason))
+            return .impossible(PlacementFailure(every: message.spec.compactMap(\.id), error.description))
         }
         return try await scheduler.store.withTransaction { tx in
             try await tx.makeReadOnly()

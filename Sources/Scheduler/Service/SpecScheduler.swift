@@ -117,8 +117,7 @@ struct SpecScheduler: Sendable {
             constraints = try SchedulingConstraints(annotations: message.annotations)
         } catch {
             let reason = error.description
-            let failure = PlacementFailure(
-                reasons: Dictionary(objectIDs.map { ($0, reason) }, uniquingKeysWith: { a, _ in a }), summary: reason)
+            let failure = PlacementFailure(every: objectIDs, reason)
             try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)
             return .failed(version: version, reason: reason)
         }
@@ -186,8 +185,6 @@ struct SpecScheduler: Sendable {
         return .waiting(version: version, reason: failure.summary)
     }
 
-    /// The registry rows as placement sees them, with their claims; rows that do not describe
-    /// an agent with a host are skipped, so one bad registration does not stop scheduling.
     /// What placement decides on: the graph around the message, its objects' claims, and the
     /// agents that could take them (locked, in id order, when `lock`).
     func placementInput(
@@ -222,7 +219,9 @@ struct SpecScheduler: Sendable {
         return PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent)
     }
 
-    func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
+    /// The registry rows as placement sees them, with their claims; rows that do not describe
+    /// an agent with a host are skipped, so one bad registration does not stop scheduling.
+    private func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
         let totals = try await tx.claimTotals(agentIDs: registrations.map(\.node.id))
         return registrations.compactMap { registration in
             let agent = RegisteredAgent(registration, description: descriptions.description(of: registration.node),
