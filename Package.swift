@@ -128,6 +128,7 @@ let package = Package(
         .target(name: "API", dependencies: ["Messages", "SeedExamples", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling",
                                             "Scheduler",
                                             .product(name: "Hummingbird", package: "hummingbird"),
+                                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                             .product(name: "NIOCore", package: "swift-nio"),
                                             .product(name: "NIOFoundationCompat", package: "swift-nio")]),
         .target(name: "Scheduler", dependencies: ["Messages", "Broker", "Store", "ServiceSupport", "ServiceDatabase", "Clients", "MessageHandling"]),

@@ -22,6 +22,8 @@ public struct APIConfiguration: Sendable {
     public var databaseTimeout: Duration
     /// How consoles are read (`api.console_timeout_seconds`, `api.console_follow_seconds`).
     public var console = ConsoleSettings()
+    /// How event logs are streamed (`api.max_event_streams`, `api.event_stream_seconds`).
+    public var eventStreams = EventStreamSettings()
 
     public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits(),
                 documentLimits: DocumentLimits = .document, databaseTimeout: Duration = .seconds(10)) {
@@ -63,6 +65,9 @@ public struct APIConfiguration: Sendable {
         console = ConsoleSettings(
             timeout: .seconds(try reader.bounded("api.console_timeout_seconds", default: 5, in: 1...300, unit: "seconds")),
             followLimit: .seconds(try reader.bounded("api.console_follow_seconds", default: 600, in: 1...86_400, unit: "seconds")))
+        eventStreams = EventStreamSettings(
+            maxStreams: try reader.bounded("api.max_event_streams", default: 256, in: 1...100_000, unit: "streams"),
+            streamLimit: .seconds(try reader.bounded("api.event_stream_seconds", default: 3_600, in: 1...86_400, unit: "seconds")))
     }
 
     /// The configuration key of a document limit, which the API's answers name; none for

@@ -8,14 +8,18 @@ import Store
 /// The HTTP application of `n0core-api`: `/api/…` behind bearer tokens; `/healthz`, `/readyz`
 /// and `/metrics` open on the same address.
 public enum APIServer {
-    /// - Parameter console: reads serial logs through the agents (``Clients/ConsoleRequester``);
-    ///   without one, the console route answers 503.
+    /// - Parameters:
+    ///   - console: reads serial logs through the agents (``Clients/ConsoleRequester``); without
+    ///     one, the console route answers 503.
+    ///   - specChanges: wakes event streams (run it beside the application); without one,
+    ///     `Accept: text/event-stream` answers 503.
     public static func makeApplication(
         configuration: APIConfiguration, store: Store, health: HealthRoutes, console: (any ConsoleFetching)? = nil,
-        logger: Logger
+        specChanges: SpecChangeHub? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(configuration: configuration, store: store, health: health, console: console, logger: logger),
+            router: makeRouter(configuration: configuration, store: store, health: health, console: console,
+                               specChanges: specChanges, logger: logger),
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port),
                                  serverName: "n0core-api"),
             logger: logger
@@ -25,7 +29,7 @@ public enum APIServer {
     /// Every route; separate from the application so tests can list the routes.
     public static func makeRouter(
         configuration: APIConfiguration, store: Store, health: HealthRoutes, console: (any ConsoleFetching)? = nil,
-        logger: Logger
+        specChanges: SpecChangeHub? = nil, logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -41,6 +45,7 @@ public enum APIServer {
         SpecController(service: SpecService(store: store, limits: configuration.limits, logger: logger),
                        documentLimits: configuration.documentLimits, database: database,
                        previewer: PlacementPreviewer(store: store, logger: logger)).addRoutes(to: api)
+        EventController(store: store, database: database, hub: specChanges, settings: configuration.eventStreams).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
         AgentController(store: store, database: database).addRoutes(to: api)
         ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)

@@ -242,6 +242,44 @@ enum OpenAPIDocument {
             "401": {$ref: '#/components/responses/Unauthorized'}
             "404": {$ref: '#/components/responses/NotFound'}
             "503": {$ref: '#/components/responses/Unavailable'}
+      /api/spec/{id}/events:
+        parameters: [{$ref: '#/components/parameters/SpecID'}]
+        get:
+          operationId: getSpecEvents
+          summary: The spec's event log, a page at a time or streamed as it is recorded
+          description: |
+            Events in the order they were recorded, after the event id `after` (default 0), at most
+            `limit` (1 to 1000, default 1000); `next`, when present, is the `after` of the following
+            page. With `Accept: text/event-stream`, Server-Sent Events instead: each event as
+            `id: N`, `event: event`, `data: {JSON}`, pushed as it is recorded, then one `event:
+            settled` with the latest version's state once it is no longer pending, and the stream
+            ends; also at `api.event_stream_seconds`. `Last-Event-ID` resumes after that event.
+            Comment lines keep an idle stream alive. 503 when `api.max_event_streams` are open.
+          parameters:
+            - name: after
+              in: query
+              required: false
+              schema: {type: integer, format: int64, minimum: 0, maximum: 9223372036854775807}
+            - name: limit
+              in: query
+              required: false
+              schema: {type: integer, minimum: 1, maximum: 1000, default: 1000}
+            - name: Last-Event-ID
+              in: header
+              required: false
+              description: the id of the last event a stream delivered; wins over `after`
+              schema: {type: string, pattern: '^[0-9]{1,18}$'}
+          responses:
+            "200":
+              description: The events (JSON, YAML), or a stream of them (text/event-stream)
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/EventLog'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/EventLog'}}
+                text/event-stream: {schema: {type: string}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
       /api/graph:
         get:
           operationId: getGraph
@@ -703,6 +741,29 @@ enum OpenAPIDocument {
             from: {type: integer, minimum: 0}
             to: {type: integer, minimum: 0}
             objects: {type: array, items: {$ref: '#/components/schemas/ObjectChange'}}
+        EventLog:
+          type: object
+          required: [spec_id, state, events]
+          additionalProperties: false
+          properties:
+            spec_id: {type: integer, format: int64, minimum: 1}
+            state: {type: string, enum: [pending, applied, failed, superseded], description: the latest version's}
+            events:
+              type: array
+              items:
+                type: object
+                required: [id, spec_id, version, kind, message]
+                additionalProperties: false
+                properties:
+                  id: {type: integer, format: int64, minimum: 1}
+                  spec_id: {type: integer, format: int64, minimum: 1}
+                  version: {type: integer, minimum: 0}
+                  object_id: {type: string, format: uuid, description: absent for an event about the whole version}
+                  object_name: {type: string, description: the object's name, while the object is known}
+                  kind: {type: string, description: 'SCHEDULED, WAITING, APPLIED, FAILED, RESCHEDULED, ABANDONED, SUPERSEDED, …'}
+                  message: {type: string}
+                  created_at: {type: string, format: date-time}
+            next: {type: integer, format: int64, description: the `after` of the following page; absent on the last page}
         AgentList:
           type: object
           required: [agents]

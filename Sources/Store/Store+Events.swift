@@ -2,6 +2,11 @@ import Foundation
 import PostgresNIO
 
 extension StoreTransaction {
+    /// See ``events(specID:after:limit:)``; every event after `after`.
+    public func events(specID: Int64, after: Int64? = nil) async throws -> [Event] {
+        try await events(specID: specID, after: after, limit: nil)
+    }
+
     /// Appends events to the log in one statement. Their `id` and `createdAt` are ignored (the store
     /// assigns them).
     public func appendEvents(_ events: [Event]) async throws {
@@ -21,11 +26,11 @@ extension StoreTransaction {
     }
 
     /// A spec's events in the order they were recorded; with `after`, only those recorded after
-    /// the event with that id (so a client can poll for progress).
-    public func events(specID: Int64, after: Int64? = nil) async throws -> [Event] {
+    /// the event with that id (so a client can resume), and at most `limit` of them.
+    public func events(specID: Int64, after: Int64?, limit: Int?) async throws -> [Event] {
         try await run("""
             SELECT id, spec_id, version, object_id, kind, message, created_at FROM events
-            WHERE spec_id = \(specID) AND id > \(after ?? 0) ORDER BY id
+            WHERE spec_id = \(specID) AND id > \(after ?? 0) ORDER BY id LIMIT \(limit.map(Int64.init))
             """).map { row in
             let (id, specID, version, objectID, kind, message, createdAt) =
                 try row.decode((Int64, Int64, Int, UUID?, String, String, Date).self)
@@ -47,8 +52,8 @@ extension Store {
         }
     }
 
-    /// See ``StoreTransaction/events(specID:after:)``.
-    public func events(specID: Int64, after: Int64? = nil) async throws -> [Event] {
-        try await withConnection { tx in try await tx.events(specID: specID, after: after) }
+    /// See ``StoreTransaction/events(specID:after:limit:)``.
+    public func events(specID: Int64, after: Int64? = nil, limit: Int? = nil) async throws -> [Event] {
+        try await withConnection { tx in try await tx.events(specID: specID, after: after, limit: limit) }
     }
 }

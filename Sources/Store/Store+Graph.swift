@@ -212,6 +212,18 @@ extension Store {
         try await withConnection { tx in try await tx.node(id) }
     }
 
+    /// The names of the nodes among `ids` (those that exist), by id: events carry object ids,
+    /// their readers want names.
+    public func nodeNames(_ ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await withConnection { tx in
+            try await tx.run("SELECT id, name FROM nodes WHERE id = ANY(\(ids))").reduce(into: [UUID: String]()) { names, row in
+                let (id, name) = try row.decode((UUID, String).self)
+                names[id] = name
+            }
+        }
+    }
+
     /// See ``StoreTransaction/nodes(types:)``.
     public func nodes(types: [String]) async throws -> [GraphNode] {
         try await withConnection { tx in try await tx.nodes(types: types) }

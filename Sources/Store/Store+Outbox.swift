@@ -118,25 +118,9 @@ extension Store {
         }
     }
 
-    /// Holds a connection that listens on ``outboxChannel`` and turns each notification into a
-    /// wake-up of a relay; reconnects after `retryAfter` when the connection is lost. Returns
-    /// when the task is cancelled.
+    /// Turns each notification on ``outboxChannel`` into a wake-up of a relay (see
+    /// ``listen(on:retryAfter:connected:notified:)``). Returns when the task is cancelled.
     public func listenForOutbox(wake: AsyncStream<Void>.Continuation, retryAfter: Duration) async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: Self.outboxChannel) { notifications in
-                        wake.yield()
-                        for try await _ in notifications {
-                            wake.yield()
-                        }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("outbox listener lost its connection", metadata: ["error": "\(StoreError.from(error))"])
-            }
-            try? await Task.sleep(for: retryAfter)
-        }
+        await listen(on: Self.outboxChannel, retryAfter: retryAfter, connected: { wake.yield() }, notified: { _ in wake.yield() })
     }
 }

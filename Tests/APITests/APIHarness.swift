@@ -45,14 +45,17 @@ struct APIHarness: Sendable {
             let configuration = APIConfiguration(
                 listen: ListenAddress(host: "127.0.0.1", port: 0), tokens: [token],
                 maxBodyBytes: maxBodyBytes, limits: limits)
+            let specChanges = SpecChangeHub(store: store, maxStreams: configuration.eventStreams.maxStreams, logger: logger)
             let application = APIServer.makeApplication(
                 configuration: configuration, store: store,
-                health: HealthRoutes(readiness: Readiness(), metrics: PrometheusCollectorRegistry()), logger: logger)
+                health: HealthRoutes(readiness: Readiness(), metrics: PrometheusCollectorRegistry()),
+                specChanges: specChanges, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await publisher.run() }
                 group.addTask { try await observerPublisher.run() }
                 group.addTask { try await copy.run() }
                 group.addTask { try await relay.run() }
+                group.addTask { try await specChanges.run() }
                 group.addTask {
                     for try await delivery in copy {
                         published.append(delivery)

@@ -24,14 +24,16 @@ struct N0CoreAPI: AsyncParsableCommand {
         let publisher = try daemon.makePublisher(topology: SchedulerClient.topology)
         // Consoles: requests to the compute agents, replies on this process's own queue.
         let console = ConsoleRequester(configuration: try daemon.brokerConfiguration(), publisher: publisher, logger: daemon.logger)
+        let specChanges = SpecChangeHub(store: database.store, maxStreams: settings.eventStreams.maxStreams, logger: daemon.logger)
         let application = APIServer.makeApplication(
             configuration: settings, store: database.store,
-            health: HealthRoutes(readiness: daemon.readiness, metrics: daemon.metrics), console: console, logger: daemon.logger)
+            health: HealthRoutes(readiness: daemon.readiness, metrics: daemon.metrics), console: console,
+            specChanges: specChanges, logger: daemon.logger)
         daemon.logger.info("listening", metadata: ["address": "\(settings.listen)", "console_reply_key": "\(console.replyKey)"])
         try await daemon.run([
             database, publisher, console.consumer, console,
             OutboxRelay(store: database.store, publisher: publisher, logger: daemon.logger),
-            application,
+            specChanges, application,
         ])
     }
 }
