@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// The API has no event stream (`GET /api/spec/{id}/events` is 404 or 405, or answers something
+/// other than `text/event-stream`): an older API. Callers fall back to polling.
+public struct EventStreamUnavailable: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// Follows `GET /api/spec/{id}/events` as Server-Sent Events until the server says the spec's
+/// latest version has `settled`. A stream that drops before that is opened again with
+/// `Last-Event-ID`, after 1 s, then twice as long each time up to 10 s (reset by any message),
+/// so the server replays only what was missed.
+public struct SpecEventStream: Sendable {
+    let client: APIClient
+    var firstBackoff: Duration = .seconds(1)
+    var maximumBackoff: Duration = .seconds(10)
+
+    public init(client: APIClient) {
+        self.client = client
+    }
+
+    public func follow(specID: Int64, onEvent: (SpecEvent) async throws -> Void) async throws -> SettledNotice {
+        let path = "/api/spec/\(specID)/events"
+        var parser = ServerSentEventParser()
+        var backoff = firstBackoff
+        while true {
+            try Task.checkCancellation()
+            var headers: [(String, String)] = []
+            if let id = parser.lastEventID { headers.append(("Last-Event-ID", id)) }
+            do {
+                let response = try await openStream(path, headers: headers)
+                for try await buffer in response.body {
+                    for message in parser.feed(buffer.readableBytesView) {
+                        backoff = firstBackoff
+                        switch message.type {
+                        case "event": try await onEvent(try decode(SpecEvent.self, message, path))
+                        case "settled": return try decode(SettledNotice.self, message, path)
+                        default: continue  // a type this client does not know yet
+                        }
+                    }
+                }
+            } catch let error as CLIFailure {
+                throw error
+            } catch let error as APIRequestError {
+                throw error
+            } catch let error as EventStreamUnavailable {
+                throw error
+            } catch {
+                // The connection dropped or could not be made: try again below.
+                try Task.checkCancellation()
+            }
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, maximumBackoff)
+        }
+    }
+
+    private func openStream(_ path: String, headers: [(String, String)]) async throws -> HTTPClientResponse {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.open(path, accept: "text/event-stream", headers: headers)
+        } catch let error as APIRequestError where error.status == 404 || error.status == 405 {
+            throw EventStreamUnavailable(description: "\(path) answered \(error.status)")
+        }
+        let contentType = response.headers.first(name: "Content-Type") ?? ""
+        guard contentType.lowercased().hasPrefix("text/event-stream") else {
+            throw EventStreamUnavailable(description: "\(path) answered \(contentType.isEmpty ? "no content type" : contentType), not text/event-stream")
+        }
+        return response
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, _ message: ServerSentEvent, _ path: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(message.data.utf8))
+        } catch {
+            throw CLIFailure(.usage, "the '\(message.type)' message of \(path) is not what this client expects: \(error)")
+        }
+    }
+}

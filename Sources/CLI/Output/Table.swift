@@ -1,0 +1,31 @@
+import Foundation
+
+/// Rows under a header, each column as wide as its widest cell, two spaces apart; the last
+/// column is not padded so lines carry no trailing blanks.
+public struct Table: Sendable {
+    public var header: [String]
+    public var rows: [[String]] = []
+
+    public init(_ header: [String]) {
+        self.header = header
+    }
+
+    public mutating func append(_ row: [String]) {
+        rows.append(row)
+    }
+
+    public func render() -> String {
+        let all = [header] + rows
+        var widths = Array(repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

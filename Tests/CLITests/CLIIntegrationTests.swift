@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+@testable import CLI
+
+/// The CLI run in-process against a fake API on a real port: requests as the API sees them,
+/// output as a user sees it, exit codes as a script sees them.
+@Suite struct CLIIntegrationTests {
+    let files = ["seed.yaml": Canned.document]
+
+    @Test func applyFollowsTheEventStreamUntilAppliedAndExitsZero() async throws {
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING"),
+                       Canned.status(state: "applied", progress: "APPLIED", message: "applied on agent a1", agent: "a1")],
+            streams: [": keep-alive\n\n" + Canned.event(12, kind: "SCHEDULED", message: "scheduled on a1")
+                + Canned.event(13, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied")]))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output.contains("spec 7 version 0 stored"))
+        #expect(run.output.contains("web  resource/vm/kvm  PENDING"))
+        #expect(run.output.contains("web  resource/vm/kvm  SCHEDULED  scheduled on a1"))
+        #expect(run.output.contains("web  resource/vm/kvm  APPLIED  applied on agent a1"))
+        #expect(run.output.hasSuffix("spec 7 version 0: applied\n"))
+        #expect(!run.output.contains("\u{1B}"), "not a terminal: plain lines only")
+
+        let post = try #require(api.requests.first)
+        #expect(post.method == "POST" && post.path == "/api/spec")
+        #expect(post.contentType == "application/yaml")
+        #expect(post.body == Canned.document)
+        #expect(post.authorization == "Bearer test-token-s3cret")
+        #expect(!(run.output + run.errors).contains("test-token-s3cret"))
+    }
+
+    @Test func onATerminalTheLinesAreRedrawnInPlace() async throws {
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING")],
+            streams: [Canned.event(12, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied")]))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files, terminal: true) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output.contains("\u{1B}[1A\r\u{1B}[2Kweb  resource/vm/kvm  APPLIED  applied on agent a1\n"))
+    }
+
+    @Test func aFailedSpecExitsOneWithTheReason() async throws {
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING"),
+                       Canned.status(state: "failed", progress: "FAILED", message: "no room", reason: "web: no agent has room")],
+            streams: [Canned.event(12, kind: "FAILED", message: "no room") + Canned.settled("failed", reason: "web: no agent has room")]))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 1)
+        #expect(run.output.contains("web  resource/vm/kvm  FAILED  no room"))
+        #expect(run.errors.contains("spec 7 version 0 failed: web: no agent has room"))
+    }
+
+    @Test func withoutAnEventStreamItPollsTheSpec() async throws {
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING"),
+                       Canned.status(state: "pending", progress: "SCHEDULED", message: "scheduled on a1"),
+                       Canned.status(state: "applied", progress: "APPLIED", message: "applied on agent a1", agent: "a1")],
+            streams: nil))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output.contains("SCHEDULED  scheduled on a1"))
+        #expect(run.output.hasSuffix("spec 7 version 0: applied\n"))
+        let reads = api.requests.filter { $0.method == "GET" && $0.path == "/api/spec/7" }
+        #expect(reads.count == 3)
+        #expect(api.requests.contains { $0.path == "/api/spec/7/events" })
+    }
+
+    @Test func aDroppedStreamIsResumedWithLastEventID() async throws {
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING")],
+            streams: [Canned.event(12, kind: "SCHEDULED", message: "scheduled on a1"),
+                      Canned.event(13, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied")]))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        let connections = api.requests.filter { $0.path == "/api/spec/7/events" }
+        #expect(connections.map(\.lastEventID) == [nil, "12"])
+    }
+
+    @Test func aSpecThatDoesNotSettleTimesOutWithThree() async throws {
+        let api = FakeAPI(.init(statuses: [Canned.status(state: "pending", progress: "PENDING")],
+                                streams: [Canned.event(12, kind: "WAITING", message: "waiting for room")], streamStaysOpen: true))
+        let started = ContinuousClock.now
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml", "--timeout", "1"], apiURL: url, files: files) }
+        #expect(run.status == 3)
+        #expect(run.errors.contains("did not settle within 1 s"))
+        #expect(ContinuousClock.now - started < .seconds(8))
+    }
+
+    @Test func aDocumentWithAnIDReplacesThatSpecAtItsLatestVersion() async throws {
+        let api = FakeAPI(.init(
+            stored: (.ok, #"{"id":7,"version":3,"created_at":"2026-12-03T01:00:00Z","spec":{}}"#),
+            statuses: [Canned.status(state: "applied", version: 2, progress: "APPLIED"),
+                       Canned.status(state: "applied", version: 3, progress: "APPLIED")],
+            streams: [Canned.settled("applied", version: 3)]))
+        let document = "id: 7\ncreated_at: '2026-12-03T01:00:00Z'\nversion: 0\nspec:\n  web:\n    type: resource/vm/kvm\n"
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "v0.yaml"], apiURL: url, files: ["v0.yaml": document]) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        let put = try #require(api.requests.first { $0.method == "PUT" })
+        #expect(put.path == "/api/spec/7")
+        #expect(put.body.contains("version: 2"))
+        #expect(!put.body.contains("version: 0"))
+        #expect(run.output.contains("spec 7 version 3 stored"))
+    }
+
+    @Test func apiErrorsArePrintedWithEachProblemAndExitTwo() async throws {
+        let api = FakeAPI(.init(
+            stored: (.unprocessableContent, #"{"error":"the document is not valid: 2 problem(s)","status":422,"problems":[{"path":"spec.web.vcpus","message":"must be at least 1"},{"path":"spec.disk.size","message":"unknown unit 'zb'"}]}"#),
+            statuses: [], streams: nil))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 2)
+        #expect(run.errors.contains("POST /api/spec: 422: the document is not valid: 2 problem(s)\n  spec.web.vcpus: must be at least 1\n  spec.disk.size: unknown unit 'zb'"))
+    }
+
+    @Test func usageErrorsExitTwoAndHelpZero() async throws {
+        let missing = await CLIRun.run(["apply"], apiURL: "http://127.0.0.1:1")
+        #expect(missing.status == 2)
+        #expect(missing.errors.contains("-f"))
+        let noFile = await CLIRun.run(["apply", "-f", "nope.yaml"], apiURL: "http://127.0.0.1:1")
+        #expect(noFile.status == 2)
+        #expect(noFile.errors.contains("the file nope.yaml does not exist"))
+        let help = await CLIRun.run(["--help"], apiURL: "http://127.0.0.1:1")
+        #expect(help.status == 0)
+        #expect(help.output.contains("apply"))
+        let commandHelp = await CLIRun.run(["list", "--help"], apiURL: "http://127.0.0.1:1")
+        #expect(commandHelp.status == 0)
+        #expect(commandHelp.output.contains("--state"))
+        let nothing = await CLIRun.run([], apiURL: "http://127.0.0.1:1")
+        #expect(nothing.status == 2)
+        #expect(nothing.errors.contains("SUBCOMMANDS"))
+        let started = ContinuousClock.now
+        let unreachable = await CLIRun.run(["list"], apiURL: "http://127.0.0.1:1")
+        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(unreachable.status == 2)
+        #expect(unreachable.errors.contains("cannot reach the API at http://127.0.0.1:1"))
+    }
+
+    @Test func planPrintsEachObjectsAction() async throws {
+        let api = FakeAPI(.init(
+            statuses: [], streams: nil,
+            plan: (.ok, #"{"spec_id":null,"version":0,"objects":[{"name":"web","id":null,"type":"resource/vm/kvm","action":"create","changed_fields":[],"placement":{"agent_id":"a1","host_id":"h1"}}]}"#)))
+        let run = try await api.run { url in await CLIRun.run(["plan", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output.contains("create  web   resource/vm/kvm  -        agent a1 on host h1"))
+        #expect(api.requests.first?.query == "dry_run=true")
+    }
+
+    @Test func planOnAnOlderAPISaysSo() async throws {
+        let refused = FakeAPI(.init(statuses: [], streams: nil,
+                                    plan: (.badRequest, #"{"error":"unknown query parameter 'dry_run'; this route takes ","status":400}"#)))
+        let run = try await refused.run { url in await CLIRun.run(["plan", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 2)
+        #expect(run.errors.contains("this API does not support plans"))
+        // One that ignores the parameter and stores the document.
+        let ignored = FakeAPI(.init(statuses: [], streams: nil))
+        let stored = try await ignored.run { url in await CLIRun.run(["plan", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(stored.status == 2)
+        #expect(stored.errors.contains("this API does not support plans: it ignored dry_run and stored the document as spec 7 version 0"))
+    }
+
+    @Test func eventsFollowPrintsEachEventUntilSettled() async throws {
+        let api = FakeAPI(.init(statuses: [], streams: [Canned.event(12, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied")]))
+        let run = try await api.run { url in await CLIRun.run(["events", "7", "--follow"], apiURL: url) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output == "2026-12-03T01:00:02Z  v0  web  APPLIED  applied on agent a1\nspec 7 version 0 settled: applied\n")
+        let json = try await api.run { url in await CLIRun.run(["events", "7", "--follow", "-o", "json"], apiURL: url) }
+        let lines = json.output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains(#""kind":"APPLIED""#) == true)
+        #expect(lines.last == #"{"spec_id":7,"state":"applied","version":0}"#)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import CLI
+
+@Suite struct FormattingTests {
+    @Test func tableAlignsColumnsWithoutTrailingBlanks() {
+        var table = Table(["ID", "STATE", "OBJECTS"])
+        table.append(["12", "applied", "3 APPLIED"])
+        table.append(["3", "pending", "-"])
+        #expect(table.render() == """
+            ID  STATE    OBJECTS
+            12  applied  3 APPLIED
+            3   pending  -
+
+            """)
+    }
+
+    @Test func objectCountsReadAsWords() {
+        #expect(ListCommand.objectCounts(["WAITING": 1, "APPLIED": 3]) == "3 APPLIED, 1 WAITING")
+        #expect(ListCommand.objectCounts([:]) == "-")
+    }
+
+    @Test func sizesInBinaryUnits() {
+        #expect(ByteSize.bytes(of: "8gb") == 8 << 30)
+        #expect(ByteSize.bytes(of: "512MB") == 512 << 20)
+        #expect(ByteSize.bytes(of: "4zb") == nil)
+        #expect(ByteSize.format(4 << 30) == "4G")
+        #expect(ByteSize.format(1536) == "1.5K")
+        #expect(ByteSize.format(0) == "0")
+        #expect(AgentsCommand.claimed(2 << 30, of: "8gb") == "2G/8G")
+        #expect(AgentsCommand.claimed(0, of: nil) == "0/-")
+    }
+
+    @Test func agentsTable() throws {
+        let page = try JSONDecoder().decode(AgentPage.self, from: Data("""
+            {"agents":[{"id":"a1","type":"agent/compute/kvm","name":"compute","host_id":"h1","liveness":"alived",
+              "last_heartbeat":"2026-12-03T01:00:00Z","capacity":{"vcpus":8,"memory":"16gb"},
+              "claimed":{"vcpus":2,"memory_bytes":4294967296,"disk_bytes":0,"claims":1}}]}
+            """.utf8))
+        #expect(AgentsCommand.render(page.agents) == """
+            ID  KIND         HOST  LIVENESS  LAST HEARTBEAT        VCPUS  MEMORY  DISK
+            a1  compute/kvm  h1    alived    2026-12-03T01:00:00Z  2/8    4G/16G  0/-
+
+            """)
+    }
+
+    @Test func planTableAndSummary() throws {
+        let plan = try JSONDecoder().decode(PlanView.self, from: Data("""
+            {"spec_id":1,"version":3,"objects":[
+              {"name":"web","id":"u1","type":"resource/vm/kvm","action":"change","changed_fields":["vcpus","memory"],
+               "placement":{"agent_id":"a1","host_id":"h1"}},
+              {"name":"disk2","id":null,"type":"resource/volume/file","action":"create","changed_fields":[],
+               "placement":null,"placement_error":"no agent has 100gb free"}]}
+            """.utf8))
+        let text = PlanCommand.render(plan)
+        #expect(text.contains("change  web    resource/vm/kvm       vcpus, memory  agent a1 on host h1"))
+        #expect(text.contains("create  disk2  resource/volume/file  -              cannot be placed: no agent has 100gb free"))
+        #expect(text.hasSuffix("plan for spec 1 version 3: 1 to create, 1 to change, 0 to delete, 0 unchanged\n"))
+    }
+
+    var graph: GraphView {
+        GraphView(nodes: [
+            .init(id: "vm", type: "resource/vm/kvm", name: "web", desiredState: "running", observedState: "running"),
+            .init(id: "disk", type: "resource/volume/file", name: "disk", desiredState: "allocated"),
+            .init(id: "nic", type: "resource/nic", name: "nic", desiredState: "attached"),
+            .init(id: "net", type: "resource/network/vlan", name: "net \"a\"", desiredState: "applied", observedState: "failed"),
+            .init(id: "agent", type: "agent/compute/kvm", name: "compute", desiredState: "alived",
+                  object: .object(["host_id": .string("h1")])),
+        ], edges: [
+            .init(source: "vm", target: "disk", relation: "n0stack/n0core/vm/attachments"),
+            .init(source: "vm", target: "nic", relation: "n0stack/n0core/vm/attachments"),
+            .init(source: "nic", target: "net", relation: "n0stack/n0core/port/network"),
+            .init(source: "vm", target: "agent", relation: "n0stack/n0core/resource/scheduled"),
+        ])
+    }
+
+    @Test func treeShowsDependenciesAndPlacements() {
+        #expect(GraphRendering.tree(graph) == """
+            web (resource/vm/kvm) running — on agent/compute/kvm agent host h1
+            ├── attachments → disk (resource/volume/file) allocated
+            └── attachments → nic (resource/nic) attached
+                └── network → net "a" (resource/network/vlan) failed
+
+            """)
+        #expect(GraphRendering.tree(graph, rootID: "nic").hasPrefix("nic (resource/nic) attached\n└── network → net"))
+    }
+
+    @Test func treeCutsCycles() {
+        let cyclic = GraphView(nodes: [.init(id: "a", type: "t", name: "a"), .init(id: "b", type: "t", name: "b")],
+                               edges: [.init(source: "a", target: "b", relation: "x/r"), .init(source: "b", target: "a", relation: "x/r")])
+        let text = GraphRendering.tree(cyclic)
+        #expect(text.contains("└── r → a (cycle)"))
+    }
+
+    @Test func dotLabelsColoursAndEscapes() {
+        let dot = GraphRendering.dot(graph)
+        #expect(dot.hasPrefix("digraph n0core {\n"))
+        #expect(dot.hasSuffix("}\n"))
+        #expect(dot.contains(#""vm" [label="web\nresource/vm/kvm\nrunning", fillcolor="palegreen"];"#))
+        #expect(dot.contains(#""net" [label="net \"a\"\nresource/network/vlan\nfailed", fillcolor="salmon"];"#))
+        #expect(dot.contains(#""agent" [label="compute\nagent/compute/kvm\nalived", fillcolor="palegreen", shape=ellipse];"#))
+        #expect(dot.contains(#""nic" -> "net" [label="network"];"#))
+        #expect(dot.contains(#""vm" -> "agent" [label="scheduled", style=dashed];"#))
+    }
+
+    @Test func structuredOutputIsTheAPIsJSONWithSortedKeys() throws {
+        let value = JSONValue.object(["b": .integer(1), "a": .array([.string("x"), .null, .bool(true), .number(1.5)])])
+        #expect(try OutputFormat.json.render(value) == """
+            {
+              "a" : [
+                "x",
+                null,
+                true,
+                1.5
+              ],
+              "b" : 1
+            }
+
+            """)
+        #expect(try OutputFormat.yaml.render(value).hasPrefix("a:\n- x\n"))
+        #expect(try OutputFormat.json.renderStreamed(value) == #"{"a":["x",null,true,1.5],"b":1}"# + "\n")
+    }
+
+    @Test func utf8ChunksNeverCutACharacter() {
+        let bytes = Array("a\u{E9}\u{1F600}b".utf8)
+        for split in 0...bytes.count {
+            var chunks = UTF8Chunks()
+            let text = chunks.append(bytes[..<split]) + chunks.append(bytes[split...]) + chunks.finish()
+            #expect(text == "a\u{E9}\u{1F600}b", "split at \(split)")
+        }
+    }
+}
