@@ -120,6 +120,10 @@ log "building (the first build takes several minutes)"
 # A debug build shares its dependencies with `deploy/test.sh`, so trying both costs one build.
 swift build >&2
 BIN=$(swift build --show-bin-path)
+# The command-line client (docs/cli.md) where install-control-node.sh puts it; it reads the
+# demo's $DEMO/env (N0CORE_API_URL, N0CORE_API_TOKEN) once sourced.
+install -m 0755 "$BIN/n0core" /usr/local/bin/n0core
+log "installed /usr/local/bin/n0core (the command-line client: source $DEMO/env, then n0core list)"
 
 log "starting over from a clean demo"
 remove_demo
