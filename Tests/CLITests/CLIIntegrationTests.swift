@@ -18,7 +18,7 @@ import Testing
         #expect(run.output.contains("spec 7 version 0 stored"))
         #expect(run.output.contains("web  resource/vm/kvm  PENDING"))
         #expect(run.output.contains("web  resource/vm/kvm  SCHEDULED  scheduled on a1"))
-        #expect(run.output.contains("web  resource/vm/kvm  APPLIED  applied on agent a1"))
+        #expect(run.output.contains("web  resource/vm/kvm  APPLIED    applied on agent a1"))
         #expect(run.output.hasSuffix("spec 7 version 0: applied\n"))
         #expect(!run.output.contains("\u{1B}"), "not a terminal: plain lines only")
 
@@ -46,7 +46,7 @@ import Testing
             streams: [Canned.event(12, kind: "FAILED", message: "no room") + Canned.settled("failed", reason: "web: no agent has room")]))
         let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
         #expect(run.status == 1)
-        #expect(run.output.contains("web  resource/vm/kvm  FAILED  no room"))
+        #expect(run.output.contains("web  resource/vm/kvm  FAILED   no room"))
         #expect(run.errors.contains("spec 7 version 0 failed: web: no agent has room"))
     }
 

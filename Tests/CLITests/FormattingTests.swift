@@ -103,6 +103,28 @@ import Testing
         #expect(dot.contains(#""vm" -> "agent" [label="scheduled", style=dashed];"#))
     }
 
+    @Test func coloursReadStatesInAnyCase() {
+        #expect(GraphRendering.colour("APPLIED") == "palegreen")
+        #expect(GraphRendering.colour("dead") == "salmon")
+        #expect(GraphRendering.colour(nil) == "lightyellow")
+    }
+
+    @Test func getShowsUnnamedObjectsByIDAndMarksDeletedOnes() throws {
+        let status = try JSONDecoder().decode(SpecStatusView.self, from: Data("""
+            {"id":1,"version":1,"state":"pending","created_at":"2026-12-03T01:00:00Z","spec":{},"events":[],"objects":[
+              {"id":"u-old","type":"resource/vm/kvm","name":"web","desired_state":"deleted","progress":"APPLIED","version":1,"agent":"a1"},
+              {"id":"u-nic","type":"resource/nic","name":"","desired_state":"attached","progress":"SCHEDULED","message":"scheduled on a2","version":1}]}
+            """.utf8))
+        #expect(GetCommand.render(status) == """
+            spec 1 version 1: pending
+
+            NAME           TYPE             PROGRESS   AGENT  MESSAGE
+            web [deleted]  resource/vm/kvm  APPLIED    a1
+            u-nic          resource/nic     SCHEDULED  -      scheduled on a2
+
+            """)
+    }
+
     @Test func structuredOutputIsTheAPIsJSONWithSortedKeys() throws {
         let value = JSONValue.object(["b": .integer(1), "a": .array([.string("x"), .null, .bool(true), .number(1.5)])])
         #expect(try OutputFormat.json.render(value) == """

@@ -29,6 +29,18 @@ import Testing
         #expect(!captured.all.joined().contains("\u{1B}"))
     }
 
+    @Test func plainTellsObjectsApartByIDNotName() {
+        let captured = Captured()
+        let renderer = ProgressRenderer(mode: .plain, write: captured.write)
+        let lines = [
+            ObjectProgressLine(name: "web", type: "resource/vm/kvm", progress: "APPLIED", detail: "removed", objectID: "old"),
+            ObjectProgressLine(name: "web", type: "resource/vm/kvm", progress: "PENDING", detail: "", objectID: "new"),
+        ]
+        renderer.show(lines)
+        renderer.show(lines)
+        #expect(captured.all.count == 1)
+    }
+
     @Test func liveRedrawsTheBlockInPlace() {
         let captured = Captured()
         let renderer = ProgressRenderer(mode: .live(width: 200), write: captured.write)
@@ -72,6 +84,6 @@ import Testing
             progress.apply(SpecEvent(id: 4, specID: 1, version: 1, objectID: "u1", objectName: "web", kind: "ABANDONED", message: "x")),
         ]
         #expect(moved == [true, false, false, false])
-        #expect(progress.lines == [ObjectProgressLine(name: "web", type: "", progress: "SCHEDULED", detail: "scheduled on a1")])
+        #expect(progress.lines == [ObjectProgressLine(name: "web", type: "", progress: "SCHEDULED", detail: "scheduled on a1", objectID: "u1")])
     }
 }

@@ -43,7 +43,7 @@ struct EventsCommand: CLICommand {
         let notice: SettledNotice
         do {
             notice = try await SpecEventStream(client: context.client).follow(specID: id) { event in
-                try print(event, context)
+                try printEvent(event, context)
             }
         } catch let error as EventStreamUnavailable {
             throw CLIFailure(.usage, "this API has no event stream: \(error)")
@@ -57,7 +57,7 @@ struct EventsCommand: CLICommand {
         return .success
     }
 
-    private func print(_ event: SpecEvent, _ context: CommandContext) throws {
+    private func printEvent(_ event: SpecEvent, _ context: CommandContext) throws {
         if context.output == .table {
             context.print(Self.line(event))
         } else {

@@ -25,7 +25,7 @@ struct GetCommand: CLICommand {
         if let reason = status.reason { text += "reason: \(reason)\n" }
         var table = Table(["NAME", "TYPE", "PROGRESS", "AGENT", "MESSAGE"])
         for object in status.objects {
-            table.append([object.name, object.type, object.progress, object.agent ?? "-", object.message ?? ""])
+            table.append([object.label, object.type, object.progress, object.agent ?? "-", object.message ?? ""])
         }
         return text + "\n" + table.render()
     }

@@ -10,8 +10,8 @@ public struct EventStreamUnavailable: Error, Sendable, CustomStringConvertible {
 
 /// Follows `GET /api/spec/{id}/events` as Server-Sent Events until the server says the spec's
 /// latest version has `settled`. A stream that drops before that is opened again with
-/// `Last-Event-ID`, after 1 s, then twice as long each time up to 10 s (reset by any message),
-/// so the server replays only what was missed.
+/// `Last-Event-ID`, after 1 s (or the server's `retry:`), then twice as long each time up to
+/// 10 s (reset by any message), so the server replays only what was missed.
 public struct SpecEventStream: Sendable {
     let client: APIClient
     var firstBackoff: Duration = .seconds(1)
@@ -33,7 +33,7 @@ public struct SpecEventStream: Sendable {
                 let response = try await openStream(path, headers: headers)
                 for try await buffer in response.body {
                     for message in parser.feed(buffer.readableBytesView) {
-                        backoff = firstBackoff
+                        backoff = initialBackoff(parser)
                         switch message.type {
                         case "event": try await onEvent(try decode(SpecEvent.self, message, path))
                         case "settled": return try decode(SettledNotice.self, message, path)
@@ -54,6 +54,12 @@ public struct SpecEventStream: Sendable {
             try await Task.sleep(for: backoff)
             backoff = min(backoff * 2, maximumBackoff)
         }
+    }
+
+    /// The server's `retry:` when it sent one (kept within 1 to 10 s), else 1 s.
+    private func initialBackoff(_ parser: ServerSentEventParser) -> Duration {
+        guard let milliseconds = parser.retryMilliseconds else { return firstBackoff }
+        return min(max(.milliseconds(milliseconds), firstBackoff), maximumBackoff)
     }
 
     private func openStream(_ path: String, headers: [(String, String)]) async throws -> HTTPClientResponse {

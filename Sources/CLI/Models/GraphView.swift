@@ -12,6 +12,8 @@ public struct GraphView: Sendable, Decodable {
         /// What the graph shows: the observed state once an agent reported one, else the desired one.
         public var state: String? { observedState ?? desiredState }
         public var isAgent: Bool { type.hasPrefix("agent/") }
+        /// The name, or the id for an object written without one (an inline NIC).
+        public var displayName: String { name.isEmpty ? id : name }
 
         enum CodingKeys: String, CodingKey {
             case id, type, name, object

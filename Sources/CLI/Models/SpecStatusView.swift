@@ -8,6 +8,20 @@ public struct SpecStatusView: Sendable, Decodable {
         public var message: String?
         public var version: Int
         public var agent: String?
+        public var desiredState: String?
+
+        /// How the object is shown: its name (its id when written without one), marked when
+        /// this version removes it, since a replaced object and its successor share a name.
+        public var label: String {
+            let shown = name.isEmpty ? id : name
+            guard let desiredState, ["deleted", "destroyed"].contains(desiredState) else { return shown }
+            return "\(shown) [\(desiredState)]"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, name, progress, message, version, agent
+            case desiredState = "desired_state"
+        }
     }
 
     public var id: Int64

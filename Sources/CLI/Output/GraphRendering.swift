@@ -18,11 +18,11 @@ public enum GraphRendering {
             roots = objects.filter { !dependedOn.contains($0.id) }.map(\.id)
             if roots.isEmpty { roots = objects.map(\.id) }
         }
-        roots.sort { (nodes[$0]?.name ?? $0, $0) < (nodes[$1]?.name ?? $1, $1) }
+        roots.sort { (nodes[$0]?.displayName ?? $0, $0) < (nodes[$1]?.displayName ?? $1, $1) }
 
         func describe(_ id: String) -> String {
             guard let node = nodes[id] else { return id }
-            var text = "\(node.name) (\(node.type)) \(node.state ?? "-")"
+            var text = "\(node.displayName) (\(node.type)) \(node.state ?? "-")"
             if let agentID = placements[id] {
                 let agent = nodes[agentID]
                 text += " — on \(agent?.type ?? "agent") \(agentID)"
@@ -38,7 +38,7 @@ public enum GraphRendering {
                 let last = index == children.count - 1
                 let branch = prefix + (last ? "└── " : "├── ")
                 if path.contains(edge.target) {
-                    lines.append(branch + "\(edge.shortRelation) → \(nodes[edge.target]?.name ?? edge.target) (cycle)")
+                    lines.append(branch + "\(edge.shortRelation) → \(nodes[edge.target]?.displayName ?? edge.target) (cycle)")
                     continue
                 }
                 lines.append(branch + "\(edge.shortRelation) → " + describe(edge.target))
@@ -63,7 +63,7 @@ public enum GraphRendering {
         ]
         for node in graph.nodes {
             let shape = node.isAgent ? ", shape=ellipse" : ""
-            lines.append("  \(quoted(node.id)) [label=\(quoted("\(node.name)\n\(node.type)\n\(node.state ?? "-")")), fillcolor=\(quoted(colour(node.state)))\(shape)];")
+            lines.append("  \(quoted(node.id)) [label=\(quoted("\(node.displayName)\n\(node.type)\n\(node.state ?? "-")")), fillcolor=\(quoted(colour(node.state)))\(shape)];")
         }
         for edge in graph.edges {
             let style = edge.isPlacement ? ", style=dashed" : ""
@@ -73,10 +73,11 @@ public enum GraphRendering {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Green where the object is as wanted and up, blue where it is deliberately stopped, grey
+    /// States are compared in lower case: nodes carry the conductor's progress words (`APPLIED`)
+    /// as observed states. Green where the object is as wanted and up, blue where it is deliberately stopped, grey
     /// where it is gone, red where it is dead, yellow for anything else (not reported yet).
     static func colour(_ state: String?) -> String {
-        switch state {
+        switch state?.lowercased() {
         case "running", "applied", "allocated", "attached", "alived": "palegreen"
         case "poweroff", "saved", "down", "detached": "lightblue"
         case "deleted", "destroyed": "lightgrey"

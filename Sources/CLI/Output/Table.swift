@@ -1,7 +1,7 @@
 import Foundation
 
-/// Rows under a header, each column as wide as its widest cell, two spaces apart; the last
-/// column is not padded so lines carry no trailing blanks.
+/// Rows under a header, each column as wide as its widest cell, two spaces apart; lines carry
+/// no trailing blanks (an empty or short last cell adds none).
 public struct Table: Sendable {
     public var header: [String]
     public var rows: [[String]] = []
@@ -23,9 +23,11 @@ public struct Table: Sendable {
             }
         }
         return all.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            var line = row.enumerated().map { index, cell in
+                cell.padding(toLength: index < widths.count ? widths[index] : cell.count, withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            return line
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -7,13 +7,19 @@ public struct ObjectProgressLine: Sendable, Equatable {
     public var progress: String
     /// The latest message (why it waits or failed, where it was scheduled), else its agent.
     public var detail: String
+    /// Which object the line is about: names repeat (an object being deleted and the one that
+    /// replaces it), ids do not. Nil for a line known only by its name.
+    public var objectID: String?
 
-    public init(name: String, type: String, progress: String, detail: String) {
+    public init(name: String, type: String, progress: String, detail: String, objectID: String? = nil) {
         self.name = name
         self.type = type
         self.progress = progress
         self.detail = detail
+        self.objectID = objectID
     }
+
+    var key: String { objectID ?? name }
 }
 
 /// Draws the objects' progress lines. On a terminal (``Mode/live``) the block of lines is
@@ -32,6 +38,8 @@ public final class ProgressRenderer: @unchecked Sendable {
     private let write: @Sendable (String) -> Void
     private var drawnLineCount = 0
     private var lastShown: [String: ObjectProgressLine] = [:]
+    /// Column widths only grow, so appended lines stay aligned with those printed before.
+    private var widths = ColumnWidths()
     private let lock = NSLock()
 
     public init(mode: Mode, write: @escaping @Sendable (String) -> Void) {
@@ -48,7 +56,8 @@ public final class ProgressRenderer: @unchecked Sendable {
     public func show(_ lines: [ObjectProgressLine]) {
         lock.lock()
         defer { lock.unlock() }
-        let text = Self.format(lines)
+        widths.fit(lines)
+        let text = Self.format(lines, widths)
         switch mode {
         case .live(let width):
             var output = drawnLineCount > 0 ? "\u{1B}[\(drawnLineCount)A" : ""
@@ -61,24 +70,35 @@ public final class ProgressRenderer: @unchecked Sendable {
             write(output)
         case .plain:
             var output = ""
-            for (line, rendered) in zip(lines, text) where lastShown[line.name] != line {
-                lastShown[line.name] = line
+            for (line, rendered) in zip(lines, text) where lastShown[line.key] != line {
+                lastShown[line.key] = line
                 output += rendered + "\n"
             }
             if !output.isEmpty { write(output) }
         }
     }
 
-    /// Columns aligned across the block, without trailing blanks.
-    static func format(_ lines: [ObjectProgressLine]) -> [String] {
-        let nameWidth = lines.map(\.name.count).max() ?? 0
-        let typeWidth = lines.map(\.type.count).max() ?? 0
-        let progressWidth = lines.map(\.progress.count).max() ?? 0
-        return lines.map { line in
+    struct ColumnWidths {
+        var name = 0
+        var type = 0
+        var progress = 0
+
+        mutating func fit(_ lines: [ObjectProgressLine]) {
+            for line in lines {
+                name = max(name, line.name.count)
+                type = max(type, line.type.count)
+                progress = max(progress, line.progress.count)
+            }
+        }
+    }
+
+    /// Columns aligned to `widths`, without trailing blanks.
+    static func format(_ lines: [ObjectProgressLine], _ widths: ColumnWidths) -> [String] {
+        lines.map { line in
             let columns = [
-                line.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0),
-                line.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0),
-                line.progress.padding(toLength: progressWidth, withPad: " ", startingAt: 0),
+                line.name.padding(toLength: widths.name, withPad: " ", startingAt: 0),
+                line.type.padding(toLength: widths.type, withPad: " ", startingAt: 0),
+                line.progress.padding(toLength: widths.progress, withPad: " ", startingAt: 0),
                 line.detail,
             ]
             var text = columns.joined(separator: "  ")

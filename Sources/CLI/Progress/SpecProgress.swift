@@ -17,8 +17,8 @@ public struct SpecProgress: Sendable {
     public mutating func update(from status: SpecStatusView) {
         for object in status.objects {
             let detail = object.message ?? object.agent.map { "on agent \($0)" } ?? ""
-            set(ObjectProgressLine(name: object.name, type: object.type, progress: object.progress, detail: detail),
-                id: object.id)
+            set(ObjectProgressLine(name: object.label, type: object.type, progress: object.progress, detail: detail,
+                                   objectID: object.id), id: object.id)
         }
     }
 
@@ -29,8 +29,9 @@ public struct SpecProgress: Sendable {
         guard event.version == version, event.kind != "ABANDONED" else { return false }
         guard let id = event.objectID ?? event.objectName.flatMap({ idByName[$0] }) ?? event.objectName else { return false }
         let known = byID[id]
-        let line = ObjectProgressLine(name: known?.name ?? event.objectName ?? id, type: known?.type ?? "",
-                                      progress: event.kind, detail: event.message)
+        let named = event.objectName.flatMap { $0.isEmpty ? nil : $0 }
+        let line = ObjectProgressLine(name: known?.name ?? named ?? id, type: known?.type ?? "",
+                                      progress: event.kind, detail: event.message, objectID: id)
         guard line != known else { return false }
         set(line, id: id)
         return true
