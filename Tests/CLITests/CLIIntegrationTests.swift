@@ -157,6 +157,25 @@ import Testing
         #expect(stored.errors.contains("this API does not support plans: it ignored dry_run and stored the document as spec 7 version 0"))
     }
 
+    @Test func listFollowsCursorsUpToTheLimit() async throws {
+        let api = FakeAPI(.init(statuses: [], streams: nil))
+        let run = try await api.run { url in await CLIRun.run(["list", "--limit", "3", "--state", "applied"], apiURL: url) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output == """
+            ID  VERSION  STATE    OBJECTS    CREATED
+            5   0        applied  2 APPLIED  2026-12-03T01:00:05Z
+            4   0        applied  2 APPLIED  2026-12-03T01:00:04Z
+            3   0        applied  2 APPLIED  2026-12-03T01:00:03Z
+
+            """)
+        #expect(api.requests.map(\.query) == ["limit=3&state=applied", "limit=1&state=applied&cursor=s4"])
+        // Every page, joined, for scripts; `next` says where the listing stopped.
+        let json = try await api.run { url in await CLIRun.run(["list", "-o", "json"], apiURL: url) }
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.output.utf8))
+        #expect(value["specs"]?.arrayValue?.count == 5)
+        #expect(value["next"] == nil)
+    }
+
     @Test func eventsFollowPrintsEachEventUntilSettled() async throws {
         let api = FakeAPI(.init(statuses: [], streams: [Canned.event(12, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied")]))
         let run = try await api.run { url in await CLIRun.run(["events", "7", "--follow"], apiURL: url) }

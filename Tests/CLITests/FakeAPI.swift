@@ -49,6 +49,20 @@ final class FakeAPI: Sendable {
         router.post("/api/spec") { request, _ in try await self.store(request) }
         router.put("/api/spec/:id") { request, _ in try await self.store(request) }
         router.delete("/api/spec/:id") { request, _ in try await self.store(request) }
+        router.get("/api/spec") { request, _ in
+            // Specs 5 to 1, newest first, at most two a page: `cursor=sN` continues below N.
+            let recorded = try await self.record(request)
+            let parameters = Dictionary(recorded.query.split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            }, uniquingKeysWith: { _, last in last })
+            let below = parameters["cursor"].flatMap { Int($0.dropFirst()) } ?? 6
+            let limit = min(Int(parameters["limit"] ?? "50") ?? 50, 2)
+            let ids = Array((1..<below).reversed().prefix(limit))
+            let items = ids.map { #"{"id":\#($0),"version":0,"state":"applied","created_at":"2026-12-03T01:00:0\#($0)Z","updated_at":"2026-12-03T01:00:0\#($0)Z","objects":{"APPLIED":2}}"# }
+            let next = (ids.last ?? 1) > 1 ? #","next":"s\#(ids.last ?? 1)""# : ""
+            return Self.json(.ok, #"{"specs":[\#(items.joined(separator: ","))]\#(next)}"#)
+        }
         router.get("/api/spec/:id") { request, _ in
             _ = try await self.record(request)
             let index = self.statusReads.withLock { count in

@@ -75,6 +75,7 @@ public struct APIClient: Sendable {
             throw unreachable(error)
         }
         guard (200..<300).contains(response.status.code) else {
+            // The status is the error; a body that cannot be read leaves just the status to report.
             let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             throw APIRequestError(method: .GET, path: path, status: Int(response.status.code), body: Data(bytes.readableBytesView))
         }

@@ -28,6 +28,7 @@ struct PlanCommand: CLICommand {
         // An API from before plans ignores `dry_run` and stores the document: say so plainly.
         let answer = try response.json()
         if response.status == 201 || answer["objects"] == nil {
+            // Naming the spec it made helps the user remove it; an answer without an id still gets the message.
             let stored = try? response.decode(StoredVersion.self)
             throw CLIFailure(.usage, "this API does not support plans: it ignored dry_run and stored the document"
                 + (stored.map { " as spec \($0.id) version \($0.version)" } ?? ""))
