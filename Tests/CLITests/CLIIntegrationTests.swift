@@ -134,14 +134,49 @@ import Testing
         #expect(unreachable.errors.contains("cannot reach the API at http://127.0.0.1:1"))
     }
 
-    @Test func planPrintsEachObjectsAction() async throws {
-        let api = FakeAPI(.init(
-            statuses: [], streams: nil,
-            plan: (.ok, #"{"spec_id":null,"version":0,"objects":[{"name":"web","id":null,"type":"resource/vm/kvm","action":"create","changed_fields":[],"placement":{"agent_id":"a1","host_id":"h1"}}]}"#)))
+    @Test func planPrintsEachObjectsActionAndPlacementAndJSONAsTheAPIAnswered() async throws {
+        let api = FakeAPI(.init(statuses: [], streams: nil, plan: (.ok, Canned.planOfAPost)))
         let run = try await api.run { url in await CLIRun.run(["plan", "-f", "seed.yaml"], apiURL: url, files: files) }
         #expect(run.status == 0, "stderr: \(run.errors)")
-        #expect(run.output.contains("create  web   resource/vm/kvm  -        agent a1 on host h1"))
-        #expect(api.requests.first?.query == "dry_run=true")
+        #expect(run.output == """
+            ACTION  NAME     TYPE                  CHANGED  PLACEMENT
+            create  disk     resource/volume/file  -        agent 0475e57d-d2e4-4303-8acd-a833fe13afc0 on host 99566e90-d7d8-4765-8d70-17546c7ed11b
+            create  scratch  resource/volume/file  -        agent 0475e57d-d2e4-4303-8acd-a833fe13afc0 on host 99566e90-d7d8-4765-8d70-17546c7ed11b
+
+            plan for a new spec (version 0): 2 to create, 0 to change, 0 to delete, 0 unchanged
+            placement: placed (every object the version sends would go where shown)
+
+            """)
+        let post = try #require(api.requests.first)
+        #expect(post.method == "POST" && post.path == "/api/spec" && post.query == "dry_run=true")
+        #expect(post.body == Canned.document)
+
+        // For scripts, the answer itself: absent keys stay absent.
+        let json = try await api.run { url in await CLIRun.run(["plan", "-f", "seed.yaml", "-o", "json"], apiURL: url, files: files) }
+        #expect(json.status == 0, "stderr: \(json.errors)")
+        let printed = try JSONDecoder().decode(JSONValue.self, from: Data(json.output.utf8))
+        #expect(printed == (try JSONDecoder().decode(JSONValue.self, from: Data(Canned.planOfAPost.utf8))))
+        #expect(printed["spec_id"] == nil)
+    }
+
+    @Test func planOfAReplacementSaysWhatCannotBePlacedAndWhy() async throws {
+        let api = FakeAPI(.init(statuses: [Canned.status(state: "applied", version: 0, progress: "APPLIED")], streams: nil,
+                                plan: (.ok, Canned.planOfAnImpossiblePut)))
+        let run = try await api.run { url in await CLIRun.run(["plan", "-f", "seed.yaml", "--spec", "1"], apiURL: url, files: files) }
+        #expect(run.status == 0, "a plan was made: \(run.errors)")
+        let cannot = "not scheduled because other objects of this spec cannot be placed: "
+        let noRoom = "no alive agent/volumer/file with 200gb disk free; the one with the most free has 80gb disk free"
+        #expect(run.output == """
+            ACTION  NAME     TYPE                  CHANGED  PLACEMENT
+            change  disk     resource/volume/file  size     \(cannot)\(noRoom)
+            create  logs     resource/volume/file  -        \(noRoom)
+            delete  scratch  resource/volume/file  -        \(cannot)\(noRoom)
+
+            plan for spec 1 version 1: 1 to create, 1 to change, 1 to delete, 0 unchanged
+            placement: impossible (the version would fail): \(noRoom)
+
+            """)
+        #expect(api.requests.map { "\($0.method) \($0.path)?\($0.query)" } == ["GET /api/spec/1?", "PUT /api/spec/1?dry_run=true"])
     }
 
     @Test func planOnAnOlderAPISaysSo() async throws {
@@ -186,5 +221,80 @@ import Testing
         #expect(lines.count == 2)
         #expect(lines.first?.contains(#""kind":"APPLIED""#) == true)
         #expect(lines.last == #"{"spec_id":7,"state":"applied","version":0}"#)
+    }
+
+    @Test func eventsReadsEveryPageOfTheLog() async throws {
+        let api = FakeAPI(.init(statuses: [], streams: nil, logPages: ["": Canned.logPage1, "after=2": Canned.logPage2]))
+        let run = try await api.run { url in await CLIRun.run(["events", "7"], apiURL: url) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output == """
+            spec 7: applied
+
+            ID  TIME                  VERSION  OBJECT  KIND       MESSAGE
+            1   2026-12-03T01:00:00Z  0        -       ACCEPTED   version 0 accepted with 1 objects
+            2   2026-12-03T01:00:01Z  0        web     SCHEDULED  scheduled on agent a1
+            3   -                     0        u-gone  APPLIED    applied on agent a1
+
+            """)
+        #expect(api.requests.map(\.query) == ["", "after=2"])
+        #expect(api.requests.allSatisfy { $0.accept == "application/json" })
+        // The pages joined into one answer, without `next`.
+        let json = try await api.run { url in await CLIRun.run(["events", "7", "-o", "json"], apiURL: url) }
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.output.utf8))
+        #expect(value["events"]?.arrayValue?.count == 3)
+        #expect(value["state"] == .string("applied"))
+        #expect(value["next"] == nil)
+        #expect(value["events"]?.arrayValue?.last == (try JSONDecoder().decode(JSONValue.self, from: Data(Canned.logItem3.utf8))))
+    }
+
+    @Test func theStreamAsTheAPIWritesItIsFollowed() async throws {
+        // The opening comment, an event about the whole spec (no object keys), keep-alives, then
+        // `settled` without a reason, in a stream that asked for it with Accept.
+        let api = FakeAPI(.init(statuses: [], streams: [
+            Canned.streamOpening + Canned.event(11, object: nil, kind: "ACCEPTED", message: "version 0 accepted with 1 objects") + ": keep-alive\n\n"
+                + Canned.event(12, kind: "APPLIED", message: "applied on agent a1") + Canned.settled("applied"),
+        ]))
+        let run = try await api.run { url in await CLIRun.run(["events", "7", "--follow"], apiURL: url) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output == """
+            2026-12-03T01:00:01Z  v0  -  ACCEPTED  version 0 accepted with 1 objects
+            2026-12-03T01:00:02Z  v0  web  APPLIED  applied on agent a1
+            spec 7 version 0 settled: applied
+
+            """)
+        #expect(api.requests.first?.accept == "text/event-stream")
+        // Each item printed with the keys the API sent, and none it left out.
+        let json = try await api.run { url in await CLIRun.run(["events", "7", "--follow", "-o", "json"], apiURL: url) }
+        #expect(json.output.split(separator: "\n").first
+            == #"{"created_at":"2026-12-03T01:00:01Z","id":11,"kind":"ACCEPTED","message":"version 0 accepted with 1 objects","spec_id":7,"version":0}"#)
+    }
+
+    @Test func anInstanceThatDoesNotStreamIsPolledAndEventsFollowSaysSo() async throws {
+        let refusal = #"{"error":"this API instance does not stream events; read the log without Accept: text/event-stream","status":503}"#
+        let api = FakeAPI(.init(
+            statuses: [Canned.status(state: "pending", progress: "PENDING"),
+                       Canned.status(state: "applied", progress: "APPLIED", message: "applied on agent a1", agent: "a1")],
+            streams: [], streamRefused: (.serviceUnavailable, refusal)))
+        let run = try await api.run { url in await CLIRun.run(["apply", "-f", "seed.yaml"], apiURL: url, files: files) }
+        #expect(run.status == 0, "stderr: \(run.errors)")
+        #expect(run.output.hasSuffix("spec 7 version 0: applied\n"))
+        let follow = try await api.run { url in await CLIRun.run(["events", "7", "--follow"], apiURL: url) }
+        #expect(follow.status == 2)
+        #expect(follow.errors.contains("this API does not stream events (/api/spec/7/events answered 503: this API instance does not stream events"))
+    }
+
+    @Test func optionsMayComeBeforeOrAfterTheCommand() async throws {
+        let api = FakeAPI(.init(statuses: [], streams: nil))
+        try await api.run { url in
+            // The environment names an API nobody listens on: only the flag finds the fake.
+            for arguments in [["--api-url", url, "-o", "json", "list", "--limit", "1"],
+                              ["list", "--limit", "1", "--output", "json", "--api-url", url],
+                              ["--output=json", "list", "--api-url=\(url)", "--limit=1"]] {
+                let run = await CLIRun.run(arguments, apiURL: "http://127.0.0.1:1")
+                #expect(run.status == 0, "\(arguments): \(run.errors)")
+                let value = try JSONDecoder().decode(JSONValue.self, from: Data(run.output.utf8))
+                #expect(value["specs"]?.arrayValue?.count == 1, "\(arguments)")
+            }
+        }
     }
 }

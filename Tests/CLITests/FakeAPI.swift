@@ -15,6 +15,7 @@ final class FakeAPI: Sendable {
         var contentType: String?
         var authorization: String?
         var lastEventID: String?
+        var accept: String?
         var body: String
     }
 
@@ -26,6 +27,11 @@ final class FakeAPI: Sendable {
         /// One entry per connection to the event stream: the SSE text it sends before closing
         /// (the last repeats). nil: the route does not exist (404), as on an older API.
         var streams: [String]?
+        /// Instead of streaming, this error (a 503 of an instance that does not stream).
+        var streamRefused: (status: HTTPResponse.Status, body: String)?
+        /// The log's pages (`GET /api/spec/7/events` without `Accept: text/event-stream`), by
+        /// the request's query (`""`, `after=N`).
+        var logPages: [String: String] = [:]
         /// After its text, the stream stays open with keep-alives instead of closing.
         var streamStaysOpen = false
         /// The answer to a request with `?dry_run=true`.
@@ -72,10 +78,17 @@ final class FakeAPI: Sendable {
             return Self.json(.ok, self.scenario.statuses[min(index, self.scenario.statuses.count - 1)])
         }
         router.get("/api/spec/:id/events") { request, _ in
-            _ = try await self.record(request)
+            let recorded = try await self.record(request)
+            guard recorded.accept?.contains("text/event-stream") == true else {
+                guard let page = self.scenario.logPages[recorded.query] else {
+                    return Self.json(.notFound, #"{"error":"no route","status":404}"#)
+                }
+                return Self.json(.ok, page)
+            }
             guard let streams = self.scenario.streams else {
                 return Self.json(.notFound, #"{"error":"no route","status":404}"#)
             }
+            if let refused = self.scenario.streamRefused { return Self.json(refused.status, refused.body) }
             let index = self.streamConnections.withLock { count in
                 defer { count += 1 }
                 return count
@@ -117,6 +130,7 @@ final class FakeAPI: Sendable {
         let recorded = Recorded(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
                                 contentType: request.headers[.contentType], authorization: request.headers[.authorization],
                                 lastEventID: request.headers.first { $0.name.canonicalName == "last-event-id" }?.value,
+                                accept: request.headers[.accept],
                                 body: String(buffer: body))
         self.recorded.withLock { $0.append(recorded) }
         return recorded
@@ -162,14 +176,35 @@ enum Canned {
             + #""objects":[{"id":"u-web","type":"resource/vm/kvm","name":"web","progress":"\#(progress)"\#(message),"version":\#(version)\#(agent)}],"events":[]}"#
     }
 
-    static func event(_ id: Int, version: Int = 0, kind: String, message: String) -> String {
-        "id: \(id)\nevent: event\ndata: "
-            + #"{"id":\#(id),"spec_id":7,"version":\#(version),"object_id":"u-web","object_name":"web","kind":"\#(kind)","message":"\#(message)","created_at":"2026-12-03T01:00:0\#(id % 10)Z"}"#
+    /// One `event` message as the API writes it: `id:`, `event: event`, and the item as one line
+    /// of JSON with sorted keys; an event about the whole spec has no `object_id` or `object_name`.
+    static func event(_ id: Int, version: Int = 0, object: (id: String, name: String)? = ("u-web", "web"), kind: String,
+                      message: String) -> String {
+        let object = object.map { #","object_id":"\#($0.id)","object_name":"\#($0.name)""# } ?? ""
+        return "id: \(id)\nevent: event\ndata: "
+            + #"{"created_at":"2026-12-03T01:00:0\#(id % 10)Z","id":\#(id),"kind":"\#(kind)","message":"\#(message)"\#(object),"spec_id":7,"version":\#(version)}"#
             + "\n\n"
     }
 
+    /// The stream's last message, as the API writes it before closing.
     static func settled(_ state: String, version: Int = 0, reason: String? = nil) -> String {
-        let reason = reason.map { #","reason":"\#($0)""# } ?? ""
-        return "event: settled\ndata: " + #"{"spec_id":7,"version":\#(version),"state":"\#(state)"\#(reason)}"# + "\n\n"
+        let reason = reason.map { #""reason":"\#($0)","# } ?? ""
+        return "event: settled\ndata: " + #"{\#(reason)"spec_id":7,"state":"\#(state)","version":\#(version)}"# + "\n\n"
     }
+
+    /// The comment the API opens every stream with.
+    static let streamOpening = ": events of spec 7\n\n"
+
+    /// Plans as n0core-api answered `POST /api/spec?dry_run=true` and then
+    /// `PUT /api/spec/1?dry_run=true` in PlanTests (captured): no `spec_id` for a POST, no `id`
+    /// for an object to create, `placement` null where nothing would be placed.
+    static let planOfAPost = #"{"objects":[{"action":"create","changed_fields":[],"name":"disk","placement":{"agent_id":"0475e57d-d2e4-4303-8acd-a833fe13afc0","host_id":"99566e90-d7d8-4765-8d70-17546c7ed11b"},"type":"resource/volume/file"},{"action":"create","changed_fields":[],"name":"scratch","placement":{"agent_id":"0475e57d-d2e4-4303-8acd-a833fe13afc0","host_id":"99566e90-d7d8-4765-8d70-17546c7ed11b"},"type":"resource/volume/file"}],"placement":"placed","version":0}"#
+
+    static let planOfAnImpossiblePut = #"{"objects":[{"action":"change","changed_fields":["size"],"id":"7a7950db-4c95-4cfe-a818-e0910a2f0edc","name":"disk","placement":null,"placement_error":"not scheduled because other objects of this spec cannot be placed: no alive agent/volumer/file with 200gb disk free; the one with the most free has 80gb disk free","type":"resource/volume/file"},{"action":"create","changed_fields":[],"name":"logs","placement":null,"placement_error":"no alive agent/volumer/file with 200gb disk free; the one with the most free has 80gb disk free","type":"resource/volume/file"},{"action":"delete","changed_fields":[],"id":"1ed2cdae-6abd-4c55-bdc7-f559ec34b7e0","name":"scratch","placement":null,"placement_error":"not scheduled because other objects of this spec cannot be placed: no alive agent/volumer/file with 200gb disk free; the one with the most free has 80gb disk free","type":"resource/volume/file"}],"placement":"impossible","reason":"no alive agent/volumer/file with 200gb disk free; the one with the most free has 80gb disk free","spec_id":1,"version":1}"#
+
+    /// Two pages of `GET /api/spec/7/events` (`limit=2`): the first full, with `next`.
+    static let logPage1 = #"{"events":[{"created_at":"2026-12-03T01:00:00Z","id":1,"kind":"ACCEPTED","message":"version 0 accepted with 1 objects","spec_id":7,"version":0},{"created_at":"2026-12-03T01:00:01Z","id":2,"kind":"SCHEDULED","message":"scheduled on agent a1","object_id":"u-web","object_name":"web","spec_id":7,"version":0}],"next":2,"spec_id":7,"state":"pending"}"#
+    /// An event of an object no longer known: its id, no name; no time.
+    static let logItem3 = #"{"id":3,"kind":"APPLIED","message":"applied on agent a1","object_id":"u-gone","spec_id":7,"version":0}"#
+    static let logPage2 = #"{"events":["# + logItem3 + #"],"spec_id":7,"state":"applied"}"#
 }

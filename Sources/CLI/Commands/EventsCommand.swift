@@ -17,26 +17,48 @@ struct EventsCommand: CLICommand {
     func execute(in environment: CommandEnvironment) async throws -> ExitStatus {
         let context = try global.context(environment)
         if follow { return try await stream(context) }
-        let response: APIClient.Response
-        do {
-            response = try await context.client.send(.GET, "/api/spec/\(id)/events")
-        } catch let error as APIRequestError where error.status == 404 || error.status == 405 {
-            // 404 is also "no such spec": ask for the spec to tell the two apart.
-            _ = try await context.client.send(.GET, "/api/spec/\(id)")
-            throw CLIFailure(.usage, "this API has no event log (GET /api/spec/\(id)/events answered \(error.status))")
+        // Every page, joined: the events in order, the state as the last page says.
+        let first = try await page(after: nil, context)
+        var log = try first.decode(SpecEventLog.self)
+        var items = try first.json()["events"]?.arrayValue ?? []
+        while let after = log.next {
+            let response = try await page(after: after, context)
+            let next = try response.decode(SpecEventLog.self)
+            if let following = next.next, following <= after {
+                throw CLIFailure(.usage, "the API's page after event \(after) of spec \(id) names no later page (next: \(following))")
+            }
+            items += try response.json()["events"]?.arrayValue ?? []
+            log.events += next.events
+            (log.state, log.next) = (next.state, next.next)
         }
         if context.output != .table {
-            try context.printStructured(try response.json())
+            try context.printStructured(.object([
+                "spec_id": .integer(log.specID), "state": .string(log.state.rawValue), "events": .array(items),
+            ]))
             return .success
         }
-        let log = try response.decode(SpecEventLog.self)
         var table = Table(["ID", "TIME", "VERSION", "OBJECT", "KIND", "MESSAGE"])
         for event in log.events {
-            table.append([String(event.id), event.createdAt ?? "-", String(event.version), event.objectName ?? "-",
+            table.append([String(event.id), event.createdAt ?? "-", String(event.version), Self.object(event),
                           event.kind, event.message])
         }
         context.print("spec \(log.specID): \(log.state)\n\n" + table.render())
         return .success
+    }
+
+    /// One page of the log: from the start, or the events after `after`.
+    private func page(after: Int64?, _ context: CommandContext) async throws -> APIClient.Response {
+        do {
+            return try await context.client.send(.GET, "/api/spec/\(id)/events", query: after.map { [("after", String($0))] } ?? [])
+        } catch let error as APIRequestError where error.status == 404 || error.status == 405 {
+            try await requireSpec(context)
+            throw CLIFailure(.usage, "this API has no event log (GET /api/spec/\(id)/events answered \(error.status))")
+        }
+    }
+
+    /// 404 is also "no such spec": asking for the spec tells the two apart (its 404 is thrown).
+    private func requireSpec(_ context: CommandContext) async throws {
+        _ = try await context.client.send(.GET, "/api/spec/\(id)")
     }
 
     private func stream(_ context: CommandContext) async throws -> ExitStatus {
@@ -46,7 +68,8 @@ struct EventsCommand: CLICommand {
                 try printEvent(event, context)
             }
         } catch let error as EventStreamUnavailable {
-            throw CLIFailure(.usage, "this API has no event stream: \(error)")
+            try await requireSpec(context)
+            throw CLIFailure(.usage, "this API does not stream events (\(error)); read the log without --follow")
         }
         if context.output == .table {
             context.print("spec \(notice.specID) version \(notice.version) settled: \(notice.state)"
@@ -67,8 +90,14 @@ struct EventsCommand: CLICommand {
 
     /// `2026-12-03T02:00:00Z  v0  web  APPLIED  applied on agent …`
     static func line(_ event: SpecEvent) -> String {
-        [event.createdAt ?? "-", "v\(event.version)", event.objectName ?? "-", event.kind, event.message]
+        [event.createdAt ?? "-", "v\(event.version)", object(event), event.kind, event.message]
             .joined(separator: "  ")
+    }
+
+    /// The object's name; its id when it has none any more (or was written without one); `-`
+    /// for an event about the whole version.
+    static func object(_ event: SpecEvent) -> String {
+        event.objectName.flatMap { $0.isEmpty ? nil : $0 } ?? event.objectID ?? "-"
     }
 
     static func json(_ value: some Encodable) throws -> JSONValue {

@@ -21,6 +21,10 @@ public struct N0CoreCommand: ParsableCommand {
         ]
     )
 
+    /// Parsed here too so they may come before the command's name (`n0core -o json list`):
+    /// ArgumentParser hands a group of the root to every subcommand that declares the same type.
+    @OptionGroup var global: GlobalOptions
+
     public init() {}
 
     /// Parses `arguments` (without the program name), runs the command and returns its exit

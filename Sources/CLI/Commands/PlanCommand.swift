@@ -49,23 +49,42 @@ struct PlanCommand: CLICommand {
 
     static func render(_ plan: PlanView) -> String {
         var table = Table(["ACTION", "NAME", "TYPE", "CHANGED", "PLACEMENT"])
-        var counts: [String: Int] = [:]
+        var counts: [PlanView.Action: Int] = [:]
         for object in plan.objects {
             counts[object.action, default: 0] += 1
-            let changed = object.changedFields.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") } ?? "-"
-            let placement: String
-            if let error = object.placementError {
-                placement = "cannot be placed: \(error)"
-            } else if let target = object.placement {
-                placement = "agent \(target.agentID)" + (target.hostID.map { " on host \($0)" } ?? "")
-            } else {
-                placement = "-"
-            }
-            table.append([object.action, object.name, object.type, changed, placement])
+            table.append([object.action.rawValue, Self.label(object), object.type,
+                          object.changedFields.isEmpty ? "-" : object.changedFields.joined(separator: ", "),
+                          Self.placement(object)])
         }
-        let target = plan.specID.map { "spec \($0) version \(plan.version)" } ?? "a new spec"
-        let summary = "\(counts["create"] ?? 0) to create, \(counts["change"] ?? 0) to change, "
-            + "\(counts["delete"] ?? 0) to delete, \(counts["unchanged"] ?? 0) unchanged"
-        return table.render() + "\nplan for \(target): \(summary)\n"
+        let target = plan.specID.map { "spec \($0) version \(plan.version)" } ?? "a new spec (version \(plan.version))"
+        let summary = "\(counts[.create] ?? 0) to create, \(counts[.change] ?? 0) to change, "
+            + "\(counts[.delete] ?? 0) to delete, \(counts[.unchanged] ?? 0) unchanged"
+        return table.render() + "\nplan for \(target): \(summary)\n" + Self.outcome(plan) + "\n"
+    }
+
+    /// Its name; an object written without one (an inline NIC) by its id, or `-` when it is new.
+    static func label(_ object: PlanView.Object) -> String {
+        object.name.isEmpty ? object.id ?? "-" : object.name
+    }
+
+    /// The agents (and hosts) it would be on, or why it would wait or could not be placed; `-`
+    /// for an object the version does not send.
+    static func placement(_ object: PlanView.Object) -> String {
+        if let error = object.placementError { return error }
+        let agents = object.agents
+        if agents.isEmpty { return "-" }
+        return agents.map { "agent \($0.agentID) on host \($0.hostID)" }.joined(separator: ", ")
+    }
+
+    /// The top-level `placement`, in words.
+    static func outcome(_ plan: PlanView) -> String {
+        let reason = plan.reason.map { ": \($0)" } ?? ""
+        switch plan.placement {
+        case .placed: return "placement: placed (every object the version sends would go where shown)"
+        case .waiting: return "placement: waiting (no room now; the version would wait)\(reason)"
+        case .impossible: return "placement: impossible (the version would fail)\(reason)"
+        case .nothingToPlace: return "placement: nothing to place (the version changes no object)"
+        default: return "placement: \(plan.placement.rawValue)\(reason)"
+        }
     }
 }

@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// The API has no event stream (`GET /api/spec/{id}/events` is 404 or 405, or answers something
-/// other than `text/event-stream`): an older API. Callers fall back to polling.
+/// The API streams no events: `GET /api/spec/{id}/events` is 404 or 405 or answers something
+/// other than `text/event-stream` (an older API), or 503 (an instance that does not stream, or
+/// has as many streams open as it allows). Callers fall back to polling.
 public struct EventStreamUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
@@ -66,8 +67,8 @@ public struct SpecEventStream: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await client.open(path, accept: "text/event-stream", headers: headers)
-        } catch let error as APIRequestError where error.status == 404 || error.status == 405 {
-            throw EventStreamUnavailable(description: "\(path) answered \(error.status)")
+        } catch let error as APIRequestError where [404, 405, 503].contains(error.status) {
+            throw EventStreamUnavailable(description: "\(path) answered \(error.status): \(error.message)")
         }
         let contentType = response.headers.first(name: "Content-Type") ?? ""
         guard contentType.lowercased().hasPrefix("text/event-stream") else {

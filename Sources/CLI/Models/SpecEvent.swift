@@ -31,14 +31,16 @@ public struct SpecEvent: Sendable, Codable, Equatable {
     }
 }
 
-/// `GET /api/spec/{id}/events` as JSON: the spec's state and its log.
+/// `GET /api/spec/{id}/events` as JSON: a page of the spec's log and its latest version's state.
 public struct SpecEventLog: Sendable, Decodable {
     public var specID: Int64
     public var state: SpecState
     public var events: [SpecEvent]
+    /// Present when the page is full: the `after` of the next page.
+    public var next: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case state, events
+        case state, events, next
         case specID = "spec_id"
     }
 }
