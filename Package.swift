@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "n0core-compute-kvm", targets: ["n0core-compute-kvm"]),
         .executable(name: "n0core-volumer-file", targets: ["n0core-volumer-file"]),
         .executable(name: "n0core-porter-vlan", targets: ["n0core-porter-vlan"]),
+        .executable(name: "n0core", targets: ["n0core"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -156,6 +157,17 @@ let package = Package(
         .target(name: "PorterVLAN", dependencies: ["AgentRuntime", "Messages", "ServiceSupport", .product(name: "Configuration", package: "swift-configuration"), .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/PorterVLAN"),
 
+        // The command-line client: configuration, the API client, the event stream, progress and
+        // output formatting. It talks to the API over HTTP only, so it links no service library.
+        .target(name: "CLI", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "n0core", dependencies: ["CLI"], path: "Sources/Executables/n0core"),
+
         // Thin executables: parse the command line, read configuration, run the service group.
         .executableTarget(name: "n0core-api", dependencies: ["ServiceDatabase", "API", "Clients", "ServiceSupport", "Broker",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -176,6 +188,13 @@ let package = Package(
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Executables/n0core-porter-vlan"),
 
+        .testTarget(name: "CLITests", dependencies: [
+            "CLI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
         .testTarget(name: "MessageHandlingTests", dependencies: [
             "MessageHandling", "Broker",

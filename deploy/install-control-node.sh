@@ -12,7 +12,8 @@
 #   1. packages rabbitmq-server, postgresql (started by their own units);
 #   2. system user n0core (the control services run as it);
 #   3. /usr/local/bin/n0core-{api,scheduler,conductor}, their units in /etc/systemd/system,
-#      /etc/n0core/ROLE.yaml from deploy/config (never overwritten);
+#      /etc/n0core/ROLE.yaml from deploy/config (never overwritten); the command-line client
+#      /usr/local/bin/n0core (docs/cli.md);
 #   4. RabbitMQ: vhost n0core, one user per control role (deploy/rabbitmq-setup.sh; passwords in
 #      /etc/n0core/secrets/ROLE.amqp); each hypervisor gets a user of its own later
 #      (install-hypervisor.sh prints the `rabbitmq-setup.sh hypervisor …` command to run here);
@@ -37,6 +38,7 @@ install_packages rabbitmq-server postgresql librabbitmq4 ca-certificates
 ensure_service_user
 ensure_directories
 for role in "${ROLES[@]}"; do install_role "$role"; done
+install_client
 
 # --- RabbitMQ ----------------------------------------------------------------------------
 rabbitmq_ready=""

@@ -120,6 +120,10 @@ log "building (the first build takes several minutes)"
 # A debug build shares its dependencies with `deploy/test.sh`, so trying both costs one build.
 swift build >&2
 BIN=$(swift build --show-bin-path)
+# The command-line client (docs/cli.md) where install-control-node.sh puts it; it reads the
+# demo's $DEMO/env (N0CORE_API_URL, N0CORE_API_TOKEN) once sourced.
+install -m 0755 "$BIN/n0core" /usr/local/bin/n0core
+log "installed /usr/local/bin/n0core (the command-line client: source $DEMO/env, then n0core list)"
 
 log "starting over from a clean demo"
 remove_demo
@@ -222,30 +226,23 @@ awk -v key="$(cat "$DEMO/ssh/id_ed25519.pub")" -v image="$GUEST_IMAGE" '
   /^          size: 10gb$/ { print "          source: " image }' deploy/examples/seed-vm.yaml > "$DOCUMENT"
 [ "$(diff deploy/examples/seed-vm.yaml "$DOCUMENT" | grep -c '^>')" = 4 ] \
   || die "could not add the image and the key to deploy/examples/seed-vm.yaml (has its layout changed?)"
-log "sending the seed's example (deploy/examples/seed-vm.yaml) to POST /api/spec/, with these lines added:"
+log "sending the seed's example (deploy/examples/seed-vm.yaml) with n0core apply, with these lines added:"
 { diff deploy/examples/seed-vm.yaml "$DOCUMENT" || true; } | sed -n 's/^> /    /p' >&2  # diff exits 1: they differ
 POSTED_AT=$(date +%s.%N)
-answer=$(api POST /api/spec/ -H 'Content-Type: application/yaml' -H 'Accept: application/yaml' \
-  --data-binary @"$DOCUMENT" -w '\n%{http_code}')
-[ "$(tail -n1 <<<"$answer")" = 201 ] || die "the API refused the example: $answer"
-SPEC_ID=$(sed -n 's/^id: \([0-9]*\)$/\1/p' <<<"$answer" | head -n1)
-[ -n "$SPEC_ID" ] || die "no spec id in the answer: $answer"
-VM_ID=$(awk '/type: resource\/vm\/kvm/ {vm=1} vm && $1 == "id:" {print $2; exit}' <<<"$answer")
-log "spec $SPEC_ID accepted; progress of each object:"
-
-state=pending last=""
-for _ in $(seq 1 600); do
-  status=$(api GET "/api/spec/$SPEC_ID" -H 'Accept: application/yaml')
-  progress=$(awk '/^objects:/ {on=1; next} /^[a-z_]+:/ {on=0}
-    on && $1 ~ /type:$/ {type=$2} on && $1 ~ /name:$/ {name=$2}
-    on && $1 == "progress:" {printf "%-22s %-14s %s\n", type, name, $2}' <<<"$status")
-  if [ "$progress" != "$last" ]; then printf '%s\n' "$progress" | sed 's/^/    /' >&2; last=$progress; fi
-  state=$(sed -n 's/^state: //p' <<<"$status")
-  [ "$state" = applied ] || [ "$state" = failed ] && break
-  sleep 0.5
-done
-[ "$state" = applied ] || { printf '%s\n' "$status" >&2; die "spec $SPEC_ID is $state; logs in $DEMO/log"; }
+# The installed client POSTs the document and prints each object's progress until the version
+# settles; it exits 0 only when the version is applied (1 failed, 2 refused, 3 timed out).
+# Its lines (errors included) are shown indented and kept for the spec's id.
+applied=0
+N0CORE_API_URL="http://$API_LISTEN" N0CORE_API_TOKEN="$(cat "$DEMO/api-token")" \
+  /usr/local/bin/n0core apply -f "$DOCUMENT" --timeout 300 2>&1 | tee "$DEMO/log/apply.log" | sed 's/^/    /' >&2 || applied=$?
+SPEC_ID=$(sed -n 's/^spec \([0-9]*\) version [0-9]* stored.*/\1/p' "$DEMO/log/apply.log" | head -n1)
+[ "$applied" = 0 ] || die "the seed's example was not applied (n0core apply exited $applied${SPEC_ID:+; spec $SPEC_ID}); logs in $DEMO/log"
+[ -n "$SPEC_ID" ] || die "n0core apply named no spec; its output: $DEMO/log/apply.log"
 APPLIED_AT=$(date +%s.%N)
+# The VM's id (for the console hint below): the first `id:` after its type in the resolved
+# document, which comes before `objects:`.
+status=$(api GET "/api/spec/$SPEC_ID" -H 'Accept: application/yaml')
+VM_ID=$(awk '/type: resource\/vm\/kvm/ {vm=1} vm && $1 == "id:" {print $2; exit}' <<<"$status")
 
 # The guest boots from its volume under TCG, reads its seed (address, host name, key) and starts
 # its SSH server; the hypervisor's namespace reaches it over the network's bridge.
@@ -289,12 +286,11 @@ The seed's example is applied: VM, volume, NIC and network run on the demo hyper
 namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`). The VM booted
 n0core's guest image from its volume (a qcow2 over $DEMO/images/$GUEST_IMAGE) and answers SSH.
 
-  API             http://$API_LISTEN   (source $DEMO/env, then curl as in README.md)
+  API             http://$API_LISTEN   (source $DEMO/env, then n0core get $SPEC_ID, n0core list, … (docs/cli.md) or curl as in README.md)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
                   (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
   VM console      VNC on 127.0.0.1:$VNC_PORT (relayed to the VM's vnc_address ${VNC_ADDRESS:-none} in $NETNS), password: the spec's vnc_password (hogehoge)
-                  serial log: source $DEMO/env; curl -sS -H "Authorization: Bearer \$N0CORE_API_TOKEN" \\
-                    "\$N0CORE_API_URL/api/objects/$VM_ID/console?lines=20"   (&follow=true to follow it)
+                  serial log: source $DEMO/env; n0core console $VM_ID --lines 20   (--follow to follow it)
   images          $DEMO/images/ (a volume's source and a VM's kernel/initrd name files here, e.g. source: $GUEST_IMAGE)
   logs            $DEMO/log/
   remove it all   bash deploy/quickstart.sh stop

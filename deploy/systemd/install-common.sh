@@ -80,12 +80,18 @@ install_if_changed() {
   mv -f "$2.n0core-new" "$2"
 }
 
-install_role() { # install_role ROLE: binary, unit, example configuration
-  local role=$1 binary=$BUILD_DIR/n0core-$1 changed=""
+# require_executable BINARY: dies unless BINARY was built and this host has the libraries it links.
+require_executable() {
+  local binary=$1
   [ -x "$binary" ] || die "no executable $binary; build first: swift build -c release --static-swift-stdlib"
   if ! staging && ldd "$binary" 2>/dev/null | grep -q "not found"; then
     die "$binary needs libraries this host lacks: $(ldd "$binary" | awk '/not found/ {print $1}' | tr '\n' ' ')(build with --static-swift-stdlib; install the Debian libraries)"
   fi
+}
+
+install_role() { # install_role ROLE: binary, unit, example configuration
+  local role=$1 binary=$BUILD_DIR/n0core-$1 changed=""
+  require_executable "$binary"
   if install_if_changed "$binary" "$ROOT/usr/local/bin/n0core-$role" 0755; then
     log "installed /usr/local/bin/n0core-$role"; changed=yes
   fi
@@ -99,6 +105,16 @@ install_role() { # install_role ROLE: binary, unit, example configuration
     log "wrote /etc/n0core/$role.yaml (example settings; edit as needed)"
   fi
   [ -z "$changed" ] || CHANGED_ROLES+=("$role")
+}
+
+# install_client: the command-line client /usr/local/bin/n0core (docs/cli.md), beside the
+# services' binaries; it reads N0CORE_API_URL and N0CORE_API_TOKEN or ~/.config/n0core/cli.yaml.
+install_client() {
+  local binary=$BUILD_DIR/n0core
+  require_executable "$binary"
+  if install_if_changed "$binary" "$ROOT/usr/local/bin/n0core" 0755; then
+    log "installed /usr/local/bin/n0core (the command-line client)"
+  fi
 }
 
 # write_env ROLE LINE...: writes /etc/n0core/ROLE.env (0600) once, from the given VAR=value
