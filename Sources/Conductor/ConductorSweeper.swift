@@ -22,6 +22,9 @@ import W3CTraceContext
 /// silence is checked again, and a spec is swept only under its row lock taken with `SKIP
 /// LOCKED` (a spec another replica or a result is busy with is left to the next sweep), with its
 /// objects' rounds read again under that lock.
+///
+/// Each sweep ends by counting the registry's agents for the `n0core_agents` gauge
+/// (``AgentMetrics``), blind or not.
 public struct ConductorSweeper: Service {
     let repository: any ConductorRepository
     let configuration: ConductorConfiguration
@@ -30,6 +33,7 @@ public struct ConductorSweeper: Service {
     let hearing: HearingMonitor
     let gate: OutageGate?
     let logger: Logger
+    let metrics = AgentMetrics()
 
     /// - Parameters:
     ///   - hearing: what the conductor replica this sweeper belongs to can hear
@@ -82,9 +86,16 @@ public struct ConductorSweeper: Service {
         public var failed: [UUID] = []
     }
 
-    /// One sweep: dead agents first, so the objects they held are failed in the same sweep.
+    /// One sweep: dead agents first, so the objects they held are failed in the same sweep;
+    /// then the agents are counted, so those declared dead now are counted so.
     @discardableResult
     public func sweep() async throws -> Report {
+        let report = try await judge()
+        metrics.record(try await registry.census())
+        return report
+    }
+
+    private func judge() async throws -> Report {
         var report = Report()
         let heardFor: Duration
         switch hearing.verdict() {

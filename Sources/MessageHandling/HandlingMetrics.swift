@@ -1,9 +1,25 @@
 import Metrics
 
-/// What the dispatcher counts, per queue: deliveries by message type and outcome, how long
-/// handling took, settlements that failed, and the deliveries in hand.
+/// What the dispatcher counts, per queue (docs/metrics.md): deliveries taken, handlings tried
+/// again, deliveries moved to the dead-letter queue; deliveries by message type and outcome, how
+/// long handling took, settlements that failed, and the deliveries in hand.
 struct HandlingMetrics: Sendable {
     let queue: String
+
+    /// A delivery was taken from the queue (a redelivery too).
+    func consumed() {
+        Counter(label: "n0core_messages_consumed_total", dimensions: [("queue", queue)]).increment()
+    }
+
+    /// A handling that failed in passing is tried again.
+    func retried() {
+        Counter(label: "n0core_messages_retried_total", dimensions: [("queue", queue)]).increment()
+    }
+
+    /// A delivery is in the dead-letter queue (the broker confirmed it).
+    func deadLettered() {
+        Counter(label: "n0core_messages_dead_lettered_total", dimensions: [("queue", queue)]).increment()
+    }
 
     func handled(type: String, outcome: String, duration: Duration) {
         Counter(label: "n0core_messages_handled_total",

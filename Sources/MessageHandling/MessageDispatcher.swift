@@ -87,6 +87,7 @@ public struct MessageDispatcher<Source: DeliverySource, Handler: MessageHandler>
                 var iterator = source.deliveries().makeAsyncIterator()
                 while !stop.isRaised {
                     guard let delivery = try await iterator.next() else { break }
+                    metrics.consumed()
                     // A delivery that arrived while a dependency is down waits, unhandled and
                     // unsettled, until it is back (checked after taking it: the outage may have
                     // begun while this loop waited for the delivery).
@@ -174,6 +175,7 @@ public struct MessageDispatcher<Source: DeliverySource, Handler: MessageHandler>
                     return
                 }
                 let delay = configuration.retry.delay(afterFailures: failures)
+                metrics.retried()
                 logger.warning("handling failed; trying again", metadata: metadata.merging([
                     "reason": "\(reason)", "attempt": "\(failures)", "retry_in": "\(delay)",
                 ]) { $1 })
@@ -229,6 +231,7 @@ public struct MessageDispatcher<Source: DeliverySource, Handler: MessageHandler>
                 try await delivery.ack()
             case .deadLetter(let reason):
                 try await delivery.deadLetter(reason: reason)
+                metrics.deadLettered()
             case .abandon:
                 logger.debug("leaving a message for redelivery", metadata: ["message_id": "\(properties.messageID ?? "-")"])
             case .retry, .pause:

@@ -14,6 +14,9 @@ import ServiceSupport
 /// (``stepTimeout``): a pool that cannot reach the database, a hung server or a silent broker
 /// fail the step, which is logged and tried again at the next wake-up, so the relay resumes by
 /// itself after any outage. Several relays may run at once (rows are claimed `SKIP LOCKED`).
+///
+/// Every `backlogInterval` it measures the backlog of its rows (``OutboxMetrics``): an outbox
+/// that grows while the broker is away, or that one relay cannot keep up with, shows there.
 public struct OutboxRelay: Service {
     let store: Store
     let publisher: Publisher
@@ -23,11 +26,15 @@ public struct OutboxRelay: Service {
     let pollInterval: Duration
     /// Bound on one relay step (claim, publish a batch, mark sent).
     let stepTimeout: Duration
+    /// How often the backlog is measured: a query of its own, so not at every wake-up.
+    let backlogInterval: Duration
+    let metrics = OutboxMetrics()
     static let batchSize = 100
 
     public init(
         store: Store, publisher: Publisher, logger: Logger, publishTimeout: Duration = .seconds(10),
-        pollInterval: Duration = .milliseconds(500), stepTimeout: Duration = .seconds(60)
+        pollInterval: Duration = .milliseconds(500), stepTimeout: Duration = .seconds(60),
+        backlogInterval: Duration = .seconds(5)
     ) {
         self.store = store
         self.publisher = publisher
@@ -35,6 +42,7 @@ public struct OutboxRelay: Service {
         self.publishTimeout = publishTimeout
         self.pollInterval = pollInterval
         self.stepTimeout = stepTimeout
+        self.backlogInterval = backlogInterval
     }
 
     public func run() async throws {
@@ -48,6 +56,7 @@ public struct OutboxRelay: Service {
                         try? await Task.sleep(for: pollInterval)
                     }
                 }
+                group.addTask { await measureBacklog() }
                 var failing = false
                 for await _ in wakeups {
                     do {
@@ -66,21 +75,42 @@ public struct OutboxRelay: Service {
         }
     }
 
+    /// Measures the backlog until cancelled. A failed measurement (the database is away) leaves
+    /// the last figures; the relay's own step logs the outage.
+    func measureBacklog() async {
+        while !Task.isCancelled {
+            do {
+                let store = self.store
+                metrics.backlog(try await withDeadline(stepTimeout, onOverrun: .abandon) { try await store.outboxBacklog() })
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("could not measure the outbox backlog", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: backlogInterval)
+        }
+    }
+
     /// One bounded relay step: how many rows it sent.
     func step() async throws -> Int {
-        let (store, publisher, logger, timeout) = (self.store, self.publisher, self.logger, publishTimeout)
+        let (store, publisher, logger, timeout, metrics) = (self.store, self.publisher, self.logger, publishTimeout, self.metrics)
         return try await withDeadline(stepTimeout, onOverrun: .abandon) {
             try await store.relayOutbox(limit: Self.batchSize) { records in
                 for record in records {
-                    try await Self.send(OutgoingMessage(record), publisher: publisher, timeout: timeout, logger: logger)
+                    try await Self.send(OutgoingMessage(record), publisher: publisher, timeout: timeout, logger: logger,
+                                        metrics: metrics)
                 }
             }
         }
     }
 
-    static func send(_ message: OutgoingMessage, publisher: Publisher, timeout: Duration, logger: Logger) async throws {
+    /// Publishes one message, counted when the broker confirmed it (a row whose marking then
+    /// fails is published, and counted, again).
+    static func send(
+        _ message: OutgoingMessage, publisher: Publisher, timeout: Duration, logger: Logger, metrics: OutboxMetrics
+    ) async throws {
         do {
             try await publisher.publish(message, timeout: timeout)
+            metrics.published(type: message.type)
         } catch let BrokerError.unroutable(_, routingKey, reason) {
             // No queue takes it (an agent whose queue was deleted): retrying would fail for ever
             // and hold back every row after it, so it goes to the dead-letter queue. Other
@@ -89,6 +119,7 @@ public struct OutboxRelay: Service {
                 "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
             ])
             try await publisher.publish(message.deadLettered(reason: "unroutable from the outbox: \(reason)"), timeout: timeout)
+            metrics.deadLettered()
         }
     }
 }

@@ -21,7 +21,7 @@ public struct Daemon: Sendable {
         let configuration = try await ServiceConfiguration.load(file: configFile)
         LoggingSystem.bootstrapN0Core(level: try configuration.logLevel())
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(PrometheusMetricsFactory.n0core(registry: registry))
         return Daemon(name: name, configuration: configuration, logger: Logger(label: name), metrics: registry)
     }
 

@@ -30,6 +30,7 @@ extension StoreTransaction {
         guard let row = rows.first else { throw StoreError.database(code: nil, message: "spec insert returned no row") }
         let (specID, createdAt) = try row.decode((Int64, Date).self)
         try await enqueueOutbox(try outbox(specID))
+        versionChanges.append(.accepted)
         return (specID, createdAt)
     }
 
@@ -61,11 +62,14 @@ extension StoreTransaction {
             throw StoreError.versionConflict(specID: specID, expected: version - 1, actual: spec.latestVersion)
         }
         try await enqueueOutbox(outbox)
+        versionChanges.append(.accepted)
         return try row.decode(Date.self)
     }
 
     /// Records the outcome of a spec version. The spec's own state follows when it is the latest
     /// version, so a late result for an old version does not overwrite the newest one's state.
+    /// An outcome other than `pending` is reported as ``SpecVersionChange/settled(_:after:)``
+    /// once the transaction commits.
     ///
     /// - Throws: ``StoreError/notFound(_:)`` when there is no such version.
     public func setState(
@@ -74,9 +78,12 @@ extension StoreTransaction {
         let rows = try await run("""
             UPDATE spec_versions SET state = \(state.rawValue), reason = \(reason)
             WHERE spec_id = \(specID) AND version = \(version)
-            RETURNING version
+            RETURNING EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8
             """)
-        guard !rows.isEmpty else { throw StoreError.notFound("spec \(specID) version \(version)") }
+        guard let row = rows.first else { throw StoreError.notFound("spec \(specID) version \(version)") }
+        if state != .pending {
+            versionChanges.append(.settled(state, after: .seconds(try row.decode(Double.self))))
+        }
         try await run("""
             UPDATE specs SET state = \(state.rawValue) WHERE id = \(specID) AND latest_version = \(version)
             """)

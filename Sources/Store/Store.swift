@@ -31,6 +31,9 @@ public struct Store: Sendable {
     /// The service whose outbox rows this store writes and relays (`n0core-api` …); nil for a
     /// store that writes none (tools, tests of other parts), whose relay takes every row.
     public let outboxSender: String?
+    /// Told the spec version changes (``SpecVersionChange``) of each transaction that commits,
+    /// right after the commit: how a service counts them in its metrics. Nil tells no one.
+    public let onVersionChanges: (@Sendable ([SpecVersionChange]) -> Void)?
 
     /// - Parameters:
     ///   - client: A pool whose `run()` the caller runs (see the type's documentation).
@@ -40,9 +43,14 @@ public struct Store: Sendable {
     ///   - outboxSender: Marks the outbox rows this store writes, and limits its relay to them,
     ///     so each service publishes only its own messages (and its broker user needs only its
     ///     own routing keys).
-    public init(client: PostgresClient, logger: Logger = Logger(label: "n0core.store"), outboxSender: String? = nil) {
+    ///   - onVersionChanges: see ``onVersionChanges``.
+    public init(
+        client: PostgresClient, logger: Logger = Logger(label: "n0core.store"), outboxSender: String? = nil,
+        onVersionChanges: (@Sendable ([SpecVersionChange]) -> Void)? = nil
+    ) {
         self.client = client
         self.logger = logger
         self.outboxSender = outboxSender
+        self.onVersionChanges = onVersionChanges
     }
 }

@@ -139,7 +139,11 @@ extension StoreTransaction {
         try await run("""
             UPDATE spec_versions SET state = 'superseded', reason = \("superseded by version \(version) before it settled")
             WHERE spec_id = \(specID) AND version < \(version) AND state = 'pending'
-            RETURNING version
-            """).map { try $0.decode(Int.self) }.sorted()
+            RETURNING version, EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8
+            """).map { row in
+                let (superseded, age) = try row.decode((Int, Double).self)
+                versionChanges.append(.settled(.superseded, after: .seconds(age)))
+                return superseded
+            }.sorted()
     }
 }

@@ -17,6 +17,8 @@ public struct StoreTransaction: Sendable {
     let logger: Logger
     /// See ``Store/outboxSender``.
     let outboxSender: String?
+    /// The spec version changes made so far, for ``Store/onVersionChanges`` after the commit.
+    let versionChanges = SpecVersionChangeLog()
 
     /// Runs one statement and collects its rows, translating database errors.
     @discardableResult
@@ -56,6 +58,7 @@ extension Store {
     ) async throws -> Result {
         let logger = self.logger
         let outboxSender = self.outboxSender
+        let onVersionChanges = self.onVersionChanges
         return try await translatingErrors {
             try await client.withConnection(isolation: isolation) { connection in
                 try await connection.query("BEGIN", logger: logger)
@@ -75,6 +78,7 @@ extension Store {
                     throw error
                 }
                 try await connection.query("COMMIT", logger: logger)
+                transaction.versionChanges.report(to: onVersionChanges)
                 return result
             }
         }
@@ -90,9 +94,14 @@ extension Store {
     ) async throws -> Result {
         let logger = self.logger
         let outboxSender = self.outboxSender
+        let onVersionChanges = self.onVersionChanges
         return try await translatingErrors {
             try await client.withConnection(isolation: isolation) { connection in
-                try await body(StoreTransaction(connection: connection, logger: logger, outboxSender: outboxSender))
+                let statement = StoreTransaction(connection: connection, logger: logger, outboxSender: outboxSender)
+                let result = try await body(statement)
+                // One statement, committed on its own.
+                statement.versionChanges.report(to: onVersionChanges)
+                return result
             }
         }
     }

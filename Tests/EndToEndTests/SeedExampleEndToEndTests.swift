@@ -8,7 +8,8 @@ import TestSupport
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.hasBrokerAndDatabase && NetworkNamespace.isSupported))
 struct SeedExampleEndToEndTests {
     /// Case 1: the seed's example exactly as written → every object applied, the domain
-    /// running, the qcow2 file, the bridge and dnsmasq present; `DELETE` → none of them left.
+    /// running, the qcow2 file, the bridge and dnsmasq present; `DELETE` → none of them left;
+    /// every service's `/metrics` counted it (``expectDomainMetrics(of:)``).
     @Test func seedExampleAsWrittenIsAppliedAndDeleted() async throws {
         try await Cluster.run { cluster in
             let spec = try await cluster.submitAndWaitApplied(SeedDocuments.submittedSpec)
@@ -24,6 +25,7 @@ struct SeedExampleEndToEndTests {
             #expect(!FileManager.default.fileExists(atPath: host.volumePath))
             #expect(host.dnsmasqCount() == 0)
             #expect(try cluster.graphDesiredStates(spec) == ["deleted"])
+            try await expectDomainMetrics(of: cluster)
         }
     }
 

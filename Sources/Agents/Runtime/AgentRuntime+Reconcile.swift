@@ -62,7 +62,9 @@ extension AgentRuntime {
         let wanted = record.object.desiredState ?? "its desired state"
         let outcome: ApplyOutcome
         do {
-            outcome = try await withDeadline(configuration.applyTimeout) { [driver] in try await driver.restoreAtStart(record.object) }
+            outcome = try await driverMetrics.measure(.restore, of: record.object.type) { [driver, configuration] in
+                try await withDeadline(configuration.applyTimeout) { try await driver.restoreAtStart(record.object) }
+            }
         } catch {
             await warn(record, "\(noun) on host \(identity.hostID) was found \(was) at agent start (\(details.joined(separator: "; "))) "
                 + "and could not be brought back to \(wanted) as applied for spec \(record.specID): \(Self.reason(error)). "

@@ -121,9 +121,11 @@ extension AgentRuntime {
         let outcome: ApplyOutcome?
         do {
             outcome = try await reportingProgress(request, ready, { "applying" }) {
-                try await locks.withLock(id) { [driver, configuration, metadata] in
+                try await locks.withLock(id) { [driver, configuration, metadata, driverMetrics] in
                     if self.isStale(request, id: id) { return nil }
-                    let outcome = try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                    let outcome = try await driverMetrics.measure(ready.isBeingRemoved ? .remove : .apply, of: type) {
+                        try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                    }
                     self.recordHeld(outcome, request: request, metadata: metadata)
                     return outcome
                 }

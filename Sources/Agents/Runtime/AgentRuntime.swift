@@ -54,6 +54,7 @@ public final class AgentRuntime: Service {
     let composer: NotifyComposer
     let locks = KeyedLock<ObjectID>()
     let capacityCache: CapacityCache
+    let driverMetrics: DriverMetrics
 
     /// How long a `Notify` or heartbeat may wait for the broker's confirm.
     static let publishTimeout: Duration = .seconds(30)
@@ -84,6 +85,7 @@ public final class AgentRuntime: Service {
             directory: state.appendingPathComponent("notifies", isDirectory: true), logger: logger)
         composer = NotifyComposer(agentType: driver.agentType, identity: identity)
         capacityCache = CapacityCache { [driver] in try await driver.capacity() }
+        driverMetrics = DriverMetrics(driver: driver.agentType)
     }
 
     /// How many requests are waiting for their dependencies right now.

@@ -34,6 +34,12 @@ struct AgentRegistry: Sendable {
         }
     }
 
+    /// The agents of every type, alive and dead, as the registry holds them now.
+    func census() async throws -> AgentCensus {
+        let types = AgentCensus.agentTypes.map(\.rawValue)
+        return AgentCensus(try await store.transaction { tx in try await tx.agentCounts(types: types) })
+    }
+
     /// Declares dead every agent silent for more than three of its intervals. Safe with several
     /// replicas: each agent's node is locked and its silence checked again before it is marked.
     ///

@@ -45,6 +45,7 @@ public protocol ConductorTransaction: Sendable {
     func recordHeartbeat(agentID: UUID, intervalSeconds: Int) async throws
     func agentHeartbeat(_ agentID: UUID) async throws -> AgentHeartbeat?
     func silentAgents(limit: Int) async throws -> [AgentHeartbeat]
+    func agentCounts(types: [String]) async throws -> [AgentCount]
 
     /// The clock deadlines are measured with (the database's, shared by every replica).
     func databaseNow() async throws -> Date

@@ -196,6 +196,15 @@ final class InMemoryConductorRepository: ConductorRepository {
             }
         }
 
+        func agentCounts(types: [String]) async throws -> [AgentCount] {
+            state.withLock { state in
+                let agents = state.nodes.values.filter { types.contains($0.type) }
+                return Dictionary(grouping: agents) { [$0.type, $0.desiredState ?? ""] }.map { key, nodes in
+                    AgentCount(type: key[0], state: key[1], count: nodes.count)
+                }
+            }
+        }
+
         func databaseNow() async throws -> Date {
             state.withLock { $0.now }
         }

@@ -16,6 +16,9 @@ final class Cluster: @unchecked Sendable {
     let workDirectory: String
     let apiURL: String
     private(set) var services: [String: ServiceProcess] = [:]
+    /// Where each executable serves `/metrics`, and the namespace it is reached in (see
+    /// ``metrics(of:)``).
+    private(set) var metricsEndpoints: [String: (url: String, namespace: NetworkNamespace?)] = [:]
     /// The agents' ids, fixed so the test can find them in the graph.
     let agentIDs = ["compute-kvm": UUID().uuidString.lowercased(), "volumer-file": UUID().uuidString.lowercased(),
                     "porter-vlan": UUID().uuidString.lowercased()]
@@ -98,6 +101,12 @@ final class Cluster: @unchecked Sendable {
             "N0CORE_AGENT_HEARTBEAT_SECONDS": "2",
         ]) { $1 }
         let agentHealth = ["compute-kvm": 9201, "volumer-file": 9202, "porter-vlan": 9203]
+        metricsEndpoints = [
+            "n0core-api": ("\(apiURL)/metrics", nil),
+            "n0core-scheduler": ("http://127.0.0.1:\(health.scheduler)/metrics", nil),
+            "n0core-conductor": ("http://127.0.0.1:\(health.conductor)/metrics", nil),
+        ]
+        for (kind, port) in agentHealth { metricsEndpoints["n0core-\(kind)"] = ("http://127.0.0.1:\(port)/metrics", namespace) }
         try FileManager.default.createDirectory(atPath: imagesDirectory, withIntermediateDirectories: true)
         for (kind, port) in agentHealth.sorted(by: { $0.key < $1.key }) {
             var environment = agent.merging([
