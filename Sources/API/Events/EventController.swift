@@ -23,9 +23,11 @@ struct EventController<Context: RequestContext> {
         let specID = try SpecController<Context>.specID(context)
         let parameters = request.uri.queryParameters
         try parameters.requireOnly(["after", "limit"])
-        // A reconnecting EventSource sends the last id it saw; it wins over `after`.
-        let after = try Self.eventID(request.headers[Self.lastEventID], name: "Last-Event-ID")
-            ?? Self.eventID(parameters["after"].map(String.init), name: "after") ?? 0
+        // A reconnecting EventSource sends the last id it saw; it wins over `after`. Both are
+        // checked, so a bad one is refused whichever is used.
+        let resumed = try Self.eventID(request.headers[Self.lastEventID], name: "Last-Event-ID")
+        let asked = try Self.eventID(parameters["after"].map(String.init), name: "after")
+        let after = resumed ?? asked ?? 0
         if request.headers[.accept]?.contains("text/event-stream") == true {
             return try await stream(specID, after: after, logger: context.logger)
         }
