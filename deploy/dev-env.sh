@@ -25,6 +25,7 @@ PACKAGES=(
   libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base iproute2 busybox-static socat
   pkg-config curl ca-certificates procps
   syslinux syslinux-common mtools dosfstools genisoimage fdisk cpio e2fsprogs openssh-client
+  chromium  # the web view's browser test (Tests/APITests/WebViewTests.swift), headless
 )
 
 log() { printf '[dev-env] %s\n' "$*" >&2; }

@@ -13,7 +13,8 @@
 #   2. system user n0core (the control services run as it);
 #   3. /usr/local/bin/n0core-{api,scheduler,conductor}, their units in /etc/systemd/system,
 #      /etc/n0core/ROLE.yaml from deploy/config (never overwritten); the command-line client
-#      /usr/local/bin/n0core (docs/cli.md);
+#      /usr/local/bin/n0core (docs/cli.md); the web view's files (ui/) in
+#      /usr/local/share/n0core/ui, which the API serves at /ui/ (api.ui_directory);
 #   4. RabbitMQ: vhost n0core, one user per control role (deploy/rabbitmq-setup.sh; passwords in
 #      /etc/n0core/secrets/ROLE.amqp); each hypervisor gets a user of its own later
 #      (install-hypervisor.sh prints the `rabbitmq-setup.sh hypervisor …` command to run here);
@@ -39,6 +40,7 @@ ensure_service_user
 ensure_directories
 for role in "${ROLES[@]}"; do install_role "$role"; done
 install_client
+install_ui
 
 # --- RabbitMQ ----------------------------------------------------------------------------
 rabbitmq_ready=""

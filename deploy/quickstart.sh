@@ -178,8 +178,9 @@ start_service() { # start_service NAME [ip netns exec NETNS]
   local s=$1; shift
   local env_args=(N0CORE_LOG_LEVEL="${N0CORE_LOG_LEVEL:-info}")
   case "$s" in
+    # The web view straight from this checkout's ui/ (an installed API reads a copy).
     api) env_args+=(N0CORE_AMQP_URL="$(amqp_url api)" N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_API_LISTEN=$API_LISTEN
-                    N0CORE_API_TOKENS="$(cat "$DEMO/api-token")") ;;
+                    N0CORE_API_TOKENS="$(cat "$DEMO/api-token")" N0CORE_API_UI_DIRECTORY="$PWD/ui") ;;
     scheduler|conductor) env_args+=(N0CORE_AMQP_URL="$(amqp_url "$s")" N0CORE_DATABASE_URL="$DATABASE_URL"
                                     N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
     *) env_args+=(N0CORE_AMQP_URL="$(amqp_url "$HYPERVISOR_USER")" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}
@@ -287,6 +288,7 @@ namespace $NETNS: \`ip netns exec $NETNS ip link\`, \`ls $DEMO/agents/volumes\`)
 n0core's guest image from its volume (a qcow2 over $DEMO/images/$GUEST_IMAGE) and answers SSH.
 
   API             http://$API_LISTEN   (source $DEMO/env, then n0core get $SPEC_ID, n0core list, … (docs/cli.md) or curl as in README.md)
+  web view        http://$API_LISTEN/ui/#/spec/$SPEC_ID   (it asks for the token: \$N0CORE_API_TOKEN in $DEMO/env)
   RabbitMQ UI     ${N0CORE_RABBITMQ_MANAGEMENT_URL}#/queues/$VHOST   user n0core, password in ${N0CORE_DEV_STATE:-/var/lib/n0core-dev}/secrets/amqp-password
                   (the services run as ${USER_PREFIX}api, …, ${USER_PREFIX}hypervisor-$HOST_ID: docs/deployment.md, "Broker permissions")
   VM console      VNC on 127.0.0.1:$VNC_PORT (relayed to the VM's vnc_address ${VNC_ADDRESS:-none} in $NETNS), password: the spec's vnc_password (hogehoge)

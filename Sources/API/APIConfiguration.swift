@@ -24,6 +24,9 @@ public struct APIConfiguration: Sendable {
     public var console = ConsoleSettings()
     /// How event logs are streamed (`api.max_event_streams`, `api.event_stream_seconds`).
     public var eventStreams = EventStreamSettings()
+    /// Where the web view's files are (`api.ui_directory`): the repository's `ui/`, installed.
+    public var uiDirectory = Self.defaultUIDirectory
+    public static let defaultUIDirectory = "/usr/local/share/n0core/ui"
 
     public init(listen: ListenAddress, tokens: [String], maxBodyBytes: Int = 1 << 20, limits: SpecLimits = SpecLimits(),
                 documentLimits: DocumentLimits = .document, databaseTimeout: Duration = .seconds(10)) {
@@ -68,6 +71,7 @@ public struct APIConfiguration: Sendable {
         eventStreams = EventStreamSettings(
             maxStreams: try reader.bounded("api.max_event_streams", default: 256, in: 1...100_000, unit: "streams"),
             streamLimit: .seconds(try reader.bounded("api.event_stream_seconds", default: 3_600, in: 1...86_400, unit: "seconds")))
+        uiDirectory = reader.string(forKey: "api.ui_directory", default: Self.defaultUIDirectory)
     }
 
     /// The configuration key of a document limit, which the API's answers name; none for

@@ -5,8 +5,8 @@ import Scheduler
 import ServiceSupport
 import Store
 
-/// The HTTP application of `n0core-api`: `/api/…` behind bearer tokens; `/healthz`, `/readyz`
-/// and `/metrics` open on the same address.
+/// The HTTP application of `n0core-api`: `/api/…` behind bearer tokens; `/healthz`, `/readyz`,
+/// `/metrics` and the web view's files at `/ui/` open on the same address.
 public enum APIServer {
     /// - Parameters:
     ///   - console: reads serial logs through the agents (``Clients/ConsoleRequester``); without
@@ -49,7 +49,9 @@ public enum APIServer {
         GraphController(store: store, database: database).addRoutes(to: api)
         AgentController(store: store, database: database).addRoutes(to: api)
         ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)
-        // Last, so that it wraps only the not-found answer (a path served under other methods).
+        // Last, so that they wrap only the not-found answer: the web view's files (no route
+        // serves /ui), and a path served under other methods.
+        router.add(middleware: WebViewMiddleware(directory: configuration.uiDirectory, logger: logger))
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

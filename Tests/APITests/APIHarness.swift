@@ -14,10 +14,14 @@ import Synchronization
 import TestSupport
 
 /// The API as `n0core-api` runs it — real HTTP, the real database (on a schema of its own, so
-/// row counts are this test's), the real broker — plus a copy of every message sent to
-/// `scheduler`, to see what this API instance published (told apart by its own `app_id`).
+/// row counts are this test's), the real broker, the repository's web view at `/ui/` — plus a
+/// copy of every message sent to `scheduler`, to see what this API instance published (told
+/// apart by its own `app_id`).
 struct APIHarness: Sendable {
     static let token = "test-token-\(UUID().uuidString)"
+    /// The repository's `ui/` (this file is in `Tests/APITests/`).
+    static let uiDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("ui").path
     let client: any TestClientProtocol
     let store: Store
     let appID: String
@@ -42,10 +46,11 @@ struct APIHarness: Sendable {
                                 bindingKeys: [SchedulerClient.queue], deadLetterPublisher: observerPublisher, logger: logger)
             let published = PublishedMessages(appID: appID)
             let relay = OutboxRelay(store: store, publisher: publisher, logger: logger)
-            let configuration = APIConfiguration(
+            var configuration = APIConfiguration(
                 listen: ListenAddress(host: "127.0.0.1", port: 0), tokens: [token],
                 maxBodyBytes: maxBodyBytes, limits: limits)
             let specChanges = SpecChangeHub(store: store, maxStreams: configuration.eventStreams.maxStreams, logger: logger)
+            configuration.uiDirectory = uiDirectory
             let application = APIServer.makeApplication(
                 configuration: configuration, store: store,
                 health: HealthRoutes(readiness: Readiness(), metrics: PrometheusCollectorRegistry()),

@@ -117,6 +117,19 @@ install_client() {
   fi
 }
 
+# install_ui: the web view's files (the repository's ui/) in /usr/local/share/n0core/ui, where
+# the API serves them at /ui/ (api.ui_directory). Replaced with every run, so an upgrade brings
+# the page that goes with its API; the API reads them at each request, so nothing restarts.
+install_ui() {
+  local file
+  install -d -m 0755 "$ROOT/usr/local/share/n0core/ui"
+  for file in "$DEPLOY/../ui/"*; do
+    if install_if_changed "$file" "$ROOT/usr/local/share/n0core/ui/${file##*/}" 0644; then
+      log "installed /usr/local/share/n0core/ui/${file##*/}"
+    fi
+  done
+}
+
 # write_env ROLE LINE...: writes /etc/n0core/ROLE.env (0600) once, from the given VAR=value
 # lines under the example's explanation; an existing file is left alone.
 write_env() {
