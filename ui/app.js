@@ -134,10 +134,11 @@
     stopView();
     clearMessage();
     // A token in the fragment (for scripts and tests) is taken and removed from the address.
-    const given = /^#token=(.+)$/.exec(location.hash);
+    // `&spec=N` after it opens that spec.
+    const given = /^#token=([^&]+)(?:&spec=(\d+))?$/.exec(location.hash);
     if (given) {
       sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(given[1]));
-      history.replaceState(null, '', location.pathname + location.search + '#/');
+      history.replaceState(null, '', location.pathname + location.search + (given[2] ? `#/spec/${given[2]}` : '#/'));
     }
     if (!token()) return showLogin();
     const spec = /^#\/spec\/(\d+)$/.exec(location.hash);

@@ -124,6 +124,14 @@ struct EventStreamTests {
         }
     }
 
+    @Test func anUnnamedObjectHasNoNameRatherThanAnEmptyOne() {
+        let (nic, web) = (UUID(), UUID())
+        let names = [nic: "", web: "web"]
+        let item = { (id: UUID) in EventLog.Item(Event(specID: 1, version: 0, objectID: id, kind: .applied, message: "m"), names: names) }
+        #expect(item(nic).objectName == nil)
+        #expect(item(web).objectName == "web")
+    }
+
     @Test func theHubRefusesStreamsPastItsLimitAndFreesThem() throws {
         let client = PostgresClient(configuration: .init(host: "127.0.0.1", username: "n", password: nil, database: nil, tls: .disable))
         let hub = SpecChangeHub(store: Store(client: client), maxStreams: 2, logger: Logger(label: "test"))

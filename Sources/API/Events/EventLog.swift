@@ -31,7 +31,8 @@ struct EventLog: Encodable, Sendable {
             specID = event.specID
             version = event.version
             objectID = event.objectID
-            objectName = event.objectID.flatMap { names[$0] }
+            // An unnamed object (a NIC, often) has no name to show, not an empty one.
+            objectName = event.objectID.flatMap { names[$0] }.flatMap { $0.isEmpty ? nil : $0 }
             kind = event.kind.rawValue
             message = event.message
             createdAt = event.createdAt.map(SpecStatus.timestamp)
