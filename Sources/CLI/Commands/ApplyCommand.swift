@@ -23,18 +23,6 @@ struct ApplyCommand: CLICommand {
         let submission = try SpecSubmission(path: file, specFlag: specID, environment: environment)
         let request = try await submission.prepare(with: context.client)
         let response = try await context.client.send(request.method, request.path, body: request.body)
-        let stored = try response.decode(StoredVersion.self)
-        if follow.noWait {
-            if context.output == .table {
-                context.print("spec \(stored.id) version \(stored.version) stored")
-            } else {
-                try context.printStructured(try response.json())
-            }
-            return .success
-        }
-        if context.output == .table {
-            context.print("spec \(stored.id) version \(stored.version) stored; following it until it settles")
-        }
-        return try await context.follow(specID: stored.id, version: stored.version, options: follow)
+        return try await context.storedThenFollowed(response, options: follow)
     }
 }

@@ -16,18 +16,6 @@ struct DeleteCommand: CLICommand {
     func execute(in environment: CommandEnvironment) async throws -> ExitStatus {
         let context = try global.context(environment)
         let response = try await context.client.send(.DELETE, "/api/spec/\(id)")
-        let stored = try response.decode(StoredVersion.self)
-        if follow.noWait {
-            if context.output == .table {
-                context.print("spec \(stored.id) version \(stored.version) (delete) stored")
-            } else {
-                try context.printStructured(try response.json())
-            }
-            return .success
-        }
-        if context.output == .table {
-            context.print("spec \(stored.id) version \(stored.version) (delete) stored; following it until it settles")
-        }
-        return try await context.follow(specID: stored.id, version: stored.version, options: follow)
+        return try await context.storedThenFollowed(response, what: " (delete)", options: follow)
     }
 }

@@ -14,6 +14,19 @@ struct FollowOptions: ParsableArguments, Sendable {
 }
 
 extension CommandContext {
+    /// What `apply` and `delete` do with the version the API stored (`what` says which, e.g.
+    /// " (delete)"): report it, and unless `--no-wait`, follow it until it settles.
+    func storedThenFollowed(_ response: APIClient.Response, what: String = "", options: FollowOptions) async throws -> ExitStatus {
+        let stored = try response.decode(StoredVersion.self)
+        let said = "spec \(stored.id) version \(stored.version)\(what) stored"
+        if options.noWait {
+            if output == .table { print(said) } else { try printStructured(try response.json()) }
+            return .success
+        }
+        if output == .table { print(said + "; following it until it settles") }
+        return try await follow(specID: stored.id, version: stored.version, options: options)
+    }
+
     /// Follows a stored version until it settles (progress on stdout for `table`, on stderr
     /// otherwise so stdout stays parseable), then says how it ended: success only when applied.
     func follow(specID: Int64, version: Int, options: FollowOptions) async throws -> ExitStatus {
