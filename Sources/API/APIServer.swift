@@ -48,6 +48,7 @@ public enum APIServer {
         EventController(store: store, database: database, hub: specChanges, settings: configuration.eventStreams).addRoutes(to: api)
         GraphController(store: store, database: database).addRoutes(to: api)
         AgentController(store: store, database: database).addRoutes(to: api)
+        HostController(store: store, database: database).addRoutes(to: api)
         ConsoleController(store: store, database: database, console: console, settings: configuration.console).addRoutes(to: api)
         // Last, so that they wrap only the not-found answer: the web view's files (no route
         // serves /ui), and a path served under other methods.

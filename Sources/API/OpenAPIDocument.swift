@@ -357,6 +357,75 @@ enum OpenAPIDocument {
             "400": {$ref: '#/components/responses/BadParameter'}
             "401": {$ref: '#/components/responses/Unauthorized'}
             "503": {$ref: '#/components/responses/Unavailable'}
+      /api/hosts:
+        get:
+          operationId: listHosts
+          summary: Every host some agent reports, with its agents, objects and drain
+          description: |
+            Hosts in id order: how many agents report each, how many the conductor last recorded
+            alive, how many objects are placed on them, and `drain` while the host is draining.
+          responses:
+            "200":
+              description: The hosts
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/HostList'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/HostList'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "503": {$ref: '#/components/responses/Unavailable'}
+      /api/hosts/{id}:
+        parameters: [{$ref: '#/components/parameters/HostID'}]
+        get:
+          operationId: getHost
+          summary: One host and the objects placed on its agents
+          description: While the host drains, its objects are `pinned`; they stay until their spec changes.
+          responses:
+            "200":
+              description: The host
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/HostDetail'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/HostDetail'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
+      /api/hosts/{id}/drain:
+        parameters: [{$ref: '#/components/parameters/HostID'}]
+        put:
+          operationId: drainHost
+          summary: Drain a host, so it gets no new placements (idempotent)
+          description: |
+            The scheduler places nothing new on the host's agents; what is on them stays and is
+            listed as pinned (moving a VM and its volumes to another host is not built). A second
+            call replaces the reason.
+          parameters:
+            - name: reason
+              in: query
+              required: false
+              schema: {type: string, maxLength: 1024}
+          responses:
+            "200":
+              description: The host, draining
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/HostDetail'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/HostDetail'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
+        delete:
+          operationId: undrainHost
+          summary: End a host's drain (idempotent)
+          responses:
+            "200":
+              description: The host, taking new work again
+              content:
+                application/json: {schema: {$ref: '#/components/schemas/HostDetail'}}
+                application/yaml: {schema: {$ref: '#/components/schemas/HostDetail'}}
+            "400": {$ref: '#/components/responses/BadParameter'}
+            "401": {$ref: '#/components/responses/Unauthorized'}
+            "404": {$ref: '#/components/responses/NotFound'}
+            "503": {$ref: '#/components/responses/Unavailable'}
       /api/objects/{id}:
         parameters:
           - name: id
@@ -485,6 +554,11 @@ enum OpenAPIDocument {
           required: true
           schema: {type: integer, format: int64, minimum: 1, maximum: 9223372036854775807}
           example: 1
+        HostID:
+          name: id
+          in: path
+          required: true
+          schema: {type: string, format: uuid}
         Limit:
           name: limit
           in: query
@@ -764,6 +838,48 @@ enum OpenAPIDocument {
                   message: {type: string}
                   created_at: {type: string, format: date-time}
             next: {type: integer, format: int64, description: the `after` of the following page; absent on the last page}
+        HostView:
+          type: object
+          required: [host_id, agents, alive_agents, objects]
+          additionalProperties: false
+          properties:
+            host_id: {type: string, format: uuid}
+            agents: {type: integer, minimum: 0}
+            alive_agents: {type: integer, minimum: 0}
+            objects: {type: integer, minimum: 0, description: objects placed on its agents}
+            drain:
+              type: object
+              description: present while the host is draining
+              required: [reason, since]
+              additionalProperties: false
+              properties:
+                reason: {type: string}
+                since: {type: string, format: date-time}
+        HostList:
+          type: object
+          required: [hosts]
+          additionalProperties: false
+          properties:
+            hosts: {type: array, items: {$ref: '#/components/schemas/HostView'}}
+        HostDetail:
+          type: object
+          required: [host, objects]
+          additionalProperties: false
+          properties:
+            host: {$ref: '#/components/schemas/HostView'}
+            objects:
+              type: array
+              items:
+                type: object
+                required: [id, name, type, agent_id, pinned]
+                additionalProperties: false
+                properties:
+                  id: {type: string, format: uuid}
+                  spec_id: {type: integer, format: int64}
+                  name: {type: string}
+                  type: {type: string}
+                  agent_id: {type: string, format: uuid}
+                  pinned: {type: boolean, description: the host drains and the object stays on it}
         AgentList:
           type: object
           required: [agents]

@@ -67,15 +67,19 @@ extension StoreTransaction {
         /// Select dead agents too (every registered agent of the types; whether a spec could
         /// ever fit).
         public var includeDead: Bool
+        /// Select agents of draining hosts too (``Store/drain(hostID:reason:)``): not for new
+        /// placements, but whether a spec could fit once the drain ends.
+        public var includeDraining: Bool
 
         public init(types: [String], hostID: String? = nil, only: [UUID]? = nil, including: [UUID] = [], aliveWithinSeconds: Int,
-                    includeDead: Bool = false) {
+                    includeDead: Bool = false, includeDraining: Bool = false) {
             self.types = types
             self.hostID = hostID
             self.only = only
             self.including = including
             self.aliveWithinSeconds = aliveWithinSeconds
             self.includeDead = includeDead
+            self.includeDraining = includeDraining
         }
     }
 
@@ -97,7 +101,9 @@ extension StoreTransaction {
         WHERE (type LIKE 'agent/%' AND type = ANY(\(query.types))
                AND (\(query.includeDead) OR (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'))
                AND (\(query.hostID)::text IS NULL OR object->>'host_id' = \(query.hostID)::text)
-               AND (\(query.only)::uuid[] IS NULL OR id = ANY(\(query.only)::uuid[])))
+               AND (\(query.only)::uuid[] IS NULL OR id = ANY(\(query.only)::uuid[]))
+               AND (\(query.includeDraining) OR NOT EXISTS (
+                    SELECT 1 FROM host_drains d WHERE d.host_id::text = nodes.object->>'host_id')))
            OR id = ANY(\(query.including))
         ORDER BY id
         \(unescaped: lock ? "FOR UPDATE" : "")

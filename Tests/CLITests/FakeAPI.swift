@@ -110,11 +110,21 @@ final class FakeAPI: Sendable {
                 try await writer.finish(nil)
             })
         }
+        router.put("/api/hosts/:id/drain") { request, _ in
+            _ = try await self.record(request)
+            return Self.json(.ok, Self.drainedHost)
+        }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.live) { client in
             try await body("http://127.0.0.1:\(client.port!)")
         }
     }
+
+    /// The answer to draining a host: draining, one VM pinned on it.
+    static let drainedHost = """
+        {"host":{"host_id":"h1","agents":3,"alive_agents":3,"objects":1,"drain":{"reason":"kernel update","since":"2026-12-03T08:00:00Z"}},\
+        "objects":[{"id":"o1","spec_id":7,"name":"web","type":"resource/vm/kvm","agent_id":"a1","pinned":true}]}
+        """
 
     private func store(_ request: Request) async throws -> Response {
         let recorded = try await record(request)

@@ -17,7 +17,7 @@ public struct N0CoreCommand: ParsableCommand {
             """,
         subcommands: [
             ApplyCommand.self, PlanCommand.self, GetCommand.self, ListCommand.self, DeleteCommand.self,
-            EventsCommand.self, AgentsCommand.self, GraphCommand.self, ConsoleCommand.self,
+            EventsCommand.self, AgentsCommand.self, HostsCommand.self, DrainCommand.self, GraphCommand.self, ConsoleCommand.self,
         ]
     )
 

@@ -215,6 +215,7 @@ struct SpecScheduler: Sendable {
     ) async throws -> PlacementOutlook {
         var query = query
         query.includeDead = true
+        query.includeDraining = true
         let everyAgent = try await registeredAgents(tx, try await tx.agents(query))
         return PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent)
     }
