@@ -28,19 +28,21 @@ final class AMQPConnection {
         amqp_destroy_connection(state)
     }
 
-    /// Opens the TCP connection (TLS over it for `amqps://`, the broker's certificate verified),
-    /// logs in, and opens the channel.
+    /// Opens the TCP connection to `node` (TLS over it for `amqps://`, the broker's certificate
+    /// verified), logs in, and opens the channel. `node` defaults to the configuration's first URL.
     ///
     /// The login handshake is done here rather than with `amqp_login`, which Swift cannot call
     /// (it is variadic); doing it ourselves also lets the connection carry its name and
     /// capabilities, so it is recognisable in the management UI and a refused login is reported
     /// by the broker (`authentication_failure_close`) instead of a bare TCP reset.
-    static func open(_ configuration: BrokerConfiguration, connectionName: String) throws -> AMQPConnection {
+    static func open(
+        _ configuration: BrokerConfiguration, node: AMQPURL? = nil, connectionName: String
+    ) throws -> AMQPConnection {
         guard let state = amqp_new_connection() else {
             throw BrokerError.connectionFailed("cannot allocate a connection")
         }
         let connection = AMQPConnection(state: state)
-        let url = configuration.url
+        let url = node ?? configuration.url
         let socket: OpaquePointer
         switch url.scheme {
         case .amqp:
@@ -65,7 +67,7 @@ final class AMQPConnection {
         }
         let deadline = ContinuousClock.now + configuration.operationTimeout
         connection.isLoggingInOverTLS = url.scheme == .amqps
-        try connection.logIn(configuration, connectionName: connectionName, deadline: deadline)
+        try connection.logIn(configuration, url: url, connectionName: connectionName, deadline: deadline)
         connection.isLoggingInOverTLS = false
         var rpcTimeout = timeval(configuration.operationTimeout)
         try connection.check(amqp_set_rpc_timeout(state, &rpcTimeout), "setting the RPC timeout")
@@ -94,7 +96,9 @@ final class AMQPConnection {
 
     // MARK: - Login
 
-    private func logIn(_ configuration: BrokerConfiguration, connectionName: String, deadline: ContinuousClock.Instant) throws {
+    private func logIn(
+        _ configuration: BrokerConfiguration, url: AMQPURL, connectionName: String, deadline: ContinuousClock.Instant
+    ) throws {
         try check(amqp_send_header(state), "sending the protocol header")
 
         let start = try waitForMethod(AMQP_CONNECTION_START_METHOD, deadline: deadline)
@@ -106,7 +110,6 @@ final class AMQPConnection {
             throw fail(.connectionFailed("broker does not offer PLAIN authentication"))
         }
         try withCArena { arena in
-            let url = configuration.url
             var startOK = amqp_connection_start_ok_t()
             startOK.client_properties = arena.table([
                 ("product", .string("n0core")),
@@ -142,7 +145,7 @@ final class AMQPConnection {
 
         try withCArena { arena in
             var open = amqp_connection_open_t(
-                virtual_host: arena.bytes(configuration.url.vhost),
+                virtual_host: arena.bytes(url.vhost),
                 capabilities: amqp_bytes_t(len: 0, bytes: nil), insist: 1)
             try check(amqp_send_method(state, 0, AMQP_CONNECTION_OPEN_METHOD, &open), "opening the vhost")
         }

@@ -5,6 +5,10 @@
 public struct BrokerConfiguration: Sendable, Hashable {
     /// Where the broker is and the credentials (masked whenever the configuration is printed).
     public var url: AMQPURL
+    /// The other nodes of the same RabbitMQ cluster, tried in order after ``url`` when a
+    /// connection cannot be opened or is lost (see ``NodeRotation``). Empty for a single broker.
+    /// The credentials, vhost, scheme and TLS settings are those of ``url`` for every node.
+    public var failoverURLs: [AMQPURL]
     /// What an `amqps://` connection trusts and shows; unused with `amqp://`.
     public var tls: BrokerTLS
     /// The sender name put in every message's `app_id`, e.g. `n0core-scheduler`.
@@ -28,6 +32,7 @@ public struct BrokerConfiguration: Sendable, Hashable {
 
     public init(
         url: AMQPURL,
+        failoverURLs: [AMQPURL] = [],
         tls: BrokerTLS = BrokerTLS(),
         appID: String,
         connectionName: String? = nil,
@@ -38,6 +43,7 @@ public struct BrokerConfiguration: Sendable, Hashable {
         operationTimeout: Duration = .seconds(10)
     ) {
         self.url = url
+        self.failoverURLs = failoverURLs
         self.tls = tls
         self.appID = appID
         self.connectionName = connectionName ?? appID
@@ -47,13 +53,17 @@ public struct BrokerConfiguration: Sendable, Hashable {
         self.connectTimeout = connectTimeout
         self.operationTimeout = operationTimeout
     }
+
+    /// Every node a connection may use, in the order they are tried.
+    public var nodeURLs: [AMQPURL] { [url] + failoverURLs }
 }
 
 extension BrokerConfiguration: CustomStringConvertible {
     /// Safe for logs: the URL's password is masked.
     public var description: String {
         let tlsPart = url.scheme == .amqps ? "tls: (\(tls)), " : ""
-        return "BrokerConfiguration(url: \(url), \(tlsPart)appID: \(appID), connectionName: \(connectionName), "
+        let failoverPart = failoverURLs.isEmpty ? "" : "failoverURLs: \(failoverURLs), "
+        return "BrokerConfiguration(url: \(url), \(failoverPart)\(tlsPart)appID: \(appID), connectionName: \(connectionName), "
             + "heartbeat: \(heartbeat), prefetch: \(prefetch))"
     }
 }

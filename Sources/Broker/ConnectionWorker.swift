@@ -44,8 +44,10 @@ protocol ConnectionEngine: AnyObject, SendableMetatype {
 /// and the shared state below. The loop polls the socket together with a wake-up pipe, so
 /// commands are executed at once, heartbeats are serviced while idle, and retries are on time.
 ///
-/// When the connection fails the worker reports it, waits (``ReconnectBackoff``), reconnects and
-/// lets the engine set the new connection up again, until it is asked to stop.
+/// When the connection fails the worker reports it, waits (``ReconnectBackoff``), reconnects —
+/// to the next node of a cluster, if several are configured (``NodeRotation``) — and lets the
+/// engine set the new connection up again (topology, confirms or consumers), until it is asked
+/// to stop.
 final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
     // @unchecked Sendable: `engine` is touched only on the worker thread once it has started
     // (and only by `init` before); everything else is immutable, a Mutex or an Atomic.
@@ -132,14 +134,17 @@ final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
     // MARK: - The thread
 
     private func threadMain() {
-        var failures = 0
+        let nodes = configuration.nodeURLs
+        var rotation = NodeRotation(count: nodes.count)
+        var failedRounds = 0
         var generation: UInt64 = 0
         var everConnected = false
         while !isStopRequested {
             status.update(.connecting)
+            let node = nodes[rotation.current]
             let session: Session
             do {
-                let connection = try AMQPConnection.open(configuration, connectionName: connectionName)
+                let connection = try AMQPConnection.open(configuration, node: node, connectionName: connectionName)
                 generation += 1
                 session = Session(connection: connection, generation: generation)
                 do {
@@ -149,15 +154,22 @@ final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
                     throw error
                 }
             } catch {
-                failures += 1
                 let reason = Self.brokerError(error).description
-                let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
-                let level: Logger.Level = failures == 1 || failures % 10 == 0 ? .warning : .debug
-                logger.log(level: level, "cannot connect to the broker; retrying", metadata: [
-                    "broker.url": "\(configuration.url)", "error": "\(reason)",
-                    "broker.attempt": "\(failures)", "broker.retry_in": "\(delay)",
-                ])
                 status.update(.disconnected(reason: reason))
+                guard rotation.attemptFailed() else {
+                    // Another node of the cluster is still untried in this round: try it at once.
+                    logger.warning("cannot connect to this broker node; trying the next", metadata: [
+                        "broker.url": "\(node)", "error": "\(reason)", "broker.next_url": "\(nodes[rotation.current])",
+                    ])
+                    continue
+                }
+                failedRounds += 1
+                let delay = configuration.reconnectBackoff.delay(afterFailures: failedRounds)
+                let level: Logger.Level = failedRounds == 1 || failedRounds % 10 == 0 ? .warning : .debug
+                logger.log(level: level, "cannot connect to the broker; retrying", metadata: [
+                    "broker.url": "\(node)", "error": "\(reason)",
+                    "broker.attempt": "\(failedRounds)", "broker.retry_in": "\(delay)",
+                ])
                 idle(for: delay)
                 continue
             }
@@ -165,10 +177,11 @@ final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
             openGeneration.store(generation, ordering: .releasing)
             status.update(.connected)
             logger.info(everConnected ? "reconnected to the broker" : "connected to the broker", metadata: [
-                "broker.url": "\(configuration.url)", "broker.generation": "\(generation)",
+                "broker.url": "\(node)", "broker.generation": "\(generation)",
             ])
             everConnected = true
-            failures = 0
+            rotation.connected()
+            failedRounds = 0
 
             do {
                 try serve(session)
@@ -180,10 +193,12 @@ final class ConnectionWorker<Engine: ConnectionEngine>: @unchecked Sendable {
                 openGeneration.store(0, ordering: .releasing)
                 let brokerError = Self.brokerError(error)
                 engine.sessionEnded(error: brokerError)
-                failures = 1
-                let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
+                rotation.connectionLost()
+                failedRounds = 1
+                let delay = configuration.reconnectBackoff.delay(afterFailures: failedRounds)
                 logger.warning("lost the broker connection; reconnecting", metadata: [
-                    "error": "\(brokerError)", "broker.retry_in": "\(delay)",
+                    "broker.url": "\(node)", "error": "\(brokerError)", "broker.retry_in": "\(delay)",
+                    "broker.next_url": "\(nodes[rotation.current])",
                 ])
                 status.update(.disconnected(reason: brokerError.description))
                 idle(for: delay)

@@ -35,6 +35,11 @@ final class PublisherEngine: ConnectionEngine {
     /// quorum queue nacks while it starts (seen for over a second on a loaded machine, right
     /// after its declaration), and that must delay a message, not fail it.
     static let maximumNacks = 10
+    /// Every this many nacks of one message, the connection is dropped and opened again (to the
+    /// next node of a cluster). A channel can keep refusing a quorum queue's messages for good
+    /// after the queue's leader node died while it was being opened (seen with RabbitMQ 3.10:
+    /// the channel never learns the new leader), while a new channel is served at once.
+    static let nacksBeforeReconnect = 3
     /// Messages written but not yet confirmed, at most; more wait until confirms arrive.
     static let maximumInFlight = 1024
     /// Messages written per turn of the worker loop, at most.
@@ -130,8 +135,10 @@ final class PublisherEngine: ConnectionEngine {
             }
         case .nack(let tag, let multiple):
             let now = ContinuousClock.now
+            var reconnect = false
             for entry in settle(tag: tag, multiple: multiple) {
                 entry.nacks += 1
+                if entry.nacks % Self.nacksBeforeReconnect == 0 { reconnect = true }
                 if entry.nacks >= Self.maximumNacks {
                     callers.complete(entry.request.id, with: .failure(BrokerError.nacked(attempts: entry.nacks)))
                 } else {
@@ -143,6 +150,9 @@ final class PublisherEngine: ConnectionEngine {
                     requeue([entry])
                 }
             }
+            // Failing the connection makes the worker open a new one (and channel); what is
+            // unconfirmed is sent again there.
+            if reconnect { throw BrokerError.nacked(attempts: Self.nacksBeforeReconnect) }
         case .returned(let message):
             // The return precedes the ack of the same message; match it by message id.
             let candidates = unconfirmed.filter {

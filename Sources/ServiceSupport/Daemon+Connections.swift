@@ -5,9 +5,12 @@ extension Daemon {
     /// The broker settings from configuration, sending as this daemon (`app_id`).
     public func brokerConfiguration() throws -> BrokerConfiguration {
         let reader = configuration.reader
-        let url = try AMQPURL(parsing: configuration.amqpURL)
+        // A list is the nodes of one cluster, tried in order (`docs/deployment.md`).
+        let urls = try AMQPURL.list(parsing: configuration.amqpURL)
+        let url = urls[0]
         return BrokerConfiguration(
             url: url,
+            failoverURLs: Array(urls.dropFirst()),
             tls: try configuration.brokerTLS(for: url),
             appID: name,
             // AMQP carries the heartbeat and the prefetch in 16 bits; 0 would turn either off.

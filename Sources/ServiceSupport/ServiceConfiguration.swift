@@ -34,7 +34,8 @@ public struct ServiceConfiguration: Sendable {
         return ServiceConfiguration(reader: ConfigReader(providers: providers))
     }
 
-    /// The broker, `amqp://user:password@host:port/vhost`.
+    /// The broker, `amqp://user:password@host:port/vhost`, or the nodes of a RabbitMQ cluster as
+    /// such URLs separated by commas.
     public var amqpURL: String {
         reader.string(forKey: "amqp.url", isSecret: true, default: "amqp://guest:guest@127.0.0.1:5672/")
     }

@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import Logging
 import Testing
@@ -38,6 +39,20 @@ import Testing
         #expect(configuration.amqpURL == "amqp://guest:guest@127.0.0.1:5672/")
         #expect(try configuration.logLevel() == .info)
         #expect(try configuration.healthListenAddress() == nil)
+    }
+
+    @Test func aClustersURLsPassThroughTheEnvironmentAndTheFile() async throws {
+        let nodes = "amqp://n0core:a,b@mq1:5672/n0core,amqp://n0core:a,b@mq2:5672/n0core,amqp://n0core:a,b@mq3:5672/n0core"
+        let path = try Self.file("amqp:\n  url: \"\(nodes)\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for configuration in [
+            try await ServiceConfiguration.load(file: nil, environment: ["N0CORE_AMQP_URL": nodes]),
+            try await ServiceConfiguration.load(file: path, environment: [:]),
+        ] {
+            let urls = try AMQPURL.list(parsing: configuration.amqpURL)
+            #expect(urls.map(\.host) == ["mq1", "mq2", "mq3"])
+            #expect(urls.allSatisfy { $0.password == "a,b" && $0.vhost == "n0core" })
+        }
     }
 
     @Test func badValuesNameTheKey() async throws {

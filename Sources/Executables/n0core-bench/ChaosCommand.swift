@@ -97,12 +97,14 @@ struct ChaosCommand: AsyncParsableCommand {
         let command = faultCommand.split(separator: " ").map(String.init)
         guard !command.isEmpty else { throw ValidationError("--fault-command is empty") }
 
+        // One URL, or a cluster's nodes separated by commas, as the services take it.
+        let nodes = try AMQPURL.list(parsing: amqp)
         let run = ChaosRun(
             schedule: schedule,
             load: ChaosLoadSettings(endpoint: try APIEndpoint(parsing: system.api), token: token, clients: clients,
                                     deleteEvery: deleteEvery, settleWait: .seconds(specWait)),
             databaseURL: database,
-            broker: BrokerConfiguration(url: try AMQPURL(parsing: amqp), appID: PoisonMessages.appID),
+            broker: BrokerConfiguration(url: nodes[0], failoverURLs: Array(nodes.dropFirst()), appID: PoisonMessages.appID),
             faultCommand: FaultCommand(command: command), agentStateRoot: agentStateRoot, agents: agents,
             pidDirectory: pidDir, settleLimit: .seconds(settleTimeout), quiet: .seconds(quiet), settings: described,
             metrics: metricURLs)

@@ -67,10 +67,12 @@ struct LoadCommand: AsyncParsableCommand {
             return (String(parts[0]), pid)
         }
 
+        // One URL, or a cluster's nodes separated by commas, as the services take it.
+        let nodes = try AMQPURL.list(parsing: amqp)
         let benchmark = LoadBenchmark(
             load: LoadSettings(endpoint: try APIEndpoint(parsing: system.api), token: token, specTimeout: .seconds(specTimeout)),
             databaseURL: database,
-            broker: BrokerConfiguration(url: try AMQPURL(parsing: amqp), appID: "n0core-bench"),
+            broker: BrokerConfiguration(url: nodes[0], failoverURLs: Array(nodes.dropFirst()), appID: "n0core-bench"),
             phases: [
                 .init(name: "warm-up", judged: false, concurrency: 2, duration: .seconds(warmupDuration)),
                 .init(name: "latency, 1 client", concurrency: 1, duration: .seconds(latencyDuration)),
