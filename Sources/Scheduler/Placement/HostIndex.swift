@@ -38,7 +38,8 @@ struct HostIndex: Sendable {
             }
         }
         for position in agentsByHost.indices { agentsByHost[position].sort { $0.id < $1.id } }
-        let order = agentsByHost.indices.sorted { agentsByHost[$0][0].hostID < agentsByHost[$1][0].hostID }
+        let ids = agentsByHost.map { $0[0].hostID }
+        let order = ids.indices.sorted { ids[$0] < ids[$1] }
         var rank = [Int](repeating: 0, count: order.count)
         for (place, position) in order.enumerated() { rank[position] = place }
         var rankings: [ObjectType: [Ranked]] = [:]
@@ -53,7 +54,7 @@ struct HostIndex: Sendable {
                 }
             }
         }
-        hosts = order.map { agentsByHost[$0][0].hostID }
+        hosts = order.map { ids[$0] }
         self.positions = positions
         self.agentsByHost = agentsByHost
         self.rank = rank
