@@ -42,18 +42,27 @@ struct HostIndex: Sendable {
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
         var rank = [Int](repeating: 0, count: order.count)
         for (place, position) in order.enumerated() { rank[position] = place }
-        var rankings: [ObjectType: [Ranked]] = [:]
+        // Per type as found, by a linear search over the few types: comparing enum cases is
+        // cheaper than hashing a type's name for every agent.
+        var types: [ObjectType] = []
+        var lists: [[Ranked]] = []
         for (position, hostAgents) in agentsByHost.enumerated() {
             for agent in hostAgents where agent.alive {
                 let share = agent.free.share(of: agent.capacity)
+                guard let slot = types.firstIndex(of: agent.type) else {
+                    types.append(agent.type)
+                    lists.append([Ranked(position: position, share: share)])
+                    continue
+                }
                 // A type's last entry is this host's once one of its agents of that type was seen.
-                if let last = rankings[agent.type]?.last, last.position == position {
-                    rankings[agent.type]![rankings[agent.type]!.count - 1].share = max(last.share, share)
+                if let last = lists[slot].last, last.position == position {
+                    lists[slot][lists[slot].count - 1].share = max(last.share, share)
                 } else {
-                    rankings[agent.type, default: []].append(Ranked(position: position, share: share))
+                    lists[slot].append(Ranked(position: position, share: share))
                 }
             }
         }
+        let rankings = Dictionary(uniqueKeysWithValues: zip(types, lists))
         hosts = order.map { ids[$0] }
         self.positions = positions
         self.agentsByHost = agentsByHost
