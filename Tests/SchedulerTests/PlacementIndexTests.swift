@@ -3,8 +3,8 @@ import Scheduler
 import Testing
 
 /// Placement reads hosts down rankings instead of scoring every host; these check, on random
-/// fleets with ties, dead and avoided agents and hosts lacking a kind of agent, that it picks
-/// exactly the agents a full scan in host order picks.
+/// fleets with ties, differing capacities, dead and avoided agents and hosts lacking a kind of
+/// agent, that it picks exactly the agents a full scan in host order picks.
 @Suite("Placement index")
 struct PlacementIndexTests {
     /// A small fixed-seed generator, so a failure can be replayed.
@@ -32,9 +32,12 @@ struct PlacementIndexTests {
         for _ in 0..<60 {
             let host = ObjectID()
             for _ in 0...random.next(2) {
-                let used = levels[random.next(levels.count)]
-                agents.append(Fixtures.compute(host, vcpus: 16, memoryGB: 64, alive: random.next(8) != 0,
-                                               claimed: Resources(vcpus: Int(16 * used), memoryBytes: Int64(64 * used) * Fixtures.gb)))
+                // Capacities differ, so what a demand takes off a share differs between agents.
+                let (vcpus, memoryGB) = [(16, Int64(64)), (32, 64), (16, 128)][random.next(3)]
+                let (usedVCPUs, usedMemory) = (levels[random.next(levels.count)], levels[random.next(levels.count)])
+                agents.append(Fixtures.compute(host, vcpus: vcpus, memoryGB: memoryGB, alive: random.next(8) != 0,
+                                               claimed: Resources(vcpus: Int(Double(vcpus) * usedVCPUs),
+                                                                  memoryBytes: Int64(Double(memoryGB) * usedMemory) * Fixtures.gb)))
             }
             let used = levels[random.next(levels.count)]
             agents.append(Fixtures.volumer(host, diskGB: 1000, claimed: Resources(diskBytes: Int64(1000 * used) * Fixtures.gb)))

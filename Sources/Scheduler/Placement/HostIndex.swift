@@ -24,7 +24,32 @@ struct HostIndex: Sendable {
     /// By position: the host's place in ``hosts``, which breaks ties.
     let rank: [Int]
     /// Per type: the hosts with an alive agent of it, largest share first, then in host order.
-    private let rankings: [ObjectType: [Ranked]]
+    private let rankings: [ObjectType: Ranking]
+
+    /// One type's ranked hosts, and what bounds how much a demand lowers their shares.
+    struct Ranking: Sendable {
+        var entries: [Ranked] = []
+        /// The largest capacity of each figure among the ranked agents.
+        var largestCapacity = Resources.zero
+        /// False when an agent's share is 1 however much it has free (it reports no figure, or
+        /// holds more than its capacity free): a demand need not lower its share.
+        var demandLowersShares = true
+
+        /// How much a demand lowers the share of every ranked agent at least: that agent's
+        /// smallest figure drops by the demand's share of it, which is at least the demand's
+        /// smallest share of the largest capacity. Less a margin for rounding, so the bound never
+        /// cuts off a host whose score only rounding sets apart.
+        func reduction(by demand: Resources) -> Double {
+            guard demandLowersShares else { return 0 }
+            var reduction = Double.infinity
+            if largestCapacity.vcpus > 0 { reduction = min(reduction, Double(demand.vcpus) / Double(largestCapacity.vcpus)) }
+            if largestCapacity.memoryBytes > 0 {
+                reduction = min(reduction, Double(demand.memoryBytes) / Double(largestCapacity.memoryBytes))
+            }
+            if largestCapacity.diskBytes > 0 { reduction = min(reduction, Double(demand.diskBytes) / Double(largestCapacity.diskBytes)) }
+            return reduction.isFinite ? max(0, reduction - 1e-9) : 0
+        }
+    }
 
     init(_ agents: some Sequence<RegisteredAgent>) {
         var positions: [ObjectID: Int] = [:]
@@ -45,20 +70,25 @@ struct HostIndex: Sendable {
         // Per type as found, by a linear search over the few types: comparing enum cases is
         // cheaper than hashing a type's name for every agent.
         var types: [ObjectType] = []
-        var lists: [[Ranked]] = []
+        var lists: [Ranking] = []
         for (position, hostAgents) in agentsByHost.enumerated() {
             for agent in hostAgents where agent.alive {
                 let share = agent.free.share(of: agent.capacity)
-                guard let slot = types.firstIndex(of: agent.type) else {
+                let slot = types.firstIndex(of: agent.type) ?? {
                     types.append(agent.type)
-                    lists.append([Ranked(position: position, share: share)])
-                    continue
-                }
+                    lists.append(Ranking())
+                    return types.count - 1
+                }()
+                lists[slot].largestCapacity = Resources(
+                    vcpus: max(lists[slot].largestCapacity.vcpus, agent.capacity.vcpus),
+                    memoryBytes: max(lists[slot].largestCapacity.memoryBytes, agent.capacity.memoryBytes),
+                    diskBytes: max(lists[slot].largestCapacity.diskBytes, agent.capacity.diskBytes))
+                if !Self.shareIsBelowCap(free: agent.free, capacity: agent.capacity) { lists[slot].demandLowersShares = false }
                 // A type's last entry is this host's once one of its agents of that type was seen.
-                if let last = lists[slot].last, last.position == position {
-                    lists[slot][lists[slot].count - 1].share = max(last.share, share)
+                if let last = lists[slot].entries.last, last.position == position {
+                    lists[slot].entries[lists[slot].entries.count - 1].share = max(last.share, share)
                 } else {
-                    lists[slot].append(Ranked(position: position, share: share))
+                    lists[slot].entries.append(Ranked(position: position, share: share))
                 }
             }
         }
@@ -67,9 +97,19 @@ struct HostIndex: Sendable {
         self.positions = positions
         self.agentsByHost = agentsByHost
         self.rank = rank
-        self.rankings = rankings.mapValues { ranked in
-            ranked.sorted { $0.share != $1.share ? $0.share > $1.share : rank[$0.position] < rank[$1.position] }
+        self.rankings = rankings.mapValues { ranking in
+            var ranking = ranking
+            ranking.entries.sort { $0.share != $1.share ? $0.share > $1.share : rank[$0.position] < rank[$1.position] }
+            return ranking
         }
+    }
+
+    /// True when some figure the agent reports has at most its capacity free: its share is
+    /// that figure's fraction, not the cap of 1.
+    private static func shareIsBelowCap(free: Resources, capacity: Resources) -> Bool {
+        (capacity.vcpus > 0 && free.vcpus <= capacity.vcpus)
+            || (capacity.memoryBytes > 0 && free.memoryBytes <= capacity.memoryBytes)
+            || (capacity.diskBytes > 0 && free.diskBytes <= capacity.diskBytes)
     }
 
     /// The agents of `type` on `host`, in id order.
@@ -88,7 +128,7 @@ struct HostIndex: Sendable {
     }
 
     /// The hosts with an alive agent of `type`, largest free share first.
-    func ranking(of type: ObjectType) -> [Ranked] {
-        rankings[type] ?? []
+    func ranking(of type: ObjectType) -> Ranking {
+        rankings[type] ?? Ranking()
     }
 }

@@ -235,8 +235,8 @@ private struct Planner {
     /// The best host for `needs` without looking at every host: the hosts whose claims this
     /// decision changed or with an avoided agent are scored apart; the others are read down
     /// each need's ranking together, and reading stops once the smallest share at the current
-    /// depth is below the best score found, since no host further down can score higher (its
-    /// score with the demand is at most its share in every ranking). Ties keep the host order.
+    /// depth, less what the need's demand takes off it at least, is below the best score found:
+    /// no host further down can score higher. Ties keep the host order.
     func bestHost(_ needs: [Need]) -> [ObjectType: RegisteredAgent]? {
         var best: (score: Double, rank: Int, agents: [ObjectType: RegisteredAgent])?
         func consider(_ position: Int) {
@@ -249,14 +249,17 @@ private struct Planner {
         let avoidedHosts = constraints.avoidAgents.compactMap { snapshot.agents[$0]?.hostID }
         var seen = Set(changedHosts.union(avoidedHosts).compactMap(index.position(of:)))
         for position in seen { consider(position) }
-        let rankings = needs.map { index.ranking(of: $0.type) }
+        let rankings = needs.map { need in
+            let ranking = index.ranking(of: need.type)
+            return (entries: ranking.entries, reduction: ranking.reduction(by: need.demand))
+        }
         depths: for depth in 0... {
             var threshold = Double.infinity
             for ranking in rankings {
                 // Every host that has this kind of agent has been read: no other can take the group.
-                guard depth < ranking.count else { break depths }
-                let entry = ranking[depth]
-                threshold = min(threshold, entry.share)
+                guard depth < ranking.entries.count else { break depths }
+                let entry = ranking.entries[depth]
+                threshold = min(threshold, entry.share - ranking.reduction)
                 if seen.insert(entry.position).inserted { consider(entry.position) }
             }
             if let best, threshold < best.score { break }
