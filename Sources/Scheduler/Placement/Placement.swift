@@ -326,7 +326,8 @@ private struct Planner {
     }
 
     func free(_ agent: RegisteredAgent) -> Resources {
-        agent.capacity - claimed(agent.id)
+        // The agent in hand carries the snapshot's figure: no second look-up by id.
+        agent.capacity - (claimChanges[agent.id] ?? agent.claimed)
     }
 
     // MARK: - Networks
