@@ -2,7 +2,8 @@ import Messages
 
 /// The snapshot's agents by host and type, and for each type the hosts ranked by the free share
 /// of their best alive agent of that type, so choosing a host need not look at every host: a
-/// host's score with any demand is at most that share (see ``Planner/bestHost``).
+/// host's score with a demand is at most that share, less what the demand takes off it at
+/// least (``Ranking/reduction(by:)``).
 ///
 /// Built once with its ``PlacementSnapshot`` and never changed: claims made during a decision
 /// are the planner's, which evaluates the hosts they touch apart from the ranking.
