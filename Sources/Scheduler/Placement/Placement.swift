@@ -28,13 +28,15 @@ public enum Placement {
 private struct Planner {
     let request: PlacementRequest
     let snapshot: PlacementSnapshot
-    let index: HostIndex
     /// Every object by id: the request's, and the related ones it does not carry.
     let objects: [ObjectID: Object]
     let requestIDs: Set<ObjectID>
-    /// What each agent has promised, as this decision goes: the objects of the request give back
-    /// what they held, then claim again where they land.
-    var claimed: [ObjectID: Resources]
+    /// What each agent has promised where this decision changed it (elsewhere, the snapshot's
+    /// figure): the objects of the request give back what they held, then claim again where
+    /// they land. Only these agents are kept, so a decision costs nothing per agent it leaves.
+    var claimChanges: [ObjectID: Resources] = [:]
+    /// The hosts of the agents in ``claimChanges``: ``HostIndex``'s ranking does not hold there.
+    var changedHosts: Set<ObjectID> = []
     var plan = PlacementPlan()
     var reasons: [ObjectID: String] = [:]
     var distinctReasons: [String] = []
@@ -42,21 +44,29 @@ private struct Planner {
     init(request: PlacementRequest, snapshot: PlacementSnapshot) {
         self.request = request
         self.snapshot = snapshot
-        index = HostIndex(snapshot.agents.values)
         var objects = request.related
         for object in request.objects {
             if let id = object.id { objects[id] = object }
         }
         self.objects = objects
         requestIDs = Set(request.objects.compactMap(\.id))
-        var claimed = snapshot.agents.mapValues(\.claimed)
         for id in requestIDs {
-            if let claim = request.claims[id] { claimed[claim.agentID, default: .zero] -= claim.resources }
+            if let claim = request.claims[id] { addClaim(.zero - claim.resources, on: claim.agentID) }
         }
-        self.claimed = claimed
     }
 
     var constraints: SchedulingConstraints { request.constraints }
+    var index: HostIndex { snapshot.index }
+
+    /// What `agentID` has promised, as this decision goes.
+    func claimed(_ agentID: ObjectID) -> Resources {
+        claimChanges[agentID] ?? snapshot.agents[agentID]?.claimed ?? .zero
+    }
+
+    mutating func addClaim(_ resources: Resources, on agentID: ObjectID) {
+        claimChanges[agentID] = claimed(agentID) + resources
+        if let host = snapshot.agents[agentID]?.hostID { changedHosts.insert(host) }
+    }
 
     mutating func run() -> Result<PlacementPlan, PlacementFailure> {
         var toPlace: [ObjectID] = []
@@ -120,12 +130,12 @@ private struct Planner {
         assign(id, to: agents, sending: agents)
         let demand = object.demand
         guard !demand.isZero, let agentID = agents.first else { return }
-        claimed[agentID, default: .zero] += demand
+        addClaim(demand, on: agentID)
         plan.claims[id] = ObjectClaim(agentID: agentID, resources: demand)
         let before = request.claims[id].flatMap { $0.agentID == agentID ? $0.resources : nil } ?? .zero
         if !demand.fits(in: before), let agent = snapshot.agents[agentID],
-           !(claimed[agentID] ?? .zero).fits(in: agent.capacity) {
-            let free = agent.capacity - (claimed[agentID] ?? .zero) + demand
+           !claimed(agentID).fits(in: agent.capacity) {
+            let free = agent.capacity - claimed(agentID) + demand
             fail(id, PlacementReason.cannotGrow(object, agent: agent, free: free))
         }
     }
@@ -196,7 +206,7 @@ private struct Planner {
                 assign(id, to: [agent.id], sending: [agent.id])
                 let demand = object.demand
                 if !demand.isZero {
-                    claimed[agent.id, default: .zero] += demand
+                    addClaim(demand, on: agent.id)
                     plan.claims[id] = ObjectClaim(agentID: agent.id, resources: demand)
                 }
             }
@@ -205,30 +215,74 @@ private struct Planner {
 
     struct NoHost: Error { let message: String }
 
-    /// The host whose chosen agents are left with the largest share of free capacity, and those
-    /// agents; `target` restricts the search to one host.
-    func chooseHost(
-        _ needs: [(type: ObjectType, demand: Resources)], target: ObjectID?
-    ) -> Result<[ObjectType: RegisteredAgent], NoHost> {
-        let candidates = target.map { [$0] } ?? index.hosts
-        var best: (score: Double, agents: [ObjectType: RegisteredAgent])?
-        hosts: for host in candidates {
-            var chosen: [ObjectType: RegisteredAgent] = [:]
-            var score = Double.infinity
-            for need in needs {
-                guard let (agent, agentScore) = bestAgent(need.type, on: host, demand: need.demand) else { continue hosts }
-                chosen[need.type] = agent
-                score = min(score, agentScore)
-            }
-            if best == nil || score > best!.score { best = (score, chosen) }
+    typealias Need = (type: ObjectType, demand: Resources)
+
+    /// The host whose chosen agents are left with the largest share of free capacity (the first
+    /// in id order among equals), and those agents; `target` restricts the search to one host.
+    func chooseHost(_ needs: [Need], target: ObjectID?) -> Result<[ObjectType: RegisteredAgent], NoHost> {
+        let best: [ObjectType: RegisteredAgent]? = if let target {
+            index.position(of: target).flatMap { score(needs, at: $0)?.agents }
+        } else if needs.isEmpty {
+            // Anywhere will do: the first host, as among equals.
+            index.hosts.isEmpty ? nil : [:]
+        } else {
+            bestHost(needs)
         }
-        if let best { return .success(best.agents) }
-        return .failure(NoHost(message: diagnose(needs, candidates: candidates, target: target)))
+        if let best { return .success(best) }
+        return .failure(NoHost(message: diagnose(needs, candidates: target.map { [$0] } ?? index.hosts, target: target)))
+    }
+
+    /// The best host for `needs` without looking at every host: the hosts whose claims this
+    /// decision changed or with an avoided agent are scored apart; the others are read down
+    /// each need's ranking together, and reading stops once the smallest share at the current
+    /// depth, less what the need's demand takes off it at least, is below the best score found:
+    /// no host further down can score higher. Ties keep the host order.
+    func bestHost(_ needs: [Need]) -> [ObjectType: RegisteredAgent]? {
+        var best: (score: Double, rank: Int, agents: [ObjectType: RegisteredAgent])?
+        func consider(_ position: Int) {
+            guard let (score, agents) = score(needs, at: position) else { return }
+            let rank = index.rank[position]
+            if best == nil || score > best!.score || (score == best!.score && rank < best!.rank) {
+                best = (score, rank, agents)
+            }
+        }
+        let avoidedHosts = constraints.avoidAgents.compactMap { snapshot.agents[$0]?.hostID }
+        var seen = Set(changedHosts.union(avoidedHosts).compactMap(index.position(of:)))
+        for position in seen { consider(position) }
+        let rankings = needs.map { need in
+            let ranking = index.ranking(of: need.type)
+            return (entries: ranking.entries, reduction: ranking.reduction(by: need.demand))
+        }
+        depths: for depth in 0... {
+            var threshold = Double.infinity
+            for ranking in rankings {
+                // Every host that has this kind of agent has been read: no other can take the group.
+                guard depth < ranking.entries.count else { break depths }
+                let entry = ranking.entries[depth]
+                threshold = min(threshold, entry.share - ranking.reduction)
+                if seen.insert(entry.position).inserted { consider(entry.position) }
+            }
+            if let best, threshold < best.score { break }
+        }
+        return best?.agents
+    }
+
+    /// How well the host at `position` takes `needs` (the smallest share its chosen agents are
+    /// left with) and those agents, or nil when it lacks one.
+    func score(_ needs: [Need], at position: Int) -> (score: Double, agents: [ObjectType: RegisteredAgent])? {
+        var chosen: [ObjectType: RegisteredAgent] = [:]
+        var score = Double.infinity
+        for need in needs {
+            guard let (agent, agentScore) = bestAgent(need.type, at: position, demand: need.demand) else { return nil }
+            chosen[need.type] = agent
+            score = min(score, agentScore)
+        }
+        return (score, chosen)
     }
 
     /// Why no host fits: the first kind of agent that no candidate host has with enough free,
     /// or, when each kind exists somewhere, that none has them all.
-    func diagnose(_ needs: [(type: ObjectType, demand: Resources)], candidates: [ObjectID], target: ObjectID?) -> String {
+    func diagnose(_ needs: [Need], candidates: [ObjectID], target: ObjectID?) -> String {
         for need in needs where !candidates.contains(where: { bestAgent(need.type, on: $0, demand: need.demand) != nil }) {
             let avoided = constraints.avoidAgents.filter { id in
                 guard let agent = snapshot.agents[id] else { return false }
@@ -239,7 +293,7 @@ private struct Planner {
                 for host in candidates {
                     for agent in index.agents(of: need.type, on: host) where isEligible(agent) {
                         let free = free(agent)
-                        let score = share(of: free, in: agent.capacity)
+                        let score = free.share(of: agent.capacity)
                         if mostFree == nil || score > mostFree!.score { mostFree = (score, free) }
                     }
                 }
@@ -253,11 +307,15 @@ private struct Planner {
     /// The agent of `type` on `host` that takes `demand` and is left with the largest share
     /// free, with that share.
     func bestAgent(_ type: ObjectType, on host: ObjectID, demand: Resources) -> (RegisteredAgent, Double)? {
+        index.position(of: host).flatMap { bestAgent(type, at: $0, demand: demand) }
+    }
+
+    func bestAgent(_ type: ObjectType, at position: Int, demand: Resources) -> (RegisteredAgent, Double)? {
         var best: (RegisteredAgent, Double)?
-        for agent in index.agents(of: type, on: host) where isEligible(agent) {
+        for agent in index.agents(of: type, at: position) where isEligible(agent) {
             let free = free(agent)
             guard demand.fits(in: free) else { continue }
-            let score = share(of: free - demand, in: agent.capacity)
+            let score = (free - demand).share(of: agent.capacity)
             if best == nil || score > best!.1 { best = (agent, score) }
         }
         return best
@@ -268,17 +326,8 @@ private struct Planner {
     }
 
     func free(_ agent: RegisteredAgent) -> Resources {
-        agent.capacity - (claimed[agent.id] ?? .zero)
-    }
-
-    /// The smallest share of `capacity` that `free` is, over the figures the agent reports
-    /// (1 for an agent that reports none, such as a porter).
-    func share(of free: Resources, in capacity: Resources) -> Double {
-        var share = 1.0
-        if capacity.vcpus > 0 { share = min(share, Double(free.vcpus) / Double(capacity.vcpus)) }
-        if capacity.memoryBytes > 0 { share = min(share, Double(free.memoryBytes) / Double(capacity.memoryBytes)) }
-        if capacity.diskBytes > 0 { share = min(share, Double(free.diskBytes) / Double(capacity.diskBytes)) }
-        return share
+        // The agent in hand carries the snapshot's figure: no second look-up by id.
+        agent.capacity - (claimChanges[agent.id] ?? agent.claimed)
     }
 
     // MARK: - Networks

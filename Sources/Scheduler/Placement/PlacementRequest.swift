@@ -50,9 +50,23 @@ public struct ObjectClaim: Sendable, Hashable {
 /// The agents placement may choose from (the alive ones, filtered by the spec's host when it is
 /// pinned) and the agents objects are already on (alive or not), with their claims.
 public struct PlacementSnapshot: Sendable, Hashable {
-    public var agents: [ObjectID: RegisteredAgent]
+    public var agents: [ObjectID: RegisteredAgent] {
+        didSet { index = HostIndex(agents.values) }
+    }
+    /// Built with the snapshot (once per spec in the service), so a decision only queries it.
+    private(set) var index: HostIndex
 
     public init(agents: [RegisteredAgent]) {
         self.agents = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        index = HostIndex(self.agents.values)
+    }
+
+    /// The index follows from the agents.
+    public static func == (a: PlacementSnapshot, b: PlacementSnapshot) -> Bool {
+        a.agents == b.agents
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(agents)
     }
 }

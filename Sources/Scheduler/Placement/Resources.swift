@@ -61,6 +61,17 @@ public struct Resources: Sendable, Hashable {
         return a >= 0 ? .max : .min
     }
 
+    /// The smallest share of `capacity` that `self` is, over the figures `capacity` reports
+    /// (1 when it reports none, as a porter's). Never larger for less: a host's score with a
+    /// demand is bounded by its share without one, which ``HostIndex`` ranks hosts by.
+    func share(of capacity: Resources) -> Double {
+        var share = 1.0
+        if capacity.vcpus > 0 { share = min(share, Double(vcpus) / Double(capacity.vcpus)) }
+        if capacity.memoryBytes > 0 { share = min(share, Double(memoryBytes) / Double(capacity.memoryBytes)) }
+        if capacity.diskBytes > 0 { share = min(share, Double(diskBytes) / Double(capacity.diskBytes)) }
+        return share
+    }
+
     public static func += (a: inout Resources, b: Resources) { a = a + b }
     public static func -= (a: inout Resources, b: Resources) { a = a - b }
 

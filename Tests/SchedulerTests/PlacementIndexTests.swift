@@ -1,0 +1,107 @@
+import Messages
+import Scheduler
+import Testing
+
+/// Placement reads hosts down rankings instead of scoring every host; these check, on random
+/// fleets with ties, differing capacities, dead and avoided agents and hosts lacking a kind of
+/// agent, that it picks exactly the agents a full scan in host order picks.
+@Suite("Placement index")
+struct PlacementIndexTests {
+    /// A small fixed-seed generator, so a failure can be replayed.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    /// A VM with its volume and NIC: one group, needing all three kinds of agent.
+    struct Group {
+        let vm: Object
+        let volume: Object
+        let nic: Object
+    }
+
+    @Test("groups of one spec land where a full scan in host order, claiming as it goes, puts them", arguments: 1...40)
+    func sameAsFullScan(seed: UInt64) throws {
+        var random = Generator(state: seed)
+        var agents: [RegisteredAgent] = []
+        // Few distinct levels, so many hosts tie and the host order has to decide.
+        let levels: [Double] = [0, 0.25, 0.5, 0.75]
+        for _ in 0..<60 {
+            let host = ObjectID()
+            for _ in 0...random.next(2) {
+                // Capacities differ, so what a demand takes off a share differs between agents.
+                let (vcpus, memoryGB) = [(16, Int64(64)), (32, 64), (16, 128)][random.next(3)]
+                let (usedVCPUs, usedMemory) = (levels[random.next(levels.count)], levels[random.next(levels.count)])
+                agents.append(Fixtures.compute(host, vcpus: vcpus, memoryGB: memoryGB, alive: random.next(8) != 0,
+                                               claimed: Resources(vcpus: Int(Double(vcpus) * usedVCPUs),
+                                                                  memoryBytes: Int64(Double(memoryGB) * usedMemory) * Fixtures.gb)))
+            }
+            let used = levels[random.next(levels.count)]
+            agents.append(Fixtures.volumer(host, diskGB: 1000, claimed: Resources(diskBytes: Int64(1000 * used) * Fixtures.gb)))
+            if random.next(10) != 0 { agents.append(Fixtures.porter(host)) }
+        }
+        let avoided = Set((0..<3).map { _ in agents[random.next(agents.count)].id })
+        let network = Fixtures.network()
+        let groups = (0..<3).map { _ in
+            let volume = Fixtures.volume(sizeGB: UInt64(50 * (1 + random.next(4))))
+            let nic = Fixtures.nic(network: network.id!)
+            return Group(vm: Fixtures.vm(vcpus: 2 * (1 + random.next(4)), memoryGB: 8, attaching: [volume.id!, nic.id!]),
+                         volume: volume, nic: nic)
+        }
+        let objects = groups.flatMap { [$0.vm, $0.volume, $0.nic] } + [network]
+        let result = Fixtures.place(objects, on: agents, constraints: SchedulingConstraints(avoidAgents: avoided))
+        let expected = fullScan(groups, agents: agents, avoided: avoided)
+        let plan = try #require(try? result.get())
+        #expect(expected.count == groups.count)
+        for (group, chosen) in zip(groups, expected) {
+            #expect(plan.placements[group.vm.id!] == [chosen.compute])
+            #expect(plan.placements[group.volume.id!] == [chosen.volumer])
+            #expect(plan.placements[group.nic.id!] == [chosen.porter])
+        }
+    }
+
+    /// The rule as written, one host after the other: the host whose chosen agents are left
+    /// with the largest smallest share of free capacity wins, the first among equals.
+    func fullScan(_ groups: [Group], agents: [RegisteredAgent], avoided: Set<ObjectID>)
+        -> [(compute: ObjectID, volumer: ObjectID, porter: ObjectID)] {
+        var claimed = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.claimed) })
+        let hosts = Set(agents.map(\.hostID)).sorted()
+        func share(_ free: Resources, _ capacity: Resources) -> Double {
+            var share = 1.0
+            if capacity.vcpus > 0 { share = min(share, Double(free.vcpus) / Double(capacity.vcpus)) }
+            if capacity.memoryBytes > 0 { share = min(share, Double(free.memoryBytes) / Double(capacity.memoryBytes)) }
+            if capacity.diskBytes > 0 { share = min(share, Double(free.diskBytes) / Double(capacity.diskBytes)) }
+            return share
+        }
+        func best(_ type: ObjectType, on host: ObjectID, demand: Resources) -> (RegisteredAgent, Double)? {
+            var best: (RegisteredAgent, Double)?
+            for agent in agents.filter({ $0.hostID == host && $0.type == type }).sorted(by: { $0.id < $1.id })
+            where agent.alive && !avoided.contains(agent.id) {
+                let free = agent.capacity - claimed[agent.id]!
+                guard demand.fits(in: free) else { continue }
+                let score = share(free - demand, agent.capacity)
+                if best == nil || score > best!.1 { best = (agent, score) }
+            }
+            return best
+        }
+        var chosen: [(compute: ObjectID, volumer: ObjectID, porter: ObjectID)] = []
+        for group in groups {
+            var winner: (score: Double, agents: [RegisteredAgent])?
+            for host in hosts {
+                guard let compute = best(.agentComputeKVM, on: host, demand: group.vm.demand),
+                      let volumer = best(.agentVolumerFile, on: host, demand: group.volume.demand),
+                      let porter = best(.agentPorterVLAN, on: host, demand: .zero) else { continue }
+                let score = min(compute.1, volumer.1, porter.1)
+                if winner == nil || score > winner!.score { winner = (score, [compute.0, volumer.0, porter.0]) }
+            }
+            guard let agents = winner?.agents else { break }
+            claimed[agents[0].id]! += group.vm.demand
+            claimed[agents[1].id]! += group.volume.demand
+            chosen.append((agents[0].id, agents[1].id, agents[2].id))
+        }
+        return chosen
+    }
+}
