@@ -402,7 +402,8 @@ enum OpenAPIDocument {
             - name: reason
               in: query
               required: false
-              schema: {type: string, maxLength: 1024}
+              description: at most 1024 characters, no control characters
+              schema: {type: string, maxLength: 1024, pattern: '^[^\u0000-\u001F\u007F-\u009F]*$'}
           responses:
             "200":
               description: The host, draining

@@ -9,8 +9,9 @@ import Store
 struct HostController<Context: RequestContext> {
     let store: Store
     let database: DatabaseGuard
-    /// The longest drain reason, in bytes.
-    static var maxReasonBytes: Int { 1_024 }
+    /// The longest drain reason, in characters (Unicode scalars, as the OpenAPI document's
+    /// `maxLength` counts them).
+    static var maxReasonLength: Int { 1_024 }
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("hosts", use: list)
@@ -36,8 +37,8 @@ struct HostController<Context: RequestContext> {
         let parameters = request.uri.queryParameters
         try parameters.requireOnly(["reason"])
         let reason = parameters["reason"].map(String.init) ?? ""
-        guard reason.utf8.count <= Self.maxReasonBytes else {
-            throw APIError(status: .badRequest, message: "reason is longer than \(Self.maxReasonBytes) bytes")
+        guard reason.unicodeScalars.count <= Self.maxReasonLength else {
+            throw APIError(status: .badRequest, message: "reason is longer than \(Self.maxReasonLength) characters")
         }
         if let code = reason.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
             throw APIError(status: .badRequest, message: "reason contains U+\(String(format: "%04X", code.value)) (a control character)")
