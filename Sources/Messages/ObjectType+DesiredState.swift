@@ -41,7 +41,8 @@ extension ObjectType {
         case .nic: [.hwAddr, .ipAddresses]
         case .networkVLAN: [.bridge, .subnets, .parameters]
         case .image: [.source, .format, .checksum, .url]
-        case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: [.hostID, .capacity]
+        // An agent's `ip_addresses`: where other hosts reach it (a porter's underlay address).
+        case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: [.hostID, .capacity, .ipAddresses]
         }
     }
 }

@@ -15,6 +15,13 @@ extension PorterVLANDriver {
                 + "the network here first")
         }
         let network = try NetworkSettings(record.network, uplink: nil)
+        guard record.servesDHCP else {
+            // Another host's porter serves this network's DHCP and holds the reservation; here
+            // the bridge carries the NIC's frames to it.
+            try nic.check(against: network)
+            try await dropReservation(of: id, keeping: nil)
+            return ApplyOutcome(object: withBridge(object, network: nic.networkID))
+        }
         let reservations = store.reservations(of: nic.networkID)
         try nic.check(against: network, serverAddresses: Set(record.serverAddresses.compactMap { IPv4Address($0) }),
                       others: reservations)
@@ -31,14 +38,19 @@ extension PorterVLANDriver {
                 "ip_addresses": "\(nic.reservation.addresses.map(\.description).joined(separator: ","))",
             ])
         }
-        var result = object
-        result.dependencies = object.dependencies?.map { dependency in
+        return ApplyOutcome(object: withBridge(object, network: nic.networkID))
+    }
+
+    /// `nic` with its network's `bridge` filled in, which the VM's agent attaches it to.
+    private func withBridge(_ nic: Object, network: ObjectID) -> Object {
+        var result = nic
+        result.dependencies = nic.dependencies?.map { dependency in
             guard dependency.property.relation == Relation.portNetwork else { return dependency }
             var dependency = dependency
-            dependency.object.bridge = BridgeName.of(nic.networkID)
+            dependency.object.bridge = BridgeName.of(network)
             return dependency
         }
-        return ApplyOutcome(object: result)
+        return result
     }
 
     /// Removes NIC `id`'s reservation from every network but `keeping`, each network's dnsmasq

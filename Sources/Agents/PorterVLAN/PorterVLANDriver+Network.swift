@@ -11,10 +11,11 @@ extension PorterVLANDriver {
             result.bridge = nil
             return ApplyOutcome(object: result)
         }
-        let settings = try NetworkSettings(object, uplink: configuration.uplink)
+        let settings = try NetworkSettings(object, uplink: configuration.uplink, vxlan: configuration.vxlan != nil)
         result.bridge = settings.bridge
         let servers = try await build(settings, up: object.desiredState != "down")
-        try store.save(NetworkRecord(network: result, serverAddresses: servers.map(\.description)))
+        try store.save(NetworkRecord(network: result, serverAddresses: servers.map(\.description),
+                                     servesDHCP: settings.span.servesDHCP))
         return ApplyOutcome(object: result)
     }
 
@@ -24,8 +25,9 @@ extension PorterVLANDriver {
         var links = try await ip.links()
         let bridge = settings.bridge
         // The sub-interface first: where the kernel cannot tag, the request fails before
-        // anything is made.
-        let port = try await makeUplinkPort(settings, links: links)
+        // anything is made. A VXLAN port instead where the porter has an overlay.
+        var port = try await makeUplinkPort(settings, links: links)
+        if port == nil { port = try await makeVXLANPort(settings, links: links) }
         if let existing = links.named(bridge) {
             guard existing.kind == "bridge" else {
                 throw AgentFailure("an interface named \(bridge) exists on this host and is not a bridge; remove it so the "
@@ -35,8 +37,8 @@ extension PorterVLANDriver {
             try await ip.addBridge(bridge)
         }
         links = try await ip.links()
-        // Ports this porter tagged for an earlier vlan_id or uplink.
-        for stale in links where stale.kind == "vlan" && stale.master == bridge && stale.name != port {
+        // Ports this porter made for an earlier vlan_id, uplink or overlay.
+        for stale in links where ["vlan", "vxlan"].contains(stale.kind) && stale.master == bridge && stale.name != port {
             try await ip.delete(stale.name)
         }
         if let port, let link = links.named(port) {
@@ -47,7 +49,9 @@ extension PorterVLANDriver {
         let current = links.named(bridge)?.addresses ?? []
         let reserved = Set(store.reservations(of: settings.id).flatMap(\.addresses))
         var desired: [InterfaceAddress] = []
-        for (subnet, dhcp) in settings.dhcpSubnets {
+        // Only the porter that serves DHCP has an address on the network; on the other hosts
+        // the bridge only carries its L2.
+        for (subnet, dhcp) in settings.span.servesDHCP ? settings.dhcpSubnets : [] {
             guard let address = ServerAddress.choose(in: subnet, dhcp: dhcp, current: current.map(\.address), reserved: reserved)
             else {
                 throw AgentFailure("\(subnet) of network \(settings.id) has no free address outside dhcp.range \(dhcp.range) "
@@ -65,7 +69,12 @@ extension PorterVLANDriver {
         let isUp = links.named(bridge)?.isUp ?? false
         if up {
             if !isUp { try await ip.setUp(bridge, true) }
-            try await runDHCP(settings)
+            if let port, links.named(port)?.kind == "vxlan" { try await updateFloodPeers(settings, port: port) }
+            if settings.span.servesDHCP {
+                try await runDHCP(settings)
+            } else {
+                await stopDHCP(settings.id)
+            }
         } else {
             await stopDHCP(settings.id)
             if isUp { try await ip.setUp(bridge, false) }
@@ -115,7 +124,11 @@ extension PorterVLANDriver {
         await stopDHCP(id)
         let bridge = BridgeName.of(id)
         let links = try await ip.links()
-        var ports = links.filter { $0.kind == "vlan" && $0.master == bridge }.map(\.name)
+        var ports = links.filter { ["vlan", "vxlan"].contains($0.kind) && $0.master == bridge }.map(\.name)
+        // A VXLAN port made just before a crash, not yet a port of the bridge.
+        if let port = links.named(BridgeName.vxlan(of: id)), port.kind == "vxlan", !ports.contains(port.name) {
+            ports.append(port.name)
+        }
         // A sub-interface made just before a crash, not yet a port of the bridge.
         if let uplink = configuration.uplink, let vlanID = store.record(of: id)?.network.parameters?.vlanID,
            let port = links.named(BridgeName.subInterface(uplink: uplink, vlanID: vlanID)),
@@ -134,6 +147,8 @@ extension PorterVLANDriver {
     /// Runs the network's one dnsmasq: adopts a running one with the right command line, stops
     /// any other, starts one when none is left; then confirms from dnsmasq's log that it read
     /// the reservations (an adopted one re-reads them first). Without DHCP subnets, stops it.
+    /// On a network with a VXLAN port, its MTU is offered to guests so their frames fit in the
+    /// overlay.
     func runDHCP(_ settings: NetworkSettings) async throws {
         let files = store.dnsmasqFiles(of: settings.id)
         let running = processes.running(pidFile: files.pid)
@@ -141,10 +156,11 @@ extension PorterVLANDriver {
             for process in running { await processes.stop(process) }
             return
         }
+        let overlayMTU = configuration.vxlan == nil ? nil : try await ip.links().named(BridgeName.vxlan(of: settings.id))?.mtu
         // dnsmasq refuses to start without its hosts file.
         try store.write(store.reservations(of: settings.id), of: settings.id)
         let arguments = DnsmasqArguments.make(bridge: settings.bridge, subnets: settings.dhcpSubnets, files: files,
-                                              leaseSeconds: configuration.leaseSeconds)
+                                              leaseSeconds: configuration.leaseSeconds, mtu: overlayMTU)
         var adopted: DnsmasqProcesses.Running?
         for process in running {
             if adopted == nil && process.arguments == arguments {

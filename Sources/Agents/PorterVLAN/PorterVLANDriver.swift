@@ -71,7 +71,7 @@ public struct PorterVLANDriver: AgentDriver {
     public func validate(_ object: Object) throws {
         switch (object.type, object.desiredState) {
         case (.networkVLAN, let state) where state != "deleted":
-            _ = try NetworkSettings(object, uplink: configuration.uplink)
+            _ = try NetworkSettings(object, uplink: configuration.uplink, vxlan: configuration.vxlan != nil)
         case (.nic, nil), (.nic, "attached"):
             let nic = try NICSettings(object)
             if nic.network.subnets != nil {
@@ -94,4 +94,10 @@ public struct PorterVLANDriver: AgentDriver {
 
     /// Porters give no capacity: a network costs the host nothing the scheduler counts.
     public func capacity() async throws -> Capacity? { nil }
+
+    /// The underlay address, so the scheduler can name this host to the other porters of a
+    /// network that spans it.
+    public var announcedAddresses: [IPv4Address] {
+        configuration.vxlan.map { [$0.local] } ?? []
+    }
 }

@@ -28,9 +28,10 @@ extension AgentRuntime {
             logger.error("cannot measure this host's capacity; heartbeat skipped", metadata: ["error": "\(why)"])
             return
         }
+        let addresses = driver.announcedAddresses.map(\.description)
         let message = HeartbeatMessage(
             agent: Object(type: driver.agentType, id: identity.agentID, desiredState: "alived",
-                          hostID: identity.hostID, capacity: capacity),
+                          ipAddresses: addresses.isEmpty ? nil : addresses, hostID: identity.hostID, capacity: capacity),
             intervalSeconds: max(1, Int(configuration.heartbeatInterval.components.seconds)),
             sentAt: Date())
         do {

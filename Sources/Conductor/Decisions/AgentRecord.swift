@@ -33,8 +33,17 @@ struct AgentRecord: Sendable, Equatable {
         intervalSeconds = heartbeat.intervalSeconds
         // An agent that announces it is leaving (`state: dead`) is recorded as dead at once.
         let state = agent.desiredState == Self.dead ? Self.dead : Self.alived
-        self.agent = Object(type: type, id: id, desiredState: state, hostID: hostID, capacity: agent.capacity)
+        let addresses = agent.ipAddresses ?? []
+        guard addresses.count <= Self.maximumAddresses, addresses.allSatisfy({ IPv4Address($0) != nil }) else {
+            throw MessageRejection("the heartbeat of agent \(id) announces ip_addresses that are not at most "
+                + "\(Self.maximumAddresses) IPv4 addresses")
+        }
+        self.agent = Object(type: type, id: id, desiredState: state, ipAddresses: addresses.isEmpty ? nil : addresses,
+                            hostID: hostID, capacity: agent.capacity)
     }
+
+    /// How many underlay addresses an agent may announce.
+    static let maximumAddresses = 4
 
     var state: String { agent.desiredState ?? Self.alived }
 

@@ -10,7 +10,8 @@ import Messages
 /// - `--no-ping`: no 3-second ping before each first offer; the bridge is private.
 /// - one `--dhcp-range` per DHCP subnet, tagged `sN` so its router and DNS options go with it; a
 ///   subnet without a gateway gets an empty router option (otherwise dnsmasq would offer its own
-///   address as the default route).
+///   address as the default route); on a network joined across hosts by VXLAN, the MTU option
+///   with the overlay's MTU, so a guest's full-size frames are not dropped by the tunnel.
 /// - leases, reservations (hosts file, re-read on SIGHUP), pid file and log in the network's
 ///   state directory. dnsmasq runs daemonized: it forks, writes its pid file, and reports start-up
 ///   errors on standard error before the command returns.
@@ -19,7 +20,7 @@ import Messages
 /// range after a change) is replaced.
 enum DnsmasqArguments {
     static func make(bridge: String, subnets: [(subnet: IPv4Subnet, dhcp: DHCPSettings)], files: DnsmasqFiles,
-                     leaseSeconds: Int) -> [String] {
+                     leaseSeconds: Int, mtu: Int? = nil) -> [String] {
         var arguments = [
             "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=0",
             "--interface=\(bridge)", "--bind-interfaces", "--except-interface=lo", "--no-ping",
@@ -28,6 +29,9 @@ enum DnsmasqArguments {
             let tag = "s\(index)"
             arguments.append("--dhcp-range=set:\(tag),\(dhcp.range.first),\(dhcp.range.last),\(subnet.netmask),\(leaseSeconds)")
             arguments.append("--dhcp-option=tag:\(tag),option:router" + (dhcp.gateway.map { ",\($0)" } ?? ""))
+            if let mtu {
+                arguments.append("--dhcp-option=tag:\(tag),option:mtu,\(mtu)")
+            }
             if !dhcp.nameservers.isEmpty {
                 arguments.append("--dhcp-option=tag:\(tag),option:dns-server,"
                     + dhcp.nameservers.map(\.description).joined(separator: ","))

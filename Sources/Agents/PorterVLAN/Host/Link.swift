@@ -15,6 +15,9 @@ struct Link: Sendable, Hashable {
     /// For a VLAN interface: its tag and the interface it tags.
     var vlanID: Int?
     var parent: String?
+    /// For a VXLAN interface: how it is made (VNI, source, multicast group, UDP port).
+    var vxlan: VXLANLink?
+    var mtu: Int?
     var addresses: [InterfaceAddress]
 
     /// Every interface in `json`, the output of `ip -j -d addr show`.
@@ -41,8 +44,35 @@ struct Link: Sendable, Hashable {
                 kind: kind,
                 vlanID: kind == "vlan" ? data?["id"] as? Int : nil,
                 parent: kind == "vlan" ? entry["link"] as? String : nil,
+                vxlan: kind == "vxlan" ? data.flatMap(VXLANLink.init) : nil,
+                mtu: entry["mtu"] as? Int,
                 addresses: addresses)
         }
+    }
+}
+
+/// What `ip -d` says of a VXLAN interface.
+struct VXLANLink: Sendable, Hashable {
+    var vni: Int
+    var local: IPv4Address?
+    var group: IPv4Address?
+    /// The underlay interface (`dev`).
+    var device: String?
+    var port: Int?
+
+    init(vni: Int, local: IPv4Address?, group: IPv4Address?, device: String?, port: Int?) {
+        self.vni = vni
+        self.local = local
+        self.group = group
+        self.device = device
+        self.port = port
+    }
+
+    init?(_ data: [String: Any]) {
+        guard let vni = data["id"] as? Int else { return nil }
+        self.init(vni: vni, local: (data["local"] as? String).flatMap(IPv4Address.init),
+                  group: (data["group"] as? String).flatMap(IPv4Address.init),
+                  device: data["link"] as? String, port: data["port"] as? Int)
     }
 }
 

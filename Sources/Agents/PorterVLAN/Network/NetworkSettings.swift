@@ -9,18 +9,24 @@ struct NetworkSettings: Sendable, Hashable {
     var bridge: String
     var vlanID: Int?
     var subnets: [SubnetSettings]
+    /// The other hosts it is on, and whether this porter serves its DHCP.
+    var span: NetworkSpan
 
     /// The subnets DHCP is served on.
     var dhcpSubnets: [(subnet: IPv4Subnet, dhcp: DHCPSettings)] {
         subnets.compactMap { settings in settings.dhcp.map { (settings.cidr, $0) } }
     }
 
-    /// - Parameter uplink: the porter's `porter.uplink`; with one, a network needs a VLAN id.
+    /// - Parameters:
+    ///   - uplink: the porter's `porter.uplink`; with one, a network needs a VLAN id.
+    ///   - vxlan: whether the porter joins hosts with VXLAN, whose VNI is the VLAN id, so a
+    ///     network needs one too.
     /// - Throws: ``AgentFailure`` naming the field and what is wrong with it.
-    init(_ network: Object, uplink: String?) throws {
+    init(_ network: Object, uplink: String?, vxlan: Bool = false) throws {
         guard let id = network.id else { throw AgentFailure("the network has no id") }
         self.id = id
         bridge = BridgeName.of(id)
+        span = NetworkSpan(network)
         let name = "network \(id)"
         if let vlan = network.parameters?.vlanID {
             guard (1...4094).contains(vlan) else {
@@ -38,6 +44,10 @@ struct NetworkSettings: Sendable, Hashable {
                 throw AgentFailure("the VLAN interface name \(subInterface) is longer than Linux allows "
                     + "(\(BridgeName.maximumLength) characters); rename the uplink \(uplink) or use a shorter porter.uplink")
             }
+        }
+        if vxlan && vlanID == nil {
+            throw AgentFailure("\(name) has no parameters.vlan_id, but this porter joins its networks across hosts with "
+                + "VXLAN (porter.vxlan_local), whose VNI is the vlan_id; give the network a vlan_id")
         }
         var subnets: [SubnetSettings] = []
         for (index, subnet) in (network.subnets ?? []).enumerated() {

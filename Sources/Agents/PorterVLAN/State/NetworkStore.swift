@@ -127,9 +127,27 @@ struct NetworkStore: Sendable {
 struct NetworkRecord: Sendable, Hashable, Codable {
     var network: Object
     var serverAddresses: [String]
+    /// Whether this porter runs the network's DHCP (and keeps its NICs' reservations); false on
+    /// the other hosts of a network that spans several.
+    var servesDHCP: Bool
+
+    init(network: Object, serverAddresses: [String], servesDHCP: Bool = true) {
+        self.network = network
+        self.serverAddresses = serverAddresses
+        self.servesDHCP = servesDHCP
+    }
 
     enum CodingKeys: String, CodingKey {
         case network
         case serverAddresses = "server_addresses"
+        case servesDHCP = "serves_dhcp"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        network = try container.decode(Object.self, forKey: .network)
+        serverAddresses = try container.decode([String].self, forKey: .serverAddresses)
+        // Records from before networks spanned hosts: every network served its own DHCP.
+        servesDHCP = try container.decodeIfPresent(Bool.self, forKey: .servesDHCP) ?? true
     }
 }

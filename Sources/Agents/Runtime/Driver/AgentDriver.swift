@@ -42,6 +42,10 @@ public protocol AgentDriver: Sendable {
     /// capacity (porters).
     func capacity() async throws -> Capacity?
 
+    /// Where other hosts' agents reach this one (a porter's underlay address), announced in
+    /// every heartbeat as the agent's `ip_addresses`. By default none.
+    var announcedAddresses: [IPv4Address] { get }
+
     /// The resources of ``resourceTypes`` this driver finds on the host, as objects (`type`, `id`
     /// and what it can observe, such as `size` and `url`); the runtime compares them on
     /// start-up with what it was asked to hold.
@@ -68,6 +72,8 @@ public protocol AgentDriver: Sendable {
 }
 
 extension AgentDriver {
+    public var announcedAddresses: [IPv4Address] { [] }
+
     public var resourceTypes: Set<ObjectType> {
         Set(ObjectType.allCases.filter { $0.servingAgent == agentType })
     }

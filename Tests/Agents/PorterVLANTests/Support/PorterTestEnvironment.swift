@@ -84,8 +84,8 @@ enum PorterTestEnvironment {
         return try await body(host)
     }
 
-    static func driver(_ host: PorterHost, uplink: String? = nil) -> PorterVLANDriver {
-        PorterVLANDriver(configuration: PorterVLANConfiguration(stateDirectory: host.stateDirectory, uplink: uplink),
+    static func driver(_ host: PorterHost, uplink: String? = nil, vxlan: VXLANConfiguration? = nil) -> PorterVLANDriver {
+        PorterVLANDriver(configuration: PorterVLANConfiguration(stateDirectory: host.stateDirectory, uplink: uplink, vxlan: vxlan),
                          runner: host.namespace.commandRunner, logger: logger)
     }
 
@@ -189,6 +189,8 @@ final class DHCPClient: Sendable {
         var address: String
         var router: String
         var dns: String
+        /// The MTU option, when the server sent one.
+        var mtu: Int? = nil
     }
 
     init(porter: PorterHost, bridge: String, mac: String) throws {
@@ -206,7 +208,7 @@ final class DHCPClient: Sendable {
             try namespace.check(["ip", "link", "set", "dev", interface, "up"])
             try """
                 #!/bin/sh
-                [ "$1" = bound ] && echo "LEASE $ip $router $dns"
+                [ "$1" = bound ] && echo "LEASE $ip $router $dns mtu=$mtu"
                 exit 0
 
                 """.write(toFile: script, atomically: true, encoding: .utf8)
@@ -219,12 +221,23 @@ final class DHCPClient: Sendable {
 
     /// Asks for a lease (five tries, then gives up); nil when none came.
     func lease() throws -> Lease? {
-        let result = try namespace.run(["busybox", "udhcpc", "-i", interface, "-n", "-q", "-t", "5", "-T", "1", "-s", script])
+        let result = try namespace.run(["busybox", "udhcpc", "-i", interface, "-n", "-q", "-t", "5", "-T", "1", "-O", "mtu", "-s", script])
         guard let line = result.standardOutput.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("LEASE ") })
         else { return nil }
         let words = line.split(separator: " ").map(String.init)
         guard words.count >= 4 else { return nil }
-        return Lease(address: words[1], router: words[2], dns: words[3])
+        let mtu = words.first { $0.hasPrefix("mtu=") }.flatMap { Int($0.dropFirst(4)) }
+        return Lease(address: words[1], router: words[2], dns: words[3], mtu: mtu)
+    }
+
+    /// Puts `address` on the client's interface, as a guest does with its lease.
+    func configure(_ address: String, prefixLength: Int = 24) throws {
+        try namespace.check(["ip", "addr", "add", "\(address)/\(prefixLength)", "dev", interface])
+    }
+
+    /// Whether `address` answers one ping within two seconds.
+    func reaches(_ address: String) throws -> Bool {
+        try namespace.run(["busybox", "ping", "-c", "1", "-W", "2", address]).status == 0
     }
 
     func remove() {
