@@ -18,8 +18,8 @@ enum Fixtures {
                         capacity: Resources(diskBytes: diskGB * gb), claimed: claimed)
     }
 
-    static func porter(_ host: ObjectID, alive: Bool = true, id: ObjectID = ObjectID()) -> RegisteredAgent {
-        RegisteredAgent(id: id, type: .agentPorterVLAN, hostID: host, alive: alive, capacity: .zero)
+    static func porter(_ host: ObjectID, alive: Bool = true, id: ObjectID = ObjectID(), addresses: [String] = []) -> RegisteredAgent {
+        RegisteredAgent(id: id, type: .agentPorterVLAN, hostID: host, alive: alive, capacity: .zero, addresses: addresses)
     }
 
     /// One agent of each kind on `host`.
@@ -56,11 +56,12 @@ enum Fixtures {
 
     static func place(_ objects: [Object], on agents: [RegisteredAgent], constraints: SchedulingConstraints = .init(),
                       related: [ObjectID: Object] = [:], siblings: Set<ObjectID> = [],
-                      current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:])
+                      current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:],
+                      dhcpServers: [ObjectID: ObjectID] = [:])
         -> Result<PlacementPlan, PlacementFailure> {
         Placement.place(
             PlacementRequest(specID: 1, objects: objects, related: related, siblings: siblings, current: current,
-                             claims: claims, constraints: constraints),
+                             claims: claims, dhcpServers: dhcpServers, constraints: constraints),
             in: PlacementSnapshot(agents: agents))
     }
 }

@@ -59,7 +59,9 @@ struct PlacementIndexTests {
         for (group, chosen) in zip(groups, expected) {
             #expect(plan.placements[group.vm.id!] == [chosen.compute])
             #expect(plan.placements[group.volume.id!] == [chosen.volumer])
-            #expect(plan.placements[group.nic.id!] == [chosen.porter])
+            // Its own host's porter first; the shared network's DHCP server after it when that
+            // is on another host (it keeps the reservation).
+            #expect(plan.placements[group.nic.id!]?.first == chosen.porter)
         }
     }
 

@@ -210,16 +210,22 @@ import Testing
         let plan = try F.place(vms + nics + [network], on: agents).get()
         #expect(Set(plan.placements[network.id!]!) == [agents[2].id, agents[5].id])
         #expect(plan.assignments.filter { $0.objectID == network.id! }.count == 2)
+        let server = try #require(plan.dhcpServers[network.id!])
 
-        // A later NIC on a third host brings the (already placed) network there too, and only there.
+        // A later NIC on a third host brings the (already placed) network there too; every porter
+        // of it hears, since its overlay gains a peer, and its DHCP server stays.
         let c = ObjectID()
         let third = F.host(c)
         let nic = F.nic(network: network.id!)
         let vm = F.vm(attaching: [nic.id!])
         let later = try F.place([vm, nic], on: agents + third, constraints: SchedulingConstraints(hostID: c),
-                                related: [network.id!: network], current: [network.id!: [agents[2].id, agents[5].id]]).get()
+                                related: [network.id!: network], current: [network.id!: [agents[2].id, agents[5].id]],
+                                dhcpServers: [network.id!: server]).get()
         #expect(later.placements[network.id!].map(Set.init) == [agents[2].id, agents[5].id, third[2].id])
-        #expect(later.assignments.filter { $0.objectID == network.id! } == [.init(objectID: network.id!, agentID: third[2].id)])
+        #expect(Set(later.assignments.filter { $0.objectID == network.id! }.map(\.agentID))
+            == [agents[2].id, agents[5].id, third[2].id])
+        #expect(later.dhcpServers[network.id!] == server)
+        #expect(later.placements[nic.id!] == [third[2].id, server], "its own host's porter, and the DHCP server for its reservation")
     }
 
     @Test func aNICNeedsAPorterOnItsVMsHost() throws {

@@ -7,6 +7,9 @@ import Messages
 /// - a VM goes to an `agent/compute/kvm`, a volume to an `agent/volumer/file`, a NIC to the
 ///   `agent/porter/vlan` on its VM's host, a network to the porter of every host that has one of
 ///   its NICs (one porter anywhere when it has none yet);
+/// - a network on several hosts has one DHCP server, the porter it was on first (the one that
+///   keeps its reservations); a NIC on another host is also sent to that porter, which serves
+///   its fixed address across the overlay;
 /// - a VM, its volumes and its NICs share a host (a file volume is local to its host), and with
 ///   `same_host` the whole spec does; `host_id` pins the spec to one host;
 /// - only alive agents, never an avoided one, and only where the free capacity (reported minus
@@ -398,12 +401,51 @@ private struct Planner {
                 targets = [porters[Int(pick) % porters.count].id]
             }
             let new = targets.filter { !current.contains($0) }
-            guard inRequest || !new.isEmpty else { continue }
+            let server = targets.count > 1 ? dhcpServer(of: id, among: targets, current: keepable) : nil
+            let serverChanged = server != nil && server != request.dhcpServers[id]
+            if let server {
+                plan.dhcpServers[id] = server
+                sendReservations(of: id, to: server, nics: nicsByNetwork[id] ?? [])
+            }
+            guard inRequest || !new.isEmpty || serverChanged else { continue }
             // Its own Request goes to every target, a porter it stays on included (that porter may
             // be the one it failed on: a silence or a missed deadline is not held against it);
-            // a network of another spec only reaches the porters it gains.
-            assign(id, to: targets, sending: inRequest ? targets : new)
+            // a network of another spec reaches the porters it gains, and all of them when it
+            // spans several hosts, since each porter's overlay peers changed.
+            assign(id, to: targets, sending: inRequest || server != nil ? targets : new)
         }
+    }
+
+    /// The porter that serves DHCP for a network on several hosts: the one it has, while it stays
+    /// among `targets`; else the porter it was on (which keeps its NICs' reservations); else the
+    /// first target.
+    func dhcpServer(of network: ObjectID, among targets: [ObjectID], current: [ObjectID]) -> ObjectID {
+        if let server = request.dhcpServers[network], targets.contains(server) { return server }
+        return current.first(where: targets.contains) ?? targets[0]
+    }
+
+    /// Adds the network's DHCP server to the agents of each of its NICs placed elsewhere in this
+    /// decision, so that porter keeps the NIC's reservation; a NIC of this request is sent there.
+    mutating func sendReservations(of network: ObjectID, to server: ObjectID, nics: [ObjectID]) {
+        guard let serverHost = snapshot.agents[server]?.hostID else { return }
+        for nic in nics {
+            guard var agents = plan.placements[nic], !agents.contains(server),
+                  agents.contains(where: { snapshot.agents[$0]?.hostID != serverHost }) else { continue }
+            agents.append(server)
+            plan.placements[nic] = agents
+            if requestIDs.contains(nic) {
+                plan.assignments.append(PlacementPlan.Assignment(objectID: nic, agentID: server))
+            }
+        }
+    }
+
+    /// The agents that hold `id` on its own host: for a NIC also on its network's DHCP server
+    /// (for its reservation), the others.
+    func hostingAgents(of id: ObjectID, _ agents: [ObjectID]) -> [ObjectID] {
+        guard agents.count > 1, objects[id]?.type == .nic else { return agents }
+        let servers = Set(networksOf(id).compactMap { plan.dhcpServers[$0] ?? request.dhcpServers[$0] })
+        let local = agents.filter { !servers.contains($0) }
+        return local.isEmpty ? agents : local
     }
 
     /// The networks a NIC is on.
@@ -427,12 +469,12 @@ private struct Planner {
 
     /// The hosts of the agents `id` is on now (before this decision).
     func hosts(ofCurrent id: ObjectID) -> [ObjectID] {
-        (request.current[id] ?? []).compactMap { snapshot.agents[$0]?.hostID }
+        hostingAgents(of: id, request.current[id] ?? []).compactMap { snapshot.agents[$0]?.hostID }
     }
 
     /// The hosts `id` is on after this decision so far (or now, when this decision leaves it).
     func hosts(ofPlaced id: ObjectID) -> [ObjectID] {
-        if let placed = plan.placements[id] { return placed.compactMap { snapshot.agents[$0]?.hostID } }
+        if let placed = plan.placements[id] { return hostingAgents(of: id, placed).compactMap { snapshot.agents[$0]?.hostID } }
         if requestIDs.contains(id) && objects[id]?.type != .networkVLAN { return [] }
         return hosts(ofCurrent: id)
     }

@@ -15,8 +15,12 @@ public struct PlacementPlan: Sendable, Hashable {
 
     /// The agents each object is on after this decision: the request's objects, and networks
     /// of other specs that gained a porter for a NIC placed now. A network has one porter per
-    /// host with one of its NICs; everything else has one agent.
+    /// host with one of its NICs; a NIC on another host than its network's DHCP server has its
+    /// own host's porter and that server (which keeps its reservation); everything else has one
+    /// agent.
     public var placements: [ObjectID: [ObjectID]] = [:]
+    /// The porter that serves DHCP for each network this decision placed on several hosts.
+    public var dhcpServers: [ObjectID: ObjectID] = [:]
     /// The `Request`s to send, in the message's object order.
     public var assignments: [Assignment] = []
     /// The claims the objects hold after this decision (new, moved or resized).

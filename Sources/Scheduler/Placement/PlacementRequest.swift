@@ -19,12 +19,15 @@ public struct PlacementRequest: Sendable, Hashable {
     public var current: [ObjectID: [ObjectID]]
     /// The claims objects hold now.
     public var claims: [ObjectID: ObjectClaim]
+    /// The porter that serves each network's DHCP now, for networks on several hosts (the
+    /// graph's ``Relation/networkDHCPServer`` edges).
+    public var dhcpServers: [ObjectID: ObjectID]
     public var constraints: SchedulingConstraints
 
     public init(
         specID: Int64, objects: [Object], related: [ObjectID: Object] = [:], siblings: Set<ObjectID> = [],
         current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:],
-        constraints: SchedulingConstraints = SchedulingConstraints()
+        dhcpServers: [ObjectID: ObjectID] = [:], constraints: SchedulingConstraints = SchedulingConstraints()
     ) {
         self.specID = specID
         self.objects = objects
@@ -32,6 +35,7 @@ public struct PlacementRequest: Sendable, Hashable {
         self.siblings = siblings
         self.current = current
         self.claims = claims
+        self.dhcpServers = dhcpServers
         self.constraints = constraints
     }
 }

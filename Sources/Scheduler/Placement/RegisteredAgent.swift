@@ -11,19 +11,25 @@ public struct RegisteredAgent: Sendable, Hashable {
     public var capacity: Resources
     /// The sum of the claims on it.
     public var claimed: Resources
+    /// Where other hosts reach it, as its heartbeats announce (a porter's underlay address).
+    public var addresses: [String]
 
-    public init(id: ObjectID, type: ObjectType, hostID: ObjectID, alive: Bool, capacity: Resources, claimed: Resources = .zero) {
+    public init(id: ObjectID, type: ObjectType, hostID: ObjectID, alive: Bool, capacity: Resources, claimed: Resources = .zero,
+                addresses: [String] = []) {
         self.id = id
         self.type = type
         self.hostID = hostID
         self.alive = alive
         self.capacity = capacity
         self.claimed = claimed
+        self.addresses = addresses
     }
 
-    /// The agent as requests embed it (seed 5.1): type, id, state and host, nothing else.
+    /// The agent as requests embed it (seed 5.1): type, id, state and host; and the addresses
+    /// it announced, which a network's other porters send its overlay traffic to.
     public var object: Object {
-        Object(type: type, id: id, desiredState: alive ? "alived" : "dead", hostID: hostID)
+        Object(type: type, id: id, desiredState: alive ? "alived" : "dead", ipAddresses: addresses.isEmpty ? nil : addresses,
+               hostID: hostID)
     }
 
     /// What is left to claim.

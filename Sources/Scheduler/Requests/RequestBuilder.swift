@@ -18,16 +18,19 @@ public struct RequestBuilder: Sendable {
     public var agents: [ObjectID: Object]
     /// The objects of the spec: `depended_by` looks for dependents among these only.
     public var specMembers: Set<ObjectID>
+    /// The porter that serves DHCP for each network on several hosts.
+    public var dhcpServers: [ObjectID: ObjectID]
 
     public init(
         specID: Int64, objects: [ObjectID: Object], placements: [ObjectID: [ObjectID]],
-        agents: [ObjectID: Object], specMembers: Set<ObjectID>
+        agents: [ObjectID: Object], specMembers: Set<ObjectID>, dhcpServers: [ObjectID: ObjectID] = [:]
     ) {
         self.specID = specID
         self.objects = objects
         self.placements = placements
         self.agents = agents
         self.specMembers = specMembers
+        self.dhcpServers = dhcpServers
     }
 
     /// The request that asks `agentID` to bring `objectID` to its desired state; nil when the
@@ -36,8 +39,25 @@ public struct RequestBuilder: Sendable {
         guard objects[objectID] != nil else { return nil }
         let host = agents[agentID]?.hostID
         var visiting = Set<ObjectID>()
-        guard let object = embed(objectID, near: host, on: agentID, visiting: &visiting) else { return nil }
+        guard var object = embed(objectID, near: host, on: agentID, visiting: &visiting) else { return nil }
+        if object.type == .networkVLAN {
+            object.dependencies = (object.dependencies ?? []) + span(of: objectID, to: agentID)
+        }
         return RequestMessage(specID: specID, object: object, dependedBy: dependents(of: objectID, near: host))
+    }
+
+    /// For a network on several hosts, what the porter `agentID` needs besides the network: the
+    /// other porters (its overlay's peers, with their addresses) and the one that serves DHCP.
+    func span(of network: ObjectID, to agentID: ObjectID) -> [Dependency] {
+        let porters = placements[network] ?? []
+        guard porters.count > 1 else { return [] }
+        var span = porters.filter { $0 != agentID }.compactMap { agents[$0] }.map {
+            Dependency(object: $0, property: DependencyProperty(relation: Relation.networkPeer))
+        }
+        if let server = dhcpServers[network].flatMap({ agents[$0] }) {
+            span.append(Dependency(object: server, property: DependencyProperty(relation: Relation.networkDHCPServer)))
+        }
+        return span
     }
 
     /// The object with its dependencies embedded whole and its own `scheduled` agent: `agentID`

@@ -3,7 +3,7 @@ import Messages
 import Store
 import Synchronization
 
-/// What the registry's agent documents say (host and capacity), decoded once per document.
+/// What the registry's agent documents say (host, capacity and addresses), decoded once per document.
 ///
 /// Every spec reads every candidate agent's stored JSON; decoding it each time was a third of the
 /// scheduler's CPU at 300 agents (docs/performance.md). A document changes only when its agent's
@@ -12,6 +12,8 @@ final class AgentDescriptions: Sendable {
     struct Description: Sendable {
         var hostID: ObjectID
         var capacity: Resources
+        /// Where other hosts reach it (a porter's underlay address).
+        var addresses: [String]
     }
 
     private let cache = Mutex<[UUID: (document: String, description: Description)]>([:])
@@ -24,7 +26,8 @@ final class AgentDescriptions: Sendable {
         guard let object = try? MessageCodec.decode(Object.self, from: node.object, format: .json),
               let hostID = object.hostID
         else { return nil }
-        let description = Description(hostID: hostID, capacity: Resources(capacity: object.capacity))
+        let description = Description(hostID: hostID, capacity: Resources(capacity: object.capacity),
+                                      addresses: object.ipAddresses ?? [])
         cache.withLock { $0[node.id] = (node.object, description) }
         return description
     }

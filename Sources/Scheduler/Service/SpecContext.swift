@@ -12,6 +12,8 @@ struct SpecContext {
     var specMembers: Set<ObjectID> = []
     /// The agents each object is scheduled on now.
     var current: [ObjectID: [ObjectID]] = [:]
+    /// The porter that serves each network's DHCP, for networks on several hosts.
+    var dhcpServers: [ObjectID: ObjectID] = [:]
     /// The graph's nodes of resource objects (the message's included), by id.
     var nodes: [ObjectID: GraphNode] = [:]
 
@@ -65,6 +67,9 @@ struct SpecContext {
             context.current[ObjectID(edge.source), default: []].append(ObjectID(edge.target))
         }
         for (id, agents) in context.current { context.current[id] = Array(Set(agents)).sorted() }
+        for edge in edges where edge.relation == Relation.networkDHCPServer {
+            context.dhcpServers[ObjectID(edge.source)] = ObjectID(edge.target)
+        }
         return context
     }
 

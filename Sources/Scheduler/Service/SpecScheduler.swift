@@ -205,7 +205,7 @@ struct SpecScheduler: Sendable {
         let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lock))
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
-            current: context.current, claims: claims, constraints: constraints)
+            current: context.current, claims: claims, dhcpServers: context.dhcpServers, constraints: constraints)
         return (context, request, agents, query)
     }
 
@@ -273,6 +273,12 @@ struct SpecScheduler: Sendable {
             let specID = context.nodes[id]?.specID ?? message.id
             edges += placed.map { GraphEdge(source: id.uuid, target: $0.uuid, relation: Relation.scheduled, properties: property, specID: specID) }
         }
+        for (network, server) in plan.dhcpServers.sorted(by: { $0.key < $1.key }) where context.dhcpServers[network] != server {
+            try await tx.deleteEdges(from: network.uuid, relation: Relation.networkDHCPServer)
+            let property = MessageCodec.encodeString(DependencyProperty(relation: Relation.networkDHCPServer), format: .json)
+            edges.append(GraphEdge(source: network.uuid, target: server.uuid, relation: Relation.networkDHCPServer,
+                                   properties: property, specID: context.nodes[network]?.specID ?? message.id))
+        }
         try await tx.upsertEdges(edges)
 
         let agentsByID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -308,8 +314,10 @@ struct SpecScheduler: Sendable {
         var placements = context.current
         for (id, placed) in plan.placements { placements[id] = placed }
         let agentObjects = Dictionary(agents.map { ($0.id, $0.object) }, uniquingKeysWith: { a, _ in a })
+        var dhcpServers = context.dhcpServers
+        for (network, server) in plan.dhcpServers { dhcpServers[network] = server }
         let builder = RequestBuilder(specID: message.id, objects: objects, placements: placements,
-                                     agents: agentObjects, specMembers: context.specMembers)
+                                     agents: agentObjects, specMembers: context.specMembers, dhcpServers: dhcpServers)
         var outbox = plan.assignments.compactMap { assignment -> OutboxMessage? in
             guard var request = builder.request(for: assignment.objectID, to: assignment.agentID) else { return nil }
             request.attempt = attempt(of: assignment.objectID)
@@ -412,6 +420,7 @@ extension RegisteredAgent {
         self.init(
             id: ObjectID(registration.node.id), type: type, hostID: description.hostID, alive: registration.alive,
             capacity: description.capacity,
-            claimed: claimed.map { Resources(vcpus: $0.vcpus, memoryBytes: $0.memoryBytes, diskBytes: $0.diskBytes) } ?? .zero)
+            claimed: claimed.map { Resources(vcpus: $0.vcpus, memoryBytes: $0.memoryBytes, diskBytes: $0.diskBytes) } ?? .zero,
+            addresses: description.addresses)
     }
 }
