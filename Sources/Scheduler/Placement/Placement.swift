@@ -8,7 +8,8 @@ import Messages
 ///   `agent/porter/vlan` on its VM's host, a network to the porter of every host that has one of
 ///   its NICs (one porter anywhere when it has none yet);
 /// - a VM, its volumes and its NICs share a host (a file volume is local to its host), and with
-///   `same_host` the whole spec does; `host_id` pins the spec to one host;
+///   `same_host` the whole spec does; `host_id` pins the spec to one host; with `different_host`
+///   each VM of the spec goes to a host that none of the spec's other VMs is on;
 /// - only alive agents, never an avoided one, and only where the free capacity (reported minus
 ///   claimed) holds the objects; among the hosts that fit, the one left with the largest share of
 ///   free capacity wins, which spreads objects across hosts;
@@ -161,16 +162,48 @@ private struct Planner {
             if groups[root] == nil { roots.append(root) }
             groups[root, default: []].append(id)
         }
+        let specVMs = participants.filter(isSpecVM)
+        // Under different_host, the hosts each group's VMs are on: first where they stay, then
+        // where this decision puts them.
+        var vmHosts: [ObjectID: Set<ObjectID>] = [:]
+        if constraints.differentHost {
+            for id in specVMs where !placing.contains(id) {
+                vmHosts[sets.root(id), default: []].formUnion(hosts(ofCurrent: id))
+            }
+        }
         for root in roots {
             let group = groups[root] ?? []
             let new = group.filter { placing.contains($0) }
             guard !new.isEmpty else { continue }
             let anchors = Set(group.filter { !placing.contains($0) }.flatMap { hosts(ofCurrent: $0) })
-            placeGroup(new, anchors: anchors)
+            var apart: Apart?
+            if constraints.differentHost, new.contains(where: isSpecVM) {
+                let vms = group.filter(isSpecVM)
+                if vms.count > 1 {
+                    failAll(new, PlacementReason.differentHostJoined(vms.compactMap { objects[$0] }))
+                    continue
+                }
+                let taken = vmHosts.filter { $0.key != root }.values.reduce(into: Set<ObjectID>()) { $0.formUnion($1) }
+                apart = Apart(taken: taken, vms: specVMs.count)
+            }
+            placeGroup(new, anchors: anchors, apart: apart)
+            if apart != nil { vmHosts[root] = Set(group.filter(isSpecVM).flatMap { hosts(ofPlaced: $0) }) }
         }
     }
 
-    mutating func placeGroup(_ ids: [ObjectID], anchors: Set<ObjectID>) {
+    /// A VM of the spec (the request's or a sibling), which `different_host` keeps apart.
+    func isSpecVM(_ id: ObjectID) -> Bool {
+        objects[id]?.type == .vmKVM && (requestIDs.contains(id) || request.siblings.contains(id))
+    }
+
+    /// Under `different_host`: the hosts a group with a new VM must not use (those of the
+    /// spec's other VMs), and how many VMs the spec has, for the reason when no host is left.
+    struct Apart {
+        var taken: Set<ObjectID>
+        var vms: Int
+    }
+
+    mutating func placeGroup(_ ids: [ObjectID], anchors: Set<ObjectID>, apart: Apart?) {
         if anchors.count > 1 {
             return failAll(ids, PlacementReason.conflictingHosts(anchors))
         }
@@ -186,7 +219,7 @@ private struct Planner {
         let needs = [ObjectType.agentComputeKVM, .agentVolumerFile, .agentPorterVLAN].compactMap { type in
             demand[type].map { (type: type, demand: $0) }
         }
-        switch chooseHost(needs, target: target) {
+        switch chooseHost(needs, target: target, apart: apart) {
         case .failure(let reason):
             failAll(ids, reason.message)
         case .success(let chosen):
@@ -205,30 +238,44 @@ private struct Planner {
 
     struct NoHost: Error { let message: String }
 
+    typealias Need = (type: ObjectType, demand: Resources)
+
     /// The host whose chosen agents are left with the largest share of free capacity, and those
-    /// agents; `target` restricts the search to one host.
-    func chooseHost(
-        _ needs: [(type: ObjectType, demand: Resources)], target: ObjectID?
-    ) -> Result<[ObjectType: RegisteredAgent], NoHost> {
+    /// agents; `target` restricts the search to one host, and a host `apart` names as taken is
+    /// never considered.
+    func chooseHost(_ needs: [Need], target: ObjectID?, apart: Apart?) -> Result<[ObjectType: RegisteredAgent], NoHost> {
         let candidates = target.map { [$0] } ?? index.hosts
+        let taken = apart?.taken ?? []
         var best: (score: Double, agents: [ObjectType: RegisteredAgent])?
-        hosts: for host in candidates {
-            var chosen: [ObjectType: RegisteredAgent] = [:]
-            var score = Double.infinity
-            for need in needs {
-                guard let (agent, agentScore) = bestAgent(need.type, on: host, demand: need.demand) else { continue hosts }
-                chosen[need.type] = agent
-                score = min(score, agentScore)
-            }
+        for host in candidates where !taken.contains(host) {
+            guard let (score, chosen) = score(needs, on: host) else { continue }
             if best == nil || score > best!.score { best = (score, chosen) }
         }
         if let best { return .success(best.agents) }
+        // Only the spec's other VMs stand in the way: say so rather than blame capacity.
+        if let apart, candidates.contains(where: { taken.contains($0) && score(needs, on: $0) != nil }) {
+            let held = candidates.filter { taken.contains($0) }.count
+            return .failure(NoHost(message: PlacementReason.differentHost(vms: apart.vms, hosts: held, pinned: target)))
+        }
         return .failure(NoHost(message: diagnose(needs, candidates: candidates, target: target)))
+    }
+
+    /// How well `host` takes `needs` (the smallest share its chosen agents are left with) and
+    /// those agents, or nil when it lacks one.
+    func score(_ needs: [Need], on host: ObjectID) -> (score: Double, agents: [ObjectType: RegisteredAgent])? {
+        var chosen: [ObjectType: RegisteredAgent] = [:]
+        var score = Double.infinity
+        for need in needs {
+            guard let (agent, agentScore) = bestAgent(need.type, on: host, demand: need.demand) else { return nil }
+            chosen[need.type] = agent
+            score = min(score, agentScore)
+        }
+        return (score, chosen)
     }
 
     /// Why no host fits: the first kind of agent that no candidate host has with enough free,
     /// or, when each kind exists somewhere, that none has them all.
-    func diagnose(_ needs: [(type: ObjectType, demand: Resources)], candidates: [ObjectID], target: ObjectID?) -> String {
+    func diagnose(_ needs: [Need], candidates: [ObjectID], target: ObjectID?) -> String {
         for need in needs where !candidates.contains(where: { bestAgent(need.type, on: $0, demand: need.demand) != nil }) {
             let avoided = constraints.avoidAgents.filter { id in
                 guard let agent = snapshot.agents[id] else { return false }
