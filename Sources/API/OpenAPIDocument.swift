@@ -681,6 +681,12 @@ enum OpenAPIDocument {
             n0stack/scheduling/same_host:
               type: boolean
               description: place every object of the spec on one host
+            n0stack/scheduling/different_host:
+              type: boolean
+              description: |
+                place each VM of the spec (with its volumes and NICs) on a host that none of the spec's other
+                VMs is on; true together with same_host true is refused (422), and so is true with host_id
+                when the spec has more than one VM
             n0stack/scheduling/host_id:
               type: string
               format: uuid
@@ -1228,6 +1234,11 @@ enum OpenAPIDocument {
             status: {type: string, enum: [alived, dead]}
             host_id: {type: string, format: uuid}
             capacity: {$ref: '#/components/schemas/Capacity'}
+            ip_addresses:
+              type: [array, "null"]
+              description: where other hosts reach the agent (a porter's underlay address, porter.vxlan_local)
+              maxItems: 4
+              items: {type: string, format: ipv4}
             dependencies: {$ref: '#/components/schemas/Dependencies'}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         ImageName:

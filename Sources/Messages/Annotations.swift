@@ -7,6 +7,9 @@ public struct Annotations: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     public static let sameHost = "n0stack/scheduling/same_host"
     /// Place the spec's objects on this host (a host id).
     public static let hostID = "n0stack/scheduling/host_id"
+    /// Place each VM of the spec on a host of its own (`true`/`false`): anti-affinity, so one
+    /// host going down takes one of them.
+    public static let differentHost = "n0stack/scheduling/different_host"
     /// Set by the conductor on a `Spec` it sends back for rescheduling (`with_error`).
     public static let rescheduling = "n0stack/n0core/scheduler/rescheduling"
 

@@ -235,4 +235,38 @@ import Testing
         let problems = try Self.problems(yaml, context: ResolutionContext(limits: SpecLimits(maxObjects: 4, maxDepth: 8)))
         #expect(problems.map(\.path) == ["spec"])
     }
+
+    /// Two VMs under `annotations`.
+    static func twoVMs(_ annotations: String) -> String {
+        """
+        annotations:
+        \(annotations)
+        spec:
+          a: {type: resource/vm/kvm, vcpus: 1, memory: 1gb}
+          b: {type: resource/vm/kvm, vcpus: 1, memory: 1gb}
+        """
+    }
+
+    @Test func differentHostIsABooleanThatContradictsSameHost() throws {
+        let differentHost = "annotations.n0stack/scheduling/different_host"
+        #expect(try Self.problems(Self.twoVMs("  n0stack/scheduling/different_host: true")).isEmpty)
+        #expect(try Self.problems(Self.twoVMs("  n0stack/scheduling/different_host: sometimes")).map(\.path) == [differentHost])
+
+        let both = try Self.problems(Self.twoVMs("  n0stack/scheduling/same_host: true\n  n0stack/scheduling/different_host: true"))
+        #expect(both.map(\.path) == [differentHost])
+        #expect(both.first?.message.contains("annotations.n0stack/scheduling/same_host is true") == true)
+        #expect(try Self.problems(Self.twoVMs("  n0stack/scheduling/same_host: false\n  n0stack/scheduling/different_host: true")).isEmpty)
+    }
+
+    @Test func differentHostWithAPinnedHostHoldsOneVMAtMost() throws {
+        let pinned = "  n0stack/scheduling/different_host: true\n  n0stack/scheduling/host_id: 85cf3a3a-18e4-4fe2-b406-9e79079cae07"
+        let problems = try Self.problems(Self.twoVMs(pinned))
+        #expect(problems.map(\.path) == ["annotations.n0stack/scheduling/different_host"])
+        #expect(problems.first?.message.contains("pins the spec to host 85cf3a3a-18e4-4fe2-b406-9e79079cae07: its 2 VMs would need 2 different hosts") == true)
+
+        let oneVM = Self.twoVMs(pinned).replacingOccurrences(of: "  b: {type: resource/vm/kvm, vcpus: 1, memory: 1gb}", with: "")
+        #expect(try Self.problems(oneVM).isEmpty)
+        let oneDeleted = Self.twoVMs(pinned).replacingOccurrences(of: "memory: 1gb}\n  b: {", with: "memory: 1gb}\n  b: {status: deleted, ")
+        #expect(try Self.problems(oneDeleted).isEmpty, "a VM being deleted needs no host")
+    }
 }

@@ -25,6 +25,16 @@ struct PlacementIndexTests {
 
     @Test("groups of one spec land where a full scan in host order, claiming as it goes, puts them", arguments: 1...40)
     func sameAsFullScan(seed: UInt64) throws {
+        try check(seed: seed, differentHost: false)
+    }
+
+    @Test("under different_host, each VM lands where a full scan that skips the spec's other VMs' hosts puts it",
+          arguments: 1...40)
+    func sameAsFullScanKeepingVMsApart(seed: UInt64) throws {
+        try check(seed: seed, differentHost: true)
+    }
+
+    func check(seed: UInt64, differentHost: Bool) throws {
         var random = Generator(state: seed)
         var agents: [RegisteredAgent] = []
         // Few distinct levels, so many hosts tie and the host order has to decide.
@@ -52,8 +62,10 @@ struct PlacementIndexTests {
                          volume: volume, nic: nic)
         }
         let objects = groups.flatMap { [$0.vm, $0.volume, $0.nic] } + [network]
-        let result = Fixtures.place(objects, on: agents, constraints: SchedulingConstraints(avoidAgents: avoided))
-        let expected = fullScan(groups, agents: agents, avoided: avoided)
+        var constraints = SchedulingConstraints(avoidAgents: avoided)
+        constraints.differentHost = differentHost
+        let result = Fixtures.place(objects, on: agents, constraints: constraints)
+        let expected = fullScan(groups, agents: agents, avoided: avoided, apart: differentHost)
         let plan = try #require(try? result.get())
         #expect(expected.count == groups.count)
         for (group, chosen) in zip(groups, expected) {
@@ -66,9 +78,11 @@ struct PlacementIndexTests {
     }
 
     /// The rule as written, one host after the other: the host whose chosen agents are left
-    /// with the largest smallest share of free capacity wins, the first among equals.
-    func fullScan(_ groups: [Group], agents: [RegisteredAgent], avoided: Set<ObjectID>)
+    /// with the largest smallest share of free capacity wins, the first among equals; `apart`
+    /// skips the hosts earlier groups went to.
+    func fullScan(_ groups: [Group], agents: [RegisteredAgent], avoided: Set<ObjectID>, apart: Bool = false)
         -> [(compute: ObjectID, volumer: ObjectID, porter: ObjectID)] {
+        var taken = Set<ObjectID>()
         var claimed = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.claimed) })
         let hosts = Set(agents.map(\.hostID)).sorted()
         func share(_ free: Resources, _ capacity: Resources) -> Double {
@@ -92,7 +106,7 @@ struct PlacementIndexTests {
         var chosen: [(compute: ObjectID, volumer: ObjectID, porter: ObjectID)] = []
         for group in groups {
             var winner: (score: Double, agents: [RegisteredAgent])?
-            for host in hosts {
+            for host in hosts where !taken.contains(host) {
                 guard let compute = best(.agentComputeKVM, on: host, demand: group.vm.demand),
                       let volumer = best(.agentVolumerFile, on: host, demand: group.volume.demand),
                       let porter = best(.agentPorterVLAN, on: host, demand: .zero) else { continue }
@@ -100,6 +114,7 @@ struct PlacementIndexTests {
                 if winner == nil || score > winner!.score { winner = (score, [compute.0, volumer.0, porter.0]) }
             }
             guard let agents = winner?.agents else { break }
+            if apart { taken.insert(agents[0].hostID) }
             claimed[agents[0].id]! += group.vm.demand
             claimed[agents[1].id]! += group.volume.demand
             chosen.append((agents[0].id, agents[1].id, agents[2].id))

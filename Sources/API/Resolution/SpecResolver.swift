@@ -68,6 +68,7 @@ public struct SpecResolver {
             problem("spec", "has \(objectCount) objects; at most \(context.limits.maxObjects) are allowed in one document")
         }
         resolvedDocument.spec = VariableMap(entries)
+        checkPinnedApart(document.annotations)
 
         // Pass 2: references and relations, now that every variable has an id.
         var edges: [ObjectID: [(target: ObjectID, property: DependencyProperty, path: String)]] = [:]
@@ -109,8 +110,15 @@ public struct SpecResolver {
 
     private mutating func checkAnnotations(_ annotations: Annotations?) {
         guard let annotations else { return }
-        if let sameHost = annotations[Annotations.sameHost], case .bool = sameHost {} else if annotations[Annotations.sameHost] != nil {
-            problem("annotations.\(Annotations.sameHost)", "must be true or false")
+        for flag in [Annotations.sameHost, Annotations.differentHost] {
+            if let value = annotations[flag], case .bool = value {} else if annotations[flag] != nil {
+                problem("annotations.\(flag)", "must be true or false")
+            }
+        }
+        if annotations[Annotations.sameHost] == .bool(true) && annotations[Annotations.differentHost] == .bool(true) {
+            problem("annotations.\(Annotations.differentHost)",
+                    "cannot be true while annotations.\(Annotations.sameHost) is true: one host for the whole spec and "
+                        + "a host of its own for each VM contradict each other; set one of them to false")
         }
         if let hostID = annotations[Annotations.hostID] {
             if case .string(let text) = hostID, ObjectID(text) != nil {} else {
@@ -120,6 +128,18 @@ public struct SpecResolver {
         if annotations[Annotations.rescheduling] != nil {
             problem("annotations.\(Annotations.rescheduling)", "is set by the conductor, not by users")
         }
+    }
+
+    /// `host_id` puts every VM on that one host, so under `different_host` the spec can hold one
+    /// VM only: with more, it could never be placed.
+    private mutating func checkPinnedApart(_ annotations: Annotations?) {
+        guard let annotations, annotations[Annotations.differentHost] == .bool(true),
+              case .string(let host)? = annotations[Annotations.hostID] else { return }
+        let vms = siteOrder.filter { sites[$0]?.object.type == .vmKVM && sites[$0]?.object.desiredState != "deleted" }
+        guard vms.count > 1 else { return }
+        problem("annotations.\(Annotations.differentHost)",
+                "cannot be true while annotations.\(Annotations.hostID) pins the spec to host \(host): "
+                    + "its \(vms.count) VMs would need \(vms.count) different hosts; drop one of the two annotations")
     }
 
     /// Assigns ids and defaults to `object` and the objects inline in it, recording each.

@@ -11,7 +11,8 @@ import Messages
 ///   keeps its reservations); a NIC on another host is also sent to that porter, which serves
 ///   its fixed address across the overlay;
 /// - a VM, its volumes and its NICs share a host (a file volume is local to its host), and with
-///   `same_host` the whole spec does; `host_id` pins the spec to one host;
+///   `same_host` the whole spec does; `host_id` pins the spec to one host; with `different_host`
+///   each VM of the spec goes to a host that none of the spec's other VMs is on;
 /// - only alive agents, never an avoided one, and only where the free capacity (reported minus
 ///   claimed) holds the objects; among the hosts that fit, the one left with the largest share of
 ///   free capacity wins, which spreads objects across hosts;
@@ -174,16 +175,48 @@ private struct Planner {
             if groups[root] == nil { roots.append(root) }
             groups[root, default: []].append(id)
         }
+        let specVMs = participants.filter(isSpecVM)
+        // Under different_host, the hosts each group's VMs are on: first where they stay, then
+        // where this decision puts them.
+        var vmHosts: [ObjectID: Set<ObjectID>] = [:]
+        if constraints.differentHost {
+            for id in specVMs where !placing.contains(id) {
+                vmHosts[sets.root(id), default: []].formUnion(hosts(ofCurrent: id))
+            }
+        }
         for root in roots {
             let group = groups[root] ?? []
             let new = group.filter { placing.contains($0) }
             guard !new.isEmpty else { continue }
             let anchors = Set(group.filter { !placing.contains($0) }.flatMap { hosts(ofCurrent: $0) })
-            placeGroup(new, anchors: anchors)
+            var apart: Apart?
+            if constraints.differentHost, new.contains(where: isSpecVM) {
+                let vms = group.filter(isSpecVM)
+                if vms.count > 1 {
+                    failAll(new, PlacementReason.differentHostJoined(vms.compactMap { objects[$0] }))
+                    continue
+                }
+                let taken = vmHosts.filter { $0.key != root }.values.reduce(into: Set<ObjectID>()) { $0.formUnion($1) }
+                apart = Apart(taken: taken, vms: specVMs.count)
+            }
+            placeGroup(new, anchors: anchors, apart: apart)
+            if apart != nil { vmHosts[root] = Set(group.filter(isSpecVM).flatMap { hosts(ofPlaced: $0) }) }
         }
     }
 
-    mutating func placeGroup(_ ids: [ObjectID], anchors: Set<ObjectID>) {
+    /// A VM of the spec (the request's or a sibling), which `different_host` keeps apart.
+    func isSpecVM(_ id: ObjectID) -> Bool {
+        objects[id]?.type == .vmKVM && (requestIDs.contains(id) || request.siblings.contains(id))
+    }
+
+    /// Under `different_host`: the hosts a group with a new VM must not use (those of the
+    /// spec's other VMs), and how many VMs the spec has, for the reason when no host is left.
+    struct Apart {
+        var taken: Set<ObjectID>
+        var vms: Int
+    }
+
+    mutating func placeGroup(_ ids: [ObjectID], anchors: Set<ObjectID>, apart: Apart?) {
         if anchors.count > 1 {
             return failAll(ids, PlacementReason.conflictingHosts(anchors))
         }
@@ -199,7 +232,7 @@ private struct Planner {
         let needs = [ObjectType.agentComputeKVM, .agentVolumerFile, .agentPorterVLAN].compactMap { type in
             demand[type].map { (type: type, demand: $0) }
         }
-        switch chooseHost(needs, target: target) {
+        switch chooseHost(needs, target: target, apart: apart) {
         case .failure(let reason):
             failAll(ids, reason.message)
         case .success(let chosen):
@@ -221,26 +254,37 @@ private struct Planner {
     typealias Need = (type: ObjectType, demand: Resources)
 
     /// The host whose chosen agents are left with the largest share of free capacity (the first
-    /// in id order among equals), and those agents; `target` restricts the search to one host.
-    func chooseHost(_ needs: [Need], target: ObjectID?) -> Result<[ObjectType: RegisteredAgent], NoHost> {
+    /// in id order among equals), and those agents; `target` restricts the search to one host,
+    /// and a host `apart` names as taken is never considered.
+    func chooseHost(_ needs: [Need], target: ObjectID?, apart: Apart?) -> Result<[ObjectType: RegisteredAgent], NoHost> {
+        let taken = apart?.taken ?? []
         let best: [ObjectType: RegisteredAgent]? = if let target {
-            index.position(of: target).flatMap { score(needs, at: $0)?.agents }
+            taken.contains(target) ? nil : index.position(of: target).flatMap { score(needs, at: $0)?.agents }
         } else if needs.isEmpty {
             // Anywhere will do: the first host, as among equals.
-            index.hosts.isEmpty ? nil : [:]
+            index.hosts.contains { !taken.contains($0) } ? [:] : nil
         } else {
-            bestHost(needs)
+            bestHost(needs, excluding: taken)
         }
         if let best { return .success(best) }
-        return .failure(NoHost(message: diagnose(needs, candidates: target.map { [$0] } ?? index.hosts, target: target)))
+        let candidates = target.map { [$0] } ?? index.hosts
+        // Only the spec's other VMs stand in the way: say so rather than blame capacity.
+        if let apart, candidates.contains(where: { host in
+            taken.contains(host) && index.position(of: host).flatMap { score(needs, at: $0) } != nil
+        }) {
+            let held = candidates.filter { taken.contains($0) }.count
+            return .failure(NoHost(message: PlacementReason.differentHost(vms: apart.vms, hosts: held, pinned: target)))
+        }
+        return .failure(NoHost(message: diagnose(needs, candidates: candidates, target: target)))
     }
 
     /// The best host for `needs` without looking at every host: the hosts whose claims this
     /// decision changed or with an avoided agent are scored apart; the others are read down
     /// each need's ranking together, and reading stops once the smallest share at the current
     /// depth, less what the need's demand takes off it at least, is below the best score found:
-    /// no host further down can score higher. Ties keep the host order.
-    func bestHost(_ needs: [Need]) -> [ObjectType: RegisteredAgent]? {
+    /// no host further down can score higher. Ties keep the host order. `taken` hosts are
+    /// never scored.
+    func bestHost(_ needs: [Need], excluding taken: Set<ObjectID>) -> [ObjectType: RegisteredAgent]? {
         var best: (score: Double, rank: Int, agents: [ObjectType: RegisteredAgent])?
         func consider(_ position: Int) {
             guard let (score, agents) = score(needs, at: position) else { return }
@@ -250,8 +294,9 @@ private struct Planner {
             }
         }
         let avoidedHosts = constraints.avoidAgents.compactMap { snapshot.agents[$0]?.hostID }
-        var seen = Set(changedHosts.union(avoidedHosts).compactMap(index.position(of:)))
+        var seen = Set(changedHosts.union(avoidedHosts).subtracting(taken).compactMap(index.position(of:)))
         for position in seen { consider(position) }
+        seen.formUnion(taken.compactMap(index.position(of:)))
         let rankings = needs.map { need in
             let ranking = index.ranking(of: need.type)
             return (entries: ranking.entries, reduction: ranking.reduction(by: need.demand))

@@ -55,6 +55,24 @@ enum PlacementReason {
             + "not enough for \(describe(object)) to grow to \(object.demand.description)"
     }
 
+    /// Under `different_host`, every host that could take a VM holds another VM of the spec:
+    /// `n0stack/scheduling/different_host: the spec's 3 VMs need 3 different hosts with room;
+    /// only 2 hosts have the agents and free capacity for them`.
+    static func differentHost(vms: Int, hosts: Int, pinned: ObjectID?) -> String {
+        var text = "\(Annotations.differentHost): the spec's \(vms) VMs need \(vms) different hosts with room; only "
+            + (hosts == 1 ? "1 host has" : "\(hosts) hosts have") + " the agents and free capacity for them"
+        if let pinned {
+            text += " (this VM can only go to host \(pinned), where \(Annotations.hostID) or the objects it is attached to put it)"
+        }
+        return text
+    }
+
+    /// Under `different_host`, VMs that share a volume or NIC, which would put them on one host.
+    static func differentHostJoined(_ vms: [Object]) -> String {
+        let list = vms.map(describe).joined(separator: ", ")
+        return "\(Annotations.differentHost): VMs \(list) are attached to the same objects, which keeps them on one host"
+    }
+
     static func unknownDependency(_ id: ObjectID) -> String {
         "depends on \(id), which is neither in this spec nor in the resource graph"
     }

@@ -11,6 +11,8 @@ extension Annotations {
 public struct SchedulingConstraints: Sendable, Hashable {
     /// `n0stack/scheduling/same_host`: every object of the spec on one host.
     public var sameHost: Bool
+    /// `n0stack/scheduling/different_host`: every VM of the spec on a host of its own.
+    public var differentHost: Bool
     /// `n0stack/scheduling/host_id`: every object of the spec on this host.
     public var hostID: ObjectID?
     /// `n0stack/n0core/scheduler/rescheduling: with_error`: the spec's objects failed and are
@@ -19,8 +21,12 @@ public struct SchedulingConstraints: Sendable, Hashable {
     /// `n0stack/n0core/scheduler/avoid_agents`.
     public var avoidAgents: Set<ObjectID>
 
-    public init(sameHost: Bool = false, hostID: ObjectID? = nil, rescheduling: Bool = false, avoidAgents: Set<ObjectID> = []) {
+    public init(
+        sameHost: Bool = false, differentHost: Bool = false, hostID: ObjectID? = nil, rescheduling: Bool = false,
+        avoidAgents: Set<ObjectID> = []
+    ) {
         self.sameHost = sameHost
+        self.differentHost = differentHost
         self.hostID = hostID
         self.rescheduling = rescheduling
         self.avoidAgents = avoidAgents
@@ -31,11 +37,11 @@ public struct SchedulingConstraints: Sendable, Hashable {
     /// a sender that skipped it.
     public init(annotations: Annotations?) throws(ConstraintError) {
         let annotations = annotations ?? Annotations()
-        switch annotations[Annotations.sameHost] {
-        case nil, .bool(false): sameHost = false
-        case .bool(true): sameHost = true
-        case .string(let text) where ["true", "false"].contains(text.lowercased()): sameHost = text.lowercased() == "true"
-        case let value?: throw ConstraintError(annotation: Annotations.sameHost, value: value, expected: "true or false")
+        sameHost = try Self.flag(Annotations.sameHost, in: annotations)
+        differentHost = try Self.flag(Annotations.differentHost, in: annotations)
+        if sameHost && differentHost {
+            throw ConstraintError(annotation: Annotations.differentHost, value: .bool(true),
+                                  expected: "false while \(Annotations.sameHost) is true (one host for all cannot be a host each)")
         }
         switch annotations[Annotations.hostID] {
         case nil: hostID = nil
@@ -62,6 +68,16 @@ public struct SchedulingConstraints: Sendable, Hashable {
             }
         }
         avoidAgents = avoid
+    }
+
+    /// A yes/no annotation: absent is no; a string spelling a boolean counts as it.
+    private static func flag(_ name: String, in annotations: Annotations) throws(ConstraintError) -> Bool {
+        switch annotations[name] {
+        case nil, .bool(false): false
+        case .bool(true): true
+        case .string(let text) where ["true", "false"].contains(text.lowercased()): text.lowercased() == "true"
+        case let value?: throw ConstraintError(annotation: name, value: value, expected: "true or false")
+        }
     }
 }
 
