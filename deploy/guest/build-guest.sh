@@ -14,6 +14,9 @@
 #   DISK vda <bytes> bytes        size of its first disk, and VDA_GIB <whole GiB>
 #   DISK none                     no virtio disk attached
 #   GUEST_READY                   all of the above is done; the guest stays up
+#   PING_REPLY <ip>               with n0core.ping=IP[,IP…] on the kernel command line: the
+#   PING_LOST <ip>                guest pings each address once a second and says when it
+#                                 first answers, and when it stops answering after that
 #   GUEST_POWEROFF                an ACPI power button press (virsh shutdown) is powering it off
 #
 # Nothing is installed on the host: the kernel package that linux-image-cloud-amd64 depends on
@@ -236,6 +239,25 @@ fi
 
 acpid -c /etc/acpi -l /dev/null -p /run/acpid.pid
 say "GUEST_READY"
+
+# n0core.ping=A[,B…]: reachability, read from the console (PING_REPLY / PING_LOST on changes).
+watch_pings() {
+  while true; do
+    for t in $1; do
+      key=$(echo "$t" | tr . _)
+      if ping -c 1 -W 1 "$t" >/dev/null 2>&1; then now=REPLY; else now=LOST; fi
+      eval "was=\${seen_$key:-}"
+      if [ "$now" != "$was" ] && { [ "$now" = REPLY ] || [ -n "$was" ]; }; then say "PING_$now $t"; fi
+      eval "seen_$key=$now"
+    done
+    sleep 1
+  done
+}
+targets=""
+for word in $(cat /proc/cmdline); do
+  case "$word" in n0core.ping=*) targets=$(echo "${word#n0core.ping=}" | tr ',' ' ') ;; esac
+done
+[ -z "$targets" ] || watch_pings "$targets" &
 EOF
 
 cat > "$R/etc/guest/dhcp" <<'EOF'

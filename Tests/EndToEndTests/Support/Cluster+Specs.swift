@@ -11,6 +11,13 @@ struct AppliedSpec {
     var networkID: String
 }
 
+/// An edge of the graph as the API answers it.
+struct GraphEdgeView {
+    var source: String
+    var target: String
+    var relation: String
+}
+
 extension Cluster {
     /// POSTs `document` (YAML) and waits until every object is applied; fails with the objects'
     /// progress when the spec fails or time runs out.
@@ -45,6 +52,17 @@ extension Cluster {
         return object?["vnc_address"] as? String
     }
 
+    /// The edges of the spec's graph (`GET /api/graph?spec_id=`), placements included.
+    func graphEdges(spec id: Int) throws -> [GraphEdgeView] {
+        let graph = try api(.get, "/api/graph?spec_id=\(id)")
+        let edges = (try JSONSerialization.jsonObject(with: Data(graph.body.utf8)) as? [String: Any])?["edges"] as? [[String: Any]]
+        return (edges ?? []).compactMap { edge in
+            guard let source = edge["source"] as? String, let target = edge["target"] as? String,
+                  let relation = edge["relation"] as? String else { return nil }
+            return GraphEdgeView(source: source, target: target, relation: relation)
+        }
+    }
+
     /// The distinct desired states of the spec's objects in the graph (its agents left out).
     func graphDesiredStates(_ spec: AppliedSpec) throws -> Set<String> {
         let graph = try api(.get, "/api/graph?spec_id=\(spec.id)")
@@ -63,7 +81,8 @@ extension Cluster {
         return replaced
     }
 
-    private func waitForState(_ state: String, spec id: Int, version: Int, timeout: Duration) async throws {
+    /// Waits until version `version` of spec `id` is in `state`; fails at once when it failed.
+    func waitForState(_ state: String, spec id: Int, version: Int, timeout: Duration) async throws {
         var last = ""
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

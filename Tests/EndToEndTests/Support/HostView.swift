@@ -46,10 +46,15 @@ struct HostView {
 
     /// Waits for a line of the guest's serial console that starts with `prefix`.
     func waitForConsoleLine(prefix: String, timeout: Duration) async throws -> String {
+        try await Self.waitForLine(prefix: prefix, in: consoleLogPath, timeout: timeout)
+    }
+
+    /// Waits for a line of the serial console log at `path` that starts with `prefix`.
+    static func waitForLine(prefix: String, in path: String, timeout: Duration) async throws -> String {
         var found = ""
-        try await waitUntil("a console line starting with \"\(prefix)\" in \(consoleLogPath)", within: timeout,
+        try await waitUntil("a console line starting with \"\(prefix)\" in \(path)", within: timeout,
                             every: .milliseconds(500)) {
-            let text = (try? String(contentsOfFile: consoleLogPath, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             let lines = text.components(separatedBy: .newlines)
                 .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
             guard let line = lines.first(where: { $0.hasPrefix(prefix) }) else { return false }
