@@ -29,7 +29,7 @@
 # Steps, each skipped when already done (run it again after a new build to upgrade):
 #   1. packages libvirt-daemon-system, qemu-system-x86, qemu-utils, dnsmasq-base, iproute2,
 #      genisoimage (the VMs' cloud-init seeds);
-#   2. the bridge and 802.1Q modules loaded at boot (/etc/modules-load.d/n0core.conf);
+#   2. the bridge, 802.1Q and VXLAN modules loaded at boot (/etc/modules-load.d/n0core.conf);
 #   3. /usr/local/bin/n0core-{compute-kvm,volumer-file,porter-vlan}, their units, and
 #      /etc/n0core/ROLE.yaml from deploy/config (never overwritten);
 #   4. the identity above, and the RabbitMQ user when RabbitMQ runs here;
@@ -54,8 +54,8 @@ for role in "${ROLES[@]}"; do install_role "$role"; done
 modules=$ROOT/etc/modules-load.d/n0core.conf
 if [ ! -e "$modules" ]; then
   mkdir -p "$(dirname "$modules")"
-  printf '# n0core-porter-vlan: Linux bridges and 802.1Q VLAN links on the uplink\nbridge\n8021q\n' > "$modules"
-  log "wrote /etc/modules-load.d/n0core.conf (bridge, 8021q)"
+  printf '# n0core-porter-vlan: Linux bridges, 802.1Q VLAN links on the uplink, VXLAN overlays\nbridge\n8021q\nvxlan\n' > "$modules"
+  log "wrote /etc/modules-load.d/n0core.conf (bridge, 8021q, vxlan)"
 fi
 
 # The volumer's image cache (docs/images.md): the one part of the images directory it writes.
