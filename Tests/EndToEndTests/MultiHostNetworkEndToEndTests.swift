@@ -3,19 +3,22 @@ import Testing
 import TestSupport
 
 /// One network across hypervisors: three hypervisor namespaces, each with its three agents,
-/// joined by an underlay; a spec whose two VMs `different_host` puts on two of them. Each guest
-/// gets its NIC's fixed address by DHCP — from the one dnsmasq of the network, on whichever host
-/// serves it, across the VXLAN overlay for the other — and each reaches the other, as their
-/// serial consoles say. Removing the VM on the DHCP server's host leaves the other connected.
+/// joined by an underlay; a spec whose three VMs `different_host` puts on the three hosts. Each
+/// guest gets its NIC's fixed address by DHCP — from the one dnsmasq of the network, on whichever
+/// host serves it, across the VXLAN overlay for the others — and reaches the other two, as their
+/// serial consoles say. Removing a VM on a host that does not serve DHCP removes the network's
+/// part there and leaves the other two connected.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.hasBrokerAndDatabase && NetworkNamespace.isSupported))
 struct MultiHostNetworkEndToEndTests {
-    static let addresses = ["web1": "192.168.0.1", "web2": "192.168.0.2"]
+    static let names = ["web1", "web2", "web3"]
+    static let addresses = ["web1": "192.168.0.1", "web2": "192.168.0.2", "web3": "192.168.0.3"]
     /// The DHCP server's address on the network (the highest outside the range, by the porter's rule).
     static let serverAddress = "192.168.0.253"
 
     static func document(kernel: String, initrd: String) -> String {
-        func vm(_ name: String, pinging other: String) -> String {
-            """
+        func vm(_ name: String) -> String {
+            let others = names.filter { $0 != name }.map { addresses[$0]! } + [serverAddress]
+            return """
               \(name):
                 type: resource/vm/kvm
                 arch: amd64
@@ -23,7 +26,7 @@ struct MultiHostNetworkEndToEndTests {
                 memory: 256mb
                 kernel: \(kernel)
                 initrd: \(initrd)
-                cmdline: console=ttyS0 n0core.ping=\(addresses[other]!),\(serverAddress)
+                cmdline: console=ttyS0 n0core.ping=\(others.joined(separator: ","))
                 dependencies:
                   - object:
                       type: resource/nic
@@ -39,7 +42,7 @@ struct MultiHostNetworkEndToEndTests {
             annotations:
               n0stack/scheduling/different_host: true
             spec:
-            \(vm("web1", pinging: "web2"))\(vm("web2", pinging: "web1"))  net:
+            \(names.map(vm).joined())  net:
                 type: resource/network/vlan
                 subnets:
                   - cidr: 192.168.0.0/24
@@ -51,7 +54,7 @@ struct MultiHostNetworkEndToEndTests {
             """
     }
 
-    @Test func twoVMsOnTwoHostsGetTheirFixedAddressesAndReachEachOther() async throws {
+    @Test func vmsOnThreeHostsGetTheirFixedAddressesAndReachEachOther() async throws {
         let guest = try GuestFixture.build()
         try await Cluster.run(hypervisors: 3) { cluster in
             var images: (kernel: String, initrd: String)?
@@ -61,7 +64,7 @@ struct MultiHostNetworkEndToEndTests {
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])
             let specID = try #require(answer["id"] as? Int)
             let spec = try #require(answer["spec"] as? [String: [String: Any]])
-            let vmIDs = try ["web1", "web2"].map { try #require(spec[$0]?["id"] as? String) }
+            let vmIDs = try Self.names.map { try #require(spec[$0]?["id"] as? String) }
             try await cluster.waitForState("applied", spec: specID, version: 0, timeout: .seconds(180))
 
             // Where everything landed, from the graph.
@@ -73,66 +76,96 @@ struct MultiHostNetworkEndToEndTests {
                 try #require(edges.first { $0.source == id && $0.relation == "n0stack/n0core/resource/scheduled" }
                     .flatMap { hostOf[$0.target] }, "VM \(id) is not on a hypervisor of the cluster")
             }
-            #expect(vmHosts[0].index != vmHosts[1].index, "different_host: the VMs are on two hosts")
+            #expect(Set(vmHosts.map(\.index)).count == 3, "different_host: each VM on a host of its own")
             let networkID = try #require(spec["net"]?["id"] as? String)
             let server = try #require(edges.first { $0.source == networkID && $0.relation == "n0stack/n0core/network/dhcp_server" }
                 .flatMap { hostOf[$0.target] }, "the network names no DHCP server")
-            let bridge = "br-" + networkID.replacingOccurrences(of: "-", with: "").prefix(12)
+            let suffix = networkID.replacingOccurrences(of: "-", with: "").prefix(12)
+            let (bridge, overlayPort) = ("br-\(suffix)", "vx-\(suffix)")
             let dnsmasqs = cluster.hypervisors.map { hypervisor in
                 Self.commandLines(in: hypervisor.namespace).filter { $0.contains("dnsmasq") && $0.contains(bridge) }.count
             }
             #expect(dnsmasqs.reduce(0, +) == 1 && dnsmasqs[server.index] == 1,
                     "one dnsmasq for the network, on the DHCP server's host: \(dnsmasqs)")
-            for (name, (id, hypervisor)) in zip(["web1", "web2"], zip(vmIDs, vmHosts)) {
+            for (name, (id, hypervisor)) in zip(Self.names, zip(vmIDs, vmHosts)) {
                 print("\(name) (\(id)) on hypervisor \(hypervisor.index): host \(hypervisor.hostID), namespace "
                     + "\(hypervisor.namespace.name), underlay \(hypervisor.underlayAddress ?? "-")")
             }
             print("network \(networkID): DHCP served by hypervisor \(server.index)'s porter; dnsmasq per hypervisor \(dnsmasqs)")
 
             func console(_ index: Int) -> String { "\(vmHosts[index].computeStateDirectory)/console/n0-\(vmIDs[index]).log" }
-            for (index, name) in ["web1", "web2"].enumerated() {
-                let other = name == "web1" ? "web2" : "web1"
+            for (index, name) in Self.names.enumerated() {
                 let lease = try await Self.waitForLine("LEASE ", in: console(index), timeout: .seconds(120))
                 #expect(lease == "LEASE \(Self.addresses[name]!)", "\(name)'s fixed address, whichever host it is on")
                 let detail = try await Self.waitForLine("LEASE_DETAIL ", in: console(index), timeout: .seconds(5))
-                let reply = try await Self.waitForLine("PING_REPLY \(Self.addresses[other]!)", in: console(index),
-                                                       timeout: .seconds(90))
-                print("\(name) console: \(lease) | \(detail) | \(reply)")
+                var replies: [String] = []
+                for other in Self.names where other != name {
+                    replies.append(try await Self.waitForLine("PING_REPLY \(Self.addresses[other]!)", in: console(index),
+                                                              timeout: .seconds(90)))
+                }
+                print("\(name) console: \(lease) | \(detail) | \(replies.joined(separator: " | "))")
             }
 
-            // Remove the VM on the DHCP server's host (a new version without it): the other,
-            // on another host, still reaches the server's address across the overlay.
-            let kept = vmHosts[0].index == server.index ? 1 : 0
-            let removed = 1 - kept
-            if vmHosts[kept].index == server.index {
-                Issue.record("neither VM is off the DHCP server's host")
-                return
-            }
+            // Remove a VM on a host that does not serve DHCP (a new version without it): the
+            // network's part there goes, and the two others still reach each other and the server.
+            let removed = try #require(vmHosts.firstIndex { $0.index != server.index })
+            let removedName = Self.names[removed]
             let stored = try cluster.api(.get, "/api/spec/\(specID)/versions/0", accept: "application/json")
             var document = try #require(try JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])
             var objects = try #require(document["spec"] as? [String: Any])
-            objects[["web1", "web2"][removed]] = nil
+            objects[removedName] = nil
             document["spec"] = objects
             let body = String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
             let replaced = try cluster.api(.put, "/api/spec/\(specID)", body: body)
             try #require(replaced.status == 200, "PUT answered \(replaced.status): \(replaced.body)")
             try await cluster.waitForState("applied", spec: specID, version: 1, timeout: .seconds(120))
-            let removedHost = vmHosts[removed]
-            #expect(!Self.commandLines(in: removedHost.namespace).contains {
+            let left = vmHosts[removed]
+            try await waitUntil("the network's part on hypervisor \(left.index) is removed", within: .seconds(30)) {
+                try left.namespace.run(["ip", "link", "show", "dev", bridge]).status != 0
+                    && left.namespace.run(["ip", "link", "show", "dev", overlayPort]).status != 0
+            }
+            #expect(!Self.commandLines(in: left.namespace).contains {
                 $0.contains("qemu-system") && $0.contains("n0-\(vmIDs[removed])")
             }, "the removed VM's guest is gone")
-            let lost = try await Self.waitForLine("PING_LOST \(Self.addresses[["web1", "web2"][removed]]!)", in: console(kept),
-                                                  timeout: .seconds(30))
-            // Still connected: replies from the DHCP server's address on the other host keep
-            // coming (the guest would print PING_LOST for it otherwise).
-            let before = try String(contentsOfFile: console(kept), encoding: .utf8)
+            let porters = try cluster.graphEdges(spec: specID)
+                .filter { $0.source == networkID && $0.relation == "n0stack/n0core/resource/scheduled" }.compactMap { hostOf[$0.target]?.index }
+            #expect(Set(porters) == Set(vmHosts.map(\.index)).subtracting([left.index]), "the network is on the two hosts left")
+
+            // The two porters left send the network's broadcast only to each other.
+            for index in Set(porters) {
+                let hypervisor = cluster.hypervisors[index]
+                let other = Set(porters).subtracting([index]).compactMap { cluster.hypervisors[$0].underlayAddress }
+                try await waitUntil("hypervisor \(index)'s overlay peers are \(other)", within: .seconds(30)) {
+                    Self.floodPeers(of: overlayPort, in: hypervisor.namespace) == Set(other)
+                }
+            }
+
+            var after: [String] = []
+            for index in Self.names.indices where index != removed {
+                after.append("\(Self.names[index]) console: "
+                    + (try await Self.waitForLine("PING_LOST \(Self.addresses[removedName]!)", in: console(index), timeout: .seconds(30))))
+            }
+            // Still connected: no PING_LOST for anything but the removed VM, a few seconds on.
             try await Task.sleep(for: .seconds(5))
-            let after = try String(contentsOfFile: console(kept), encoding: .utf8)
-            #expect(before.contains("PING_REPLY \(Self.serverAddress)"), "it reached the server's host across the overlay")
-            #expect(!after.contains("PING_LOST \(Self.serverAddress)"), "and still does after the other VM went")
-            print("after removing \(["web1", "web2"][removed]): \(["web1", "web2"][kept]) console: \(lost); "
-                + "PING_LOST \(Self.serverAddress) seen: \(after.contains("PING_LOST \(Self.serverAddress)"))")
+            for index in Self.names.indices where index != removed {
+                let text = try String(contentsOfFile: console(index), encoding: .utf8)
+                for address in Self.names.indices.filter({ $0 != removed && $0 != index }).map({ Self.addresses[Self.names[$0]]! })
+                    + [Self.serverAddress] {
+                    #expect(!text.contains("PING_LOST \(address)"), "\(Self.names[index]) still reaches \(address)")
+                }
+            }
+            print("after removing \(removedName) (hypervisor \(left.index)): its bridge and VXLAN port are gone there; "
+                + "the network is on hypervisors \(porters.sorted()), each sending broadcast only to the other; "
+                + "\(after.joined(separator: "; ")); "
+                + "no other PING_LOST 5 s later")
         }
+    }
+
+    /// The underlay addresses a VXLAN port copies broadcast to.
+    static func floodPeers(of port: String, in namespace: NetworkNamespace) -> Set<String> {
+        let output = (try? namespace.run(["bridge", "-j", "fdb", "show", "dev", port]))?.standardOutput ?? "[]"
+        let entries = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]] ?? []
+        return Set(entries.filter { $0["mac"] as? String == "00:00:00:00:00:00" }.compactMap { $0["dst"] as? String })
     }
 
     /// The command lines of the processes inside `namespace`.

@@ -57,11 +57,11 @@ enum Fixtures {
     static func place(_ objects: [Object], on agents: [RegisteredAgent], constraints: SchedulingConstraints = .init(),
                       related: [ObjectID: Object] = [:], siblings: Set<ObjectID> = [],
                       current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:],
-                      dhcpServers: [ObjectID: ObjectID] = [:])
+                      dhcpServers: [ObjectID: ObjectID] = [:], networkPorts: [ObjectID: [ObjectID: [ObjectID]]] = [:])
         -> Result<PlacementPlan, PlacementFailure> {
         Placement.place(
             PlacementRequest(specID: 1, objects: objects, related: related, siblings: siblings, current: current,
-                             claims: claims, dhcpServers: dhcpServers, constraints: constraints),
+                             claims: claims, dhcpServers: dhcpServers, networkPorts: networkPorts, constraints: constraints),
             in: PlacementSnapshot(agents: agents))
     }
 }

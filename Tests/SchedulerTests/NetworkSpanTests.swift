@@ -106,4 +106,38 @@ struct NetworkSpanTests {
         #expect(plan.placements[volume.id!] == [agents[4].id], "the volume goes to the VM's host")
         #expect(plan.dhcpServers[network.id!] == server)
     }
+
+    /// The last NIC of a network on a host that does not serve its DHCP goes: the network leaves
+    /// that host (its porter there is sent the removal of its part), and the porter it keeps is
+    /// told it has no peer left.
+    @Test func aNetworkLeavesAHostWhoseLastNICGoesUnlessItServesDHCPThere() throws {
+        let (agents, _) = Self.twoHosts()
+        let (server, leg) = (agents[2].id, agents[5].id)
+        let network = F.network()
+        var nic = F.nic(network: network.id!, state: "deleted")
+        var vm = F.vm(attaching: [nic.id!], state: "deleted")
+        let current = [vm.id!: [agents[3].id], nic.id!: [leg, server].sorted(), network.id!: [leg, server].sorted()]
+        let plan = try F.place([vm, nic], on: agents, related: [network.id!: network], current: current,
+                               dhcpServers: [network.id!: server], networkPorts: [network.id!: [:]]).get()
+        #expect(plan.placements[network.id!] == [server])
+        #expect(plan.assignments.filter { $0.objectID == network.id! }.map(\.agentID) == [server],
+                "the porter it keeps hears it has no peer left")
+        #expect(Set(plan.assignments.filter { $0.objectID == nic.id! }.map(\.agentID)) == [leg, server],
+                "the NIC's removal goes to its host's porter and to the one that keeps its reservation")
+
+        // Another spec's NIC on that host keeps the network there.
+        let other = ObjectID()
+        let kept = try F.place([vm, nic], on: agents, related: [network.id!: network], current: current,
+                               dhcpServers: [network.id!: server], networkPorts: [network.id!: [other: [leg, server].sorted()]]).get()
+        #expect(kept.placements[network.id!] == nil, "nothing changes for the network")
+
+        // The host that serves DHCP stays while the network has NICs elsewhere; a network with
+        // no NIC left stays where it is.
+        nic = F.nic(network: network.id!, state: "deleted")
+        vm = F.vm(attaching: [nic.id!], state: "deleted")
+        let alone = try F.place([vm, nic], on: agents, related: [network.id!: network],
+                                current: [vm.id!: [agents[0].id], nic.id!: [server], network.id!: [server]],
+                                networkPorts: [network.id!: [:]]).get()
+        #expect(alone.placements[network.id!] == nil)
+    }
 }

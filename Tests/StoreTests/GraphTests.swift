@@ -177,6 +177,34 @@ struct GraphTests {
             #expect(scheduled.map(\.target) == [otherAgent])
         }
     }
+
+    @Test func aNetworksPortsAreItsNICsNotBeingRemovedWithTheirAgents() async throws {
+        try await IntegrationEnvironment.withIsolatedStore { store in
+            let seed = Seed()
+            let (other, gone, otherPorter) = (UUID(), UUID(), UUID())
+            try await store.withTransaction { tx in
+                try await tx.upsertNodes(seed.nodes + [
+                    GraphNode(id: other, type: "resource/nic", name: "other", specID: seed.specID + 1, desiredState: "attached"),
+                    GraphNode(id: gone, type: "resource/nic", name: "gone", specID: seed.specID + 1, desiredState: "deleted"),
+                ])
+                try await tx.upsertEdges(seed.edges + [
+                    GraphEdge(source: other, target: seed.net, relation: Self.network, specID: seed.specID + 1),
+                    GraphEdge(source: other, target: otherPorter, relation: Self.scheduled, specID: seed.specID + 1),
+                    GraphEdge(source: other, target: seed.porter, relation: Self.scheduled, specID: seed.specID + 1),
+                    GraphEdge(source: gone, target: seed.net, relation: Self.network, specID: seed.specID + 1),
+                    GraphEdge(source: gone, target: otherPorter, relation: Self.scheduled, specID: seed.specID + 1),
+                ])
+            }
+            let ports = try await store.withTransaction { tx in
+                try await tx.networkPorts(networks: [seed.net], portRelation: Self.network, scheduledRelation: Self.scheduled)
+            }
+            let found = Set(ports.map { "\($0.nicID) \($0.agentID)" })
+            #expect(found == ["\(seed.nic) \(seed.porter)", "\(other) \(otherPorter)", "\(other) \(seed.porter)"],
+                    "every NIC of the network with each of its agents, the one being removed left out")
+            #expect(ports.allSatisfy { $0.networkID == seed.net })
+        }
+    }
+
 }
 
 @Suite("Events", .enabled(if: IntegrationEnvironment.hasDatabase))

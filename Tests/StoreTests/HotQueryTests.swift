@@ -50,6 +50,8 @@ struct HotQueryTests {
                 ("agents", StoreTransaction.agentsQuery(
                     .init(types: ["agent/compute/kvm", "agent/volumer/file"], including: [agents[0]], aliveWithinSeconds: 30),
                     lock: false)),
+                ("a network's NICs and their agents", StoreTransaction.networkPortsQuery(
+                    agents, portRelation: "n0stack/n0core/port/network", scheduledRelation: Self.scheduled)),
                 ("sweep candidates", StoreTransaction.sweepCandidatesQuery(
                     olderThanSeconds: 30, scheduledRelation: Self.scheduled, limit: 1000)),
             ]

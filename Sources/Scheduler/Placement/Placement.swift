@@ -6,7 +6,8 @@ import Messages
 /// The rules:
 /// - a VM goes to an `agent/compute/kvm`, a volume to an `agent/volumer/file`, a NIC to the
 ///   `agent/porter/vlan` on its VM's host, a network to the porter of every host that has one of
-///   its NICs (one porter anywhere when it has none yet);
+///   its NICs (one porter anywhere when it has none yet), leaving a host when its last NIC
+///   there goes (unless that host's porter serves its DHCP);
 /// - a network on several hosts has one DHCP server, the porter it was on first (the one that
 ///   keeps its reservations); a NIC on another host is also sent to that porter, which serves
 ///   its fixed address across the overlay;
@@ -76,6 +77,7 @@ private struct Planner {
         var toPlace: [ObjectID] = []
         var kept: [ObjectID] = []
         var networks: [ObjectID] = []
+        var removed: [ObjectID] = []
         for object in request.objects {
             guard let id = object.id, let type = object.type else { continue }
             if type.isAgent {
@@ -93,6 +95,7 @@ private struct Planner {
             }
             if object.isBeingRemoved {
                 remove(id)
+                removed.append(id)
             } else if type == .networkVLAN {
                 networks.append(id)
             } else if !constraints.rescheduling, let agents = request.current[id], !agents.isEmpty {
@@ -103,7 +106,8 @@ private struct Planner {
             }
         }
         placeGroups(toPlace: toPlace, kept: kept)
-        placeNetworks(networks, nics: toPlace + kept)
+        // A removed NIC's network may leave the NIC's host.
+        placeNetworks(networks, nics: toPlace + kept + removed)
         guard distinctReasons.isEmpty else { return .failure(failure()) }
         let order = Dictionary(request.objects.enumerated().compactMap { index, object in object.id.map { ($0, index) } },
                                uniquingKeysWith: { first, _ in first })
@@ -385,7 +389,7 @@ private struct Planner {
     mutating func placeNetworks(_ requested: [ObjectID], nics placedNICs: [ObjectID]) {
         var networks = requested
         for nic in placedNICs where objects[nic]?.type == .nic {
-            for network in networksOf(nic) where !networks.contains(network) && objects[network] != nil {
+            for network in networksOf(nic) where !networks.contains(network) && objects[network]?.isBeingRemoved == false {
                 networks.append(network)
             }
         }
@@ -403,9 +407,21 @@ private struct Planner {
             let moving = inRequest && constraints.rescheduling
             let current = request.current[id] ?? []
             let keepable = moving ? current.filter { !constraints.avoidAgents.contains($0) } : current
-            // Placed again, it goes where its NICs are: a host it was on counts only while one of
-            // its NICs stays there (the porter left behind gets the abandoned attempt's removal).
-            var needed = moving ? Set<ObjectID>() : Set(current.compactMap { snapshot.agents[$0]?.hostID })
+            // It goes where its NICs are: a host it was on counts only while one of its NICs
+            // stays there, or while its porter there serves the network's DHCP; the porter left
+            // behind gets a removal of its part. Without the graph's NICs of the network (a
+            // caller that did not load them), every host it is on counts.
+            var needed = Set<ObjectID>()
+            if !moving, let ports = request.networkPorts[id] {
+                for (nic, agents) in ports where objects[nic] == nil {
+                    needed.formUnion(agents.compactMap { snapshot.agents[$0]?.hostID })
+                }
+                if let server = request.dhcpServers[id], current.contains(server), let host = snapshot.agents[server]?.hostID {
+                    needed.insert(host)
+                }
+            } else if !moving {
+                needed = Set(current.compactMap { snapshot.agents[$0]?.hostID })
+            }
             var nicsOnHost: [ObjectID: [ObjectID]] = [:]
             for nic in nicsByNetwork[id] ?? [] {
                 for host in hosts(ofPlaced: nic) {
@@ -413,6 +429,8 @@ private struct Planner {
                     nicsOnHost[host, default: []].append(nic)
                 }
             }
+            // No NIC anywhere: it stays where it is.
+            if needed.isEmpty && !moving { needed = Set(current.compactMap { snapshot.agents[$0]?.hostID }) }
             var targets = keepable.filter { snapshot.agents[$0] == nil }
             for host in needed.sorted() {
                 if let agent = keepable.first(where: { snapshot.agents[$0]?.hostID == host }) {
@@ -446,18 +464,19 @@ private struct Planner {
                 targets = [porters[Int(pick) % porters.count].id]
             }
             let new = targets.filter { !current.contains($0) }
+            let lost = current.filter { !targets.contains($0) }
             let server = targets.count > 1 ? dhcpServer(of: id, among: targets, current: keepable) : nil
             let serverChanged = server != nil && server != request.dhcpServers[id]
             if let server {
                 plan.dhcpServers[id] = server
                 sendReservations(of: id, to: server, nics: nicsByNetwork[id] ?? [])
             }
-            guard inRequest || !new.isEmpty || serverChanged else { continue }
+            guard inRequest || !new.isEmpty || !lost.isEmpty || serverChanged else { continue }
             // Its own Request goes to every target, a porter it stays on included (that porter may
             // be the one it failed on: a silence or a missed deadline is not held against it);
             // a network of another spec reaches the porters it gains, and all of them when it
-            // spans several hosts, since each porter's overlay peers changed.
-            assign(id, to: targets, sending: inRequest || server != nil ? targets : new)
+            // spans several hosts or leaves one, since each porter's overlay peers changed.
+            assign(id, to: targets, sending: inRequest || server != nil || !lost.isEmpty ? targets : new)
         }
     }
 

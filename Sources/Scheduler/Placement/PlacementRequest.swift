@@ -22,12 +22,17 @@ public struct PlacementRequest: Sendable, Hashable {
     /// The porter that serves each network's DHCP now, for networks on several hosts (the
     /// graph's ``Relation/networkDHCPServer`` edges).
     public var dhcpServers: [ObjectID: ObjectID]
+    /// For each network of the decision, its NICs in the graph (of any spec, not being removed)
+    /// and the agents each is on: a network keeps the hosts of the NICs the decision does not
+    /// carry.
+    public var networkPorts: [ObjectID: [ObjectID: [ObjectID]]]
     public var constraints: SchedulingConstraints
 
     public init(
         specID: Int64, objects: [Object], related: [ObjectID: Object] = [:], siblings: Set<ObjectID> = [],
         current: [ObjectID: [ObjectID]] = [:], claims: [ObjectID: ObjectClaim] = [:],
-        dhcpServers: [ObjectID: ObjectID] = [:], constraints: SchedulingConstraints = SchedulingConstraints()
+        dhcpServers: [ObjectID: ObjectID] = [:], networkPorts: [ObjectID: [ObjectID: [ObjectID]]] = [:],
+        constraints: SchedulingConstraints = SchedulingConstraints()
     ) {
         self.specID = specID
         self.objects = objects
@@ -36,6 +41,7 @@ public struct PlacementRequest: Sendable, Hashable {
         self.current = current
         self.claims = claims
         self.dhcpServers = dhcpServers
+        self.networkPorts = networkPorts
         self.constraints = constraints
     }
 }

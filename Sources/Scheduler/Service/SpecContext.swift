@@ -14,6 +14,8 @@ struct SpecContext {
     var current: [ObjectID: [ObjectID]] = [:]
     /// The porter that serves each network's DHCP, for networks on several hosts.
     var dhcpServers: [ObjectID: ObjectID] = [:]
+    /// Each network's NICs in the graph (any spec) and their agents.
+    var networkPorts: [ObjectID: [ObjectID: [ObjectID]]] = [:]
     /// The graph's nodes of resource objects (the message's included), by id.
     var nodes: [ObjectID: GraphNode] = [:]
 
@@ -69,6 +71,17 @@ struct SpecContext {
         for (id, agents) in context.current { context.current[id] = Array(Set(agents)).sorted() }
         for edge in edges where edge.relation == Relation.networkDHCPServer {
             context.dhcpServers[ObjectID(edge.source)] = ObjectID(edge.target)
+        }
+        var networks = Set<ObjectID>()
+        for object in message.spec + Array(context.related.values) {
+            if object.type == .networkVLAN, let id = object.id { networks.insert(id) }
+            if object.type == .nic { networks.formUnion(object.dependencies(relation: Relation.portNetwork).compactMap(\.object.id)) }
+        }
+        // An entry for every network asked about, empty when it has no NIC left.
+        for network in networks { context.networkPorts[network] = [:] }
+        for port in try await tx.networkPorts(networks: networks.map(\.uuid), portRelation: Relation.portNetwork,
+                                              scheduledRelation: Relation.scheduled) {
+            context.networkPorts[ObjectID(port.networkID), default: [:]][ObjectID(port.nicID), default: []].append(ObjectID(port.agentID))
         }
         return context
     }

@@ -205,7 +205,8 @@ struct SpecScheduler: Sendable {
         let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lock))
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
-            current: context.current, claims: claims, dhcpServers: context.dhcpServers, constraints: constraints)
+            current: context.current, claims: claims, dhcpServers: context.dhcpServers,
+            networkPorts: context.networkPorts, constraints: constraints)
         return (context, request, agents, query)
     }
 
@@ -333,8 +334,10 @@ struct SpecScheduler: Sendable {
                 request.dependedBy = []
                 request.attempt = attempt(of: id)
                 outbox.append(OutboxMessage(AgentClient.request(request, to: abandoned, trace: trace?.nextHop())))
-                events.append(Event(specID: message.id, version: version, objectID: id.uuid, kind: .abandoned,
-                                    message: "moved off agent \(abandoned); it is asked to remove what the abandoned attempt made"))
+                let why = object.type == .networkVLAN && message.annotations?[Annotations.rescheduling] == nil
+                    ? "left agent \(abandoned): no NIC of it remains on that host; it is asked to remove its part there"
+                    : "moved off agent \(abandoned); it is asked to remove what the abandoned attempt made"
+                events.append(Event(specID: message.id, version: version, objectID: id.uuid, kind: .abandoned, message: why))
             }
         }
         try await tx.appendEvents(events.filter { $0.kind == .abandoned })
