@@ -16,6 +16,8 @@
 #   BENCH_CONCURRENCY=16            clients of the throughput phase
 #   BENCH_DURATION=60               seconds of the throughput phase
 #   BENCH_LATENCY_DURATION=15       seconds of the one-client latency phase
+#   BENCH_STORED_SPECS=50000        then store this many applied specs straight into the database
+#                                   and run both phases again (N = 0 beside N = 50,000); 0 skips it
 #   BENCH_SCHEDULER_CONCURRENCY=16  scheduler.concurrency
 #   BENCH_CONDUCTOR_CONCURRENCY=16  conductor.concurrency
 #   BENCH_PREFETCH=64               amqp.prefetch of every service
@@ -33,6 +35,7 @@ HOSTS=${BENCH_HOSTS:-100}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 DURATION=${BENCH_DURATION:-60}
 LATENCY_DURATION=${BENCH_LATENCY_DURATION:-15}
+STORED_SPECS=${BENCH_STORED_SPECS:-50000}
 SCHEDULER_CONCURRENCY=${BENCH_SCHEDULER_CONCURRENCY:-16}
 CONDUCTOR_CONCURRENCY=${BENCH_CONDUCTOR_CONCURRENCY:-16}
 PREFETCH=${BENCH_PREFETCH:-64}
@@ -188,10 +191,11 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
   echo $! > "$STATE/run/perf.pid"
 fi
 
-log "load: ${LATENCY_DURATION}s with 1 client, ${DURATION}s with $CONCURRENCY clients (table follows)"
+log "load: ${LATENCY_DURATION}s with 1 client, ${DURATION}s with $CONCURRENCY clients, then again with $STORED_SPECS stored specs (table follows)"
 "$BIN/n0core-bench" load --api "http://$API_LISTEN" --token "$TOKEN" \
   --database-url "$DATABASE_URL" --amqp-url "$AMQP_URL" \
   --concurrency "$CONCURRENCY" --duration "$DURATION" --latency-duration "$LATENCY_DURATION" \
+  --stored-specs "$STORED_SPECS" \
   --agents $((HOSTS * 3)) "${service_args[@]}" \
   --setting build=release --setting hosts="$HOSTS" --setting log.level="$LOG_LEVEL" \
   --setting amqp.prefetch="$PREFETCH" --setting scheduler.concurrency="$SCHEDULER_CONCURRENCY" \

@@ -32,6 +32,10 @@ public struct LoadBenchmark: Sendable {
     /// Processes whose memory is reported, by name.
     public var services: [(name: String, pid: Int32)]
     public var settings: [String: String]
+    /// When positive: after ``phases``, this many applied specs are stored straight into the
+    /// database (``StoredSpecs``) and the judged phases run again, so the figures at N = 0 and
+    /// N = this stand side by side.
+    public var storedSpecs: Int = 0
 
     public init(load: LoadSettings, databaseURL: String, broker: BrokerConfiguration, phases: [Phase], agents: Int,
                 floorSamples: Int, services: [(name: String, pid: Int32)], settings: [String: String]) {
@@ -69,10 +73,23 @@ public struct LoadBenchmark: Sendable {
         var names = Dictionary(services.map { ($0.pid, $0.name) }, uniquingKeysWith: { first, _ in first })
         names[getpid()] = "n0core-bench"
         let generator = LoadGenerator(settings: load, client: client, processNames: names, logger: logger)
-        for phase in phases where phase.duration > .zero {
-            logger.notice("load phase", metadata: ["phase": "\(phase.name)", "clients": "\(phase.concurrency)"])
-            report.phases.append(try await generator.runPhase(name: phase.name, judged: phase.judged, concurrency: phase.concurrency,
-                                                              duration: phase.duration))
+        func run(_ phases: [Phase], suffix: String) async throws {
+            for phase in phases where phase.duration > .zero {
+                let name = phase.name + suffix
+                logger.notice("load phase", metadata: ["phase": "\(name)", "clients": "\(phase.concurrency)"])
+                report.phases.append(try await generator.runPhase(name: name, judged: phase.judged, concurrency: phase.concurrency,
+                                                                  duration: phase.duration))
+            }
+        }
+        try await run(phases, suffix: storedSpecs > 0 ? ", N = 0" : "")
+        if storedSpecs > 0 {
+            let counted = NumberFormatter.localizedString(from: NSNumber(value: storedSpecs), number: .decimal)
+            logger.notice("storing specs", metadata: ["count": "\(storedSpecs)"])
+            let took = try await StoredSpecs.load(storedSpecs, store: Store(client: client, logger: logger), logger: logger)
+            // Fresh statistics, as autovacuum keeps them over the month these rows stand for.
+            try await client.query("ANALYZE", logger: logger)
+            report.settings["stored_specs"] = "\(storedSpecs),written_in_\(took.components.seconds)s"
+            try await run(phases.filter(\.judged), suffix: ", N = \(counted) stored specs")
         }
         for index in report.memory.indices {
             report.memory[index].end = ProcessSample.read(pid: report.memory[index].pid)

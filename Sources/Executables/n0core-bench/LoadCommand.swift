@@ -18,10 +18,6 @@ struct LoadCommand: AsyncParsableCommand {
             """
     )
 
-
-
-
-
     @OptionGroup var system: SystemOptions
 
     @Option(help: "Clients of the throughput phase, each with one spec in flight.")
@@ -48,13 +44,14 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("service"), help: "NAME=PID of a process whose memory to report (repeatable).")
     var services: [String] = []
 
+    @Option(help: "After the phases, store this many applied specs straight into the database and run the judged phases again (0 skips it).")
+    var storedSpecs = 0
 
     @Option(help: "A report written by `n0core-bench placement --json` to include.")
     var include: String?
 
     @Option(help: "Write the report as JSON here.")
     var json: String?
-
 
     func run() async throws {
         let resolved = try system.resolve()
@@ -69,7 +66,7 @@ struct LoadCommand: AsyncParsableCommand {
 
         // One URL, or a cluster's nodes separated by commas, as the services take it.
         let nodes = try AMQPURL.list(parsing: amqp)
-        let benchmark = LoadBenchmark(
+        var benchmark = LoadBenchmark(
             load: LoadSettings(endpoint: try APIEndpoint(parsing: system.api), token: token, specTimeout: .seconds(specTimeout)),
             databaseURL: database,
             broker: BrokerConfiguration(url: nodes[0], failoverURLs: Array(nodes.dropFirst()), appID: "n0core-bench"),
@@ -79,6 +76,7 @@ struct LoadCommand: AsyncParsableCommand {
                 .init(name: "throughput, \(concurrency) clients", concurrency: concurrency, duration: .seconds(duration)),
             ],
             agents: agents, floorSamples: floorSamples, services: processes, settings: described)
+        benchmark.storedSpecs = storedSpecs
         var report = try await benchmark.run(logger: logger)
         if let include {
             let other = try BenchReport.decode(try Data(contentsOf: URL(fileURLWithPath: include)))
