@@ -27,6 +27,15 @@ extension StoreTransaction {
     /// Every host some agent reports, in id order, with a drain of no longer known host too (its
     /// agents may come back).
     public func hostListings() async throws -> [HostListing] {
+        try await hostListings(only: nil)
+    }
+
+    /// One host as ``hostListings()`` lists it; nil when no agent reports it and it is not draining.
+    public func hostListing(_ hostID: UUID) async throws -> HostListing? {
+        try await hostListings(only: hostID).first
+    }
+
+    private func hostListings(only hostID: UUID?) async throws -> [HostListing] {
         try await run("""
             WITH agents AS (
                 SELECT id, (object->>'host_id')::uuid AS host_id,
@@ -42,6 +51,7 @@ extension StoreTransaction {
                      WHERE a.host_id = h.host_id AND e.relation = \(Self.scheduledRelation)),
                    d.reason, d.since
             FROM hosts h LEFT JOIN host_drains d ON d.host_id = h.host_id
+            WHERE \(hostID)::uuid IS NULL OR h.host_id = \(hostID)
             ORDER BY h.host_id
             """).map { row in
             let (host, agents, alive, objects, reason, since) = try row.decode((UUID, Int64, Int64, Int64, String?, Date?).self)
@@ -100,6 +110,11 @@ extension Store {
     /// See ``StoreTransaction/hostListings()``.
     public func hostListings() async throws -> [HostListing] {
         try await withTransaction { tx in try await tx.hostListings() }
+    }
+
+    /// See ``StoreTransaction/hostListing(_:)``.
+    public func hostListing(_ hostID: UUID) async throws -> HostListing? {
+        try await withConnection { tx in try await tx.hostListing(hostID) }
     }
 
     /// See ``StoreTransaction/objectsPlaced(onHost:)``.

@@ -71,13 +71,13 @@ struct HostController<Context: RequestContext> {
 
     /// A host is known while an agent reports it or it is draining.
     static func requireKnown(_ store: Store, _ hostID: ObjectID) async throws {
-        guard try await store.hostListings().contains(where: { $0.hostID == hostID.uuid }) else {
+        guard try await store.hostListing(hostID.uuid) != nil else {
             throw APIError.notFound("host \(hostID) (no agent reports it)")
         }
     }
 
     static func detail(_ store: Store, _ hostID: ObjectID) async throws -> HostDetail {
-        guard let listing = try await store.hostListings().first(where: { $0.hostID == hostID.uuid }) else {
+        guard let listing = try await store.hostListing(hostID.uuid) else {
             throw APIError.notFound("host \(hostID) (no agent reports it)")
         }
         let objects = try await store.objectsPlaced(onHost: hostID.uuid)
