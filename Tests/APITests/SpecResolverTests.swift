@@ -213,6 +213,23 @@ import Testing
         #expect(problems.map(\.path) == ["spec.nic.dependencies[0].object"])
     }
 
+    /// The relations the scheduler puts in a network's Request (its peers, its DHCP server) and
+    /// `scheduled` are not for users: a document naming them is refused at the field.
+    @Test func relationsTheSchedulerSetsAreRefusedInADocument() throws {
+        for relation in ["n0stack/n0core/network/peer", "n0stack/n0core/network/dhcp_server", "n0stack/n0core/resource/scheduled"] {
+            let yaml = """
+            spec:
+              other:
+                type: resource/network/vlan
+              net:
+                type: resource/network/vlan
+                dependencies: [{object: {variable: other}, property: {r: \(relation)}}]
+            """
+            let problem = try Self.problems(yaml).first { $0.path == "spec.net.dependencies[0].property.r" }
+            #expect(problem?.message.contains("is set by the scheduler, not by users") == true, "\(relation): \(String(describing: problem))")
+        }
+    }
+
     @Test func missingRequiredFields() throws {
         let yaml = """
         spec:

@@ -52,7 +52,7 @@ struct ObjectValidator {
             case (.vmKVM, Relation.vmAttachments): allowed = [.volumeFile, .nic]
             case (.nic, Relation.portNetwork): allowed = [.networkVLAN]
             case (.volumeFile, Relation.volumeImage): allowed = [.image]
-            case (_, Relation.scheduled):
+            case (_, Relation.scheduled), (_, Relation.networkPeer), (_, Relation.networkDHCPServer):
                 problem("\(at).property.r", "'\(relation)' is set by the scheduler, not by users")
                 continue
             default:
