@@ -95,12 +95,12 @@ struct MultiHostNetworkEndToEndTests {
 
             func console(_ index: Int) -> String { "\(vmHosts[index].computeStateDirectory)/console/n0-\(vmIDs[index]).log" }
             for (index, name) in Self.names.enumerated() {
-                let lease = try await Self.waitForLine("LEASE ", in: console(index), timeout: .seconds(120))
+                let lease = try await HostView.waitForLine(prefix: "LEASE ", in: console(index), timeout: .seconds(120))
                 #expect(lease == "LEASE \(Self.addresses[name]!)", "\(name)'s fixed address, whichever host it is on")
-                let detail = try await Self.waitForLine("LEASE_DETAIL ", in: console(index), timeout: .seconds(5))
+                let detail = try await HostView.waitForLine(prefix: "LEASE_DETAIL ", in: console(index), timeout: .seconds(5))
                 var replies: [String] = []
                 for other in Self.names where other != name {
-                    replies.append(try await Self.waitForLine("PING_REPLY \(Self.addresses[other]!)", in: console(index),
+                    replies.append(try await HostView.waitForLine(prefix: "PING_REPLY \(Self.addresses[other]!)", in: console(index),
                                                               timeout: .seconds(90)))
                 }
                 print("\(name) console: \(lease) | \(detail) | \(replies.joined(separator: " | "))")
@@ -136,14 +136,14 @@ struct MultiHostNetworkEndToEndTests {
                 let hypervisor = cluster.hypervisors[index]
                 let other = Set(porters).subtracting([index]).compactMap { cluster.hypervisors[$0].underlayAddress }
                 try await waitUntil("hypervisor \(index)'s overlay peers are \(other)", within: .seconds(30)) {
-                    Self.floodPeers(of: overlayPort, in: hypervisor.namespace) == Set(other)
+                    try hypervisor.namespace.vxlanFloodPeers(of: overlayPort) == Set(other)
                 }
             }
 
             var after: [String] = []
             for index in Self.names.indices where index != removed {
                 after.append("\(Self.names[index]) console: "
-                    + (try await Self.waitForLine("PING_LOST \(Self.addresses[removedName]!)", in: console(index), timeout: .seconds(30))))
+                    + (try await HostView.waitForLine(prefix: "PING_LOST \(Self.addresses[removedName]!)", in: console(index), timeout: .seconds(30))))
             }
             // Still connected: no PING_LOST for anything but the removed VM, a few seconds on.
             try await Task.sleep(for: .seconds(5))
@@ -161,21 +161,10 @@ struct MultiHostNetworkEndToEndTests {
         }
     }
 
-    /// The underlay addresses a VXLAN port copies broadcast to.
-    static func floodPeers(of port: String, in namespace: NetworkNamespace) -> Set<String> {
-        let output = (try? namespace.run(["bridge", "-j", "fdb", "show", "dev", port]))?.standardOutput ?? "[]"
-        let entries = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [[String: Any]] ?? []
-        return Set(entries.filter { $0["mac"] as? String == "00:00:00:00:00:00" }.compactMap { $0["dst"] as? String })
-    }
-
     /// The command lines of the processes inside `namespace`.
     static func commandLines(in namespace: NetworkNamespace) -> [String] {
         namespace.processIDs().compactMap { pid in
             FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self) }
         }
-    }
-
-    static func waitForLine(_ prefix: String, in path: String, timeout: Duration) async throws -> String {
-        try await HostView.waitForLine(prefix: prefix, in: path, timeout: timeout)
     }
 }

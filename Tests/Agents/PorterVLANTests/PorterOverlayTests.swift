@@ -55,9 +55,7 @@ struct PorterOverlayTests {
     }
 
     static func floodPeers(_ host: PorterHost) throws -> Set<String> {
-        let output = try host.namespace.check(["bridge", "-j", "fdb", "show", "dev", vxlanPort])
-        let entries = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
-        return Set(entries.filter { $0["mac"] as? String == "00:00:00:00:00:00" }.compactMap { $0["dst"] as? String })
+        try host.namespace.vxlanFloodPeers(of: vxlanPort)
     }
 
     @Test func aClientOnTheSecondHostGetsItsFixedAddressFromTheFirstAndReachesAClientThere() async throws {

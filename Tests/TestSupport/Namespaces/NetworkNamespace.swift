@@ -65,6 +65,14 @@ public final class NetworkNamespace: Sendable {
         return output.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
     }
 
+    /// The underlay addresses the VXLAN port `port` copies broadcast to (its all-zero FDB
+    /// entries), read with `bridge -j fdb` inside the namespace.
+    public func vxlanFloodPeers(of port: String) throws -> Set<String> {
+        let output = try check(["bridge", "-j", "fdb", "show", "dev", port])
+        let entries = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
+        return Set(entries.filter { $0["mac"] as? String == "00:00:00:00:00:00" }.compactMap { $0["dst"] as? String })
+    }
+
     /// Kills what still runs inside (SIGKILL) and deletes the namespace with its interfaces.
     public func delete() {
         for pid in processIDs() { kill(pid, SIGKILL) }
