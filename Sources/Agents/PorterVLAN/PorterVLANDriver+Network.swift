@@ -71,7 +71,7 @@ extension PorterVLANDriver {
             if !isUp { try await ip.setUp(bridge, true) }
             if let port, links.named(port)?.kind == "vxlan" { try await updateFloodPeers(settings, port: port) }
             if settings.span.servesDHCP {
-                try await runDHCP(settings)
+                try await runDHCP(settings, links: links)
             } else {
                 await stopDHCP(settings.id)
             }
@@ -148,15 +148,19 @@ extension PorterVLANDriver {
     /// any other, starts one when none is left; then confirms from dnsmasq's log that it read
     /// the reservations (an adopted one re-reads them first). Without DHCP subnets, stops it.
     /// On a network with a VXLAN port, its MTU is offered to guests so their frames fit in the
-    /// overlay.
-    func runDHCP(_ settings: NetworkSettings) async throws {
+    /// overlay; `links` is the host's interfaces when the caller has just read them.
+    func runDHCP(_ settings: NetworkSettings, links known: [Link]? = nil) async throws {
         let files = store.dnsmasqFiles(of: settings.id)
         let running = processes.running(pidFile: files.pid)
         guard !settings.dhcpSubnets.isEmpty else {
             for process in running { await processes.stop(process) }
             return
         }
-        let overlayMTU = configuration.vxlan == nil ? nil : try await ip.links().named(BridgeName.vxlan(of: settings.id))?.mtu
+        var overlayMTU: Int?
+        if configuration.vxlan != nil {
+            let links = if let known { known } else { try await ip.links() }
+            overlayMTU = links.named(BridgeName.vxlan(of: settings.id))?.mtu
+        }
         // dnsmasq refuses to start without its hosts file.
         try store.write(store.reservations(of: settings.id), of: settings.id)
         let arguments = DnsmasqArguments.make(bridge: settings.bridge, subnets: settings.dhcpSubnets, files: files,
