@@ -83,8 +83,9 @@ extension AMQPConnection {
         try check(status, "publishing to \(message.exchange)/\(message.routingKey)")
     }
 
-    func ack(_ deliveryTag: UInt64) throws {
-        try check(amqp_basic_ack(state, channel, deliveryTag, 0), "acknowledging a delivery")
+    /// Acknowledges the delivery, or with `multiple` every unacknowledged one up to it.
+    func ack(_ deliveryTag: UInt64, multiple: Bool = false) throws {
+        try check(amqp_basic_ack(state, channel, deliveryTag, multiple ? 1 : 0), "acknowledging a delivery")
     }
 
     func reject(_ deliveryTag: UInt64, requeue: Bool) throws {

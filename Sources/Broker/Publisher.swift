@@ -51,28 +51,48 @@ public final class Publisher: Service, BrokerConnectionReporting {
     ///   queue takes, ``BrokerError/nacked(attempts:)``, ``BrokerError/timedOut``,
     ///   ``BrokerError/shutDown``.
     public func publish(_ message: OutgoingMessage, timeout: Duration? = nil) async throws {
-        let id = requestIDs.add(1, ordering: .relaxed).newValue
+        try await publishAll([message], timeout: timeout)[0].get()
+    }
+
+    /// Publishes `messages` in their order, all at once, and returns when the broker has
+    /// confirmed (or refused) every one: one wait for the batch's confirms instead of one per
+    /// message. Each message ends as ``publish(_:timeout:)`` would, in the same order.
+    ///
+    /// - Parameter timeout: for the whole batch; a message not confirmed by then fails with
+    ///   ``BrokerError/timedOut``.
+    public func publishAll(_ messages: [OutgoingMessage], timeout: Duration? = nil) async -> [Result<Void, any Error>] {
+        guard !messages.isEmpty else { return [] }
+        let count = UInt64(messages.count)
+        let batch = PublishBatch(firstID: requestIDs.add(count, ordering: .relaxed).newValue - count + 1, count: messages.count)
+        let requests = zip(batch.ids, messages).map { PublisherEngine.Request(id: $0, message: $1) }
         var timer: Task<Void, any Error>?
         defer { timer?.cancel() }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                callers.insert(id, continuation)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[Result<Void, any Error>], Never>) in
+                batch.wait(with: continuation)
+                for id in batch.ids {
+                    callers.insert(id) { batch.complete(id, with: $0) }
+                }
                 if let timeout {
                     timer = Task { [callers, worker] in
                         try await Task.sleep(for: timeout)
-                        callers.complete(id, with: .failure(BrokerError.timedOut))
-                        _ = worker.submit(.cancel(id: id))
+                        for id in batch.ids { callers.complete(id, with: .failure(BrokerError.timedOut)) }
+                        _ = worker.submit(.cancel(ids: batch.ids))
                     }
                 }
-                switch worker.submit(.publish(.init(id: id, message: message)), unlessCancelled: true) {
-                case .accepted: break
-                case .cancelled: callers.complete(id, with: .failure(CancellationError()))
-                case .shutDown: callers.complete(id, with: .failure(BrokerError.shutDown))
+                let failure: (any Error)?
+                switch worker.submit(.publish(requests), unlessCancelled: true) {
+                case .accepted: failure = nil
+                case .cancelled: failure = CancellationError()
+                case .shutDown: failure = BrokerError.shutDown
+                }
+                if let failure {
+                    for id in batch.ids { callers.complete(id, with: .failure(failure)) }
                 }
             }
         } onCancel: {
-            callers.complete(id, with: .failure(CancellationError()))
-            _ = worker.submit(.cancel(id: id))
+            for id in batch.ids { callers.complete(id, with: .failure(CancellationError())) }
+            _ = worker.submit(.cancel(ids: batch.ids))
         }
     }
 

@@ -9,8 +9,9 @@ import Logging
 /// deliver a message twice; consumers deduplicate by `message_id`.
 final class PublisherEngine: ConnectionEngine {
     enum Command: Sendable {
-        case publish(Request)
-        case cancel(id: UInt64)
+        /// Messages to send, in this order.
+        case publish([Request])
+        case cancel(ids: [UInt64])
     }
 
     struct Request: Sendable {
@@ -76,15 +77,16 @@ final class PublisherEngine: ConnectionEngine {
 
     func perform(_ command: Command, session: Session?) throws {
         switch command {
-        case .publish(let request):
+        case .publish(let requests):
             if isStopped {
-                callers.complete(request.id, with: .failure(BrokerError.shutDown))
+                for request in requests { callers.complete(request.id, with: .failure(BrokerError.shutDown)) }
             } else {
-                waiting.append(Entry(request))
+                waiting.append(contentsOf: requests.map(Entry.init))
             }
-        case .cancel(let id):
-            // The caller has already been told; forget the message unless it is on the wire.
-            waiting.removeAll { $0.request.id == id }
+        case .cancel(let ids):
+            // The callers have already been told; forget the messages unless they are on the wire.
+            let cancelled = Set(ids)
+            waiting.removeAll { cancelled.contains($0.request.id) }
         }
     }
 

@@ -5,10 +5,14 @@ import Messages
 import ServiceSupport
 import W3CTraceContext
 
-/// The conductor's handler of its queue: records a result (``ResultRecorder``) or a heartbeat
-/// (``AgentRegistry``), each in one transaction, and reports how it ended.
+/// The conductor's handler of its queue: records a result (``ResultRecorder``), with the
+/// other results in hand in one transaction (``batches``), or a heartbeat (``AgentRegistry``),
+/// and reports how it ended.
 struct ConductorHandler: MessageHandler {
     let results: ResultRecorder
+    /// Results handled at once share a transaction; nil records each alone. A result whose
+    /// first try failed is tried again alone, so one bad result never fails its batch twice.
+    let batches: GroupCommit<ResultRecorder.Item, ResultRecorder.Outcome>?
     let registry: AgentRegistry
     let hearing: HearingMonitor
     /// Checks each message's sender first when `conductor.agent_user` is set.
@@ -32,8 +36,12 @@ struct ConductorHandler: MessageHandler {
         switch message {
         case .notify(let notify, let messageID):
             let trace = TraceContext(headers: context.properties.headers)?.nextHop()
+            let batches = context.attempt == 1 ? self.batches : nil
             outcome = HandledDelivery.Outcome(try await withDeadline(databaseTimeout, onOverrun: .abandon) { [results] in
-                try await results.record(notify, messageID: messageID, trace: trace)
+                if let batches {
+                    return try await batches.submit(ResultRecorder.Item(notify: notify, messageID: messageID, trace: trace))
+                }
+                return try await results.record(notify, messageID: messageID, trace: trace)
             })
         case .heartbeat(let heartbeat):
             try await withDeadline(databaseTimeout, onOverrun: .abandon) { [registry] in try await registry.record(heartbeat) }

@@ -10,9 +10,10 @@ import Store
 import W3CTraceContext
 
 /// The conductor: consumes the `conductor` queue (agents' `Notify` results and `Heartbeat`s)
-/// through the ``MessageDispatcher`` and records them in the graph (``ConductorHandler``), one
-/// transaction per message, each acknowledged only after its transaction committed (a
-/// rescheduling `Spec` for the scheduler is in the outbox by then).
+/// through the ``MessageDispatcher`` and records them in the graph (``ConductorHandler``): the
+/// results in hand together, up to `conductor.batch_size` per transaction, each acknowledged
+/// only after its transaction committed (a rescheduling `Spec` for the scheduler is in the
+/// outbox by then).
 ///
 /// Several replicas may consume the same queue: a result is recorded once whoever receives it
 /// (deduplicated by `message_id` in the transaction of its effect), and results for one spec are
@@ -42,8 +43,10 @@ public struct ConductorService: Service {
         hearing = HearingMonitor(gate: gate, catchUpLimit: configuration.catchUpLimit)
         let results = ResultRecorder(
             store: store, failures: FailureRecorder(maxAttempts: configuration.maxAttempts, logger: logger), logger: logger)
+        let batches = configuration.batchSize > 1
+            ? GroupCommit(maximumBatch: configuration.batchSize) { [results] in try await results.record($0) } : nil
         let handler = ConductorHandler(
-            results: results, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
+            results: results, batches: batches, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
             senders: configuration.agentSenders.map { SenderVerifier(senders: $0, store: store) },
             databaseTimeout: configuration.databaseTimeout, onHandled: onHandled)
         dispatcher = MessageDispatcher(

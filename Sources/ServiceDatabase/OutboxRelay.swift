@@ -95,31 +95,41 @@ public struct OutboxRelay: Service {
         let (store, publisher, logger, timeout, metrics) = (self.store, self.publisher, self.logger, publishTimeout, self.metrics)
         return try await withDeadline(stepTimeout, onOverrun: .abandon) {
             try await store.relayOutbox(limit: Self.batchSize) { records in
-                for record in records {
-                    try await Self.send(OutgoingMessage(record), publisher: publisher, timeout: timeout, logger: logger,
-                                        metrics: metrics)
-                }
+                try await Self.send(records.map(OutgoingMessage.init), publisher: publisher, timeout: timeout,
+                                    logger: logger, metrics: metrics)
             }
         }
     }
 
-    /// Publishes one message, counted when the broker confirmed it (a row whose marking then
-    /// fails is published, and counted, again).
+    /// Publishes the messages in their order, waiting for their confirms together, and counts
+    /// each the broker confirmed. Throws the first failure after all have ended: the rows then
+    /// stay unsent and are published again, the confirmed ones too (and counted again);
+    /// consumers deduplicate.
     static func send(
-        _ message: OutgoingMessage, publisher: Publisher, timeout: Duration, logger: Logger, metrics: OutboxMetrics
+        _ messages: [OutgoingMessage], publisher: Publisher, timeout: Duration, logger: Logger, metrics: OutboxMetrics
     ) async throws {
-        do {
-            try await publisher.publish(message, timeout: timeout)
-            metrics.published(type: message.type)
-        } catch let BrokerError.unroutable(_, routingKey, reason) {
-            // No queue takes it (an agent whose queue was deleted): retrying would fail for ever
-            // and hold back every row after it, so it goes to the dead-letter queue. Other
-            // failures are transient and retried.
-            logger.error("an outbox message has no queue; dead-lettered", metadata: [
-                "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
-            ])
-            try await publisher.publish(message.deadLettered(reason: "unroutable from the outbox: \(reason)"), timeout: timeout)
+        var unroutable: [OutgoingMessage] = []
+        var failure: (any Error)?
+        for (message, result) in zip(messages, await publisher.publishAll(messages, timeout: timeout)) {
+            switch result {
+            case .success:
+                metrics.published(type: message.type)
+            case .failure(BrokerError.unroutable(_, let routingKey, let reason)):
+                // No queue takes it (an agent whose queue was deleted): retrying would fail for
+                // ever and hold back every row after it, so it goes to the dead-letter queue.
+                // Other failures are transient and retried.
+                logger.error("an outbox message has no queue; dead-lettered", metadata: [
+                    "message_id": "\(message.messageID)", "routing_key": "\(routingKey)", "reason": "\(reason)",
+                ])
+                unroutable.append(message.deadLettered(reason: "unroutable from the outbox: \(reason)"))
+            case .failure(let error):
+                failure = failure ?? error
+            }
+        }
+        for result in await publisher.publishAll(unroutable, timeout: timeout) {
+            try result.get()
             metrics.deadLettered()
         }
+        if let failure { throw failure }
     }
 }

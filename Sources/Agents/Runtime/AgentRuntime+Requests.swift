@@ -203,20 +203,27 @@ extension AgentRuntime {
         return try await body()
     }
 
-    /// Publishes the answer to the conductor and the dependents' agents; each result message's
-    /// id is derived from the request's id, its attempt and the destination, so an answer sent
-    /// again (the request was redelivered) is recognised by its receivers.
+    /// Publishes the answer to the conductor and the dependents' agents, all at once (their
+    /// confirms are awaited together, so a dependent hears as soon as the conductor does); each
+    /// result message's id is derived from the request's id, its attempt and the destination, so
+    /// an answer sent again (the request was redelivered) is recognised by its receivers.
     func publish(_ notify: NotifyMessage, dependents: [Object], requestID: String?, trace: TraceContext?) async throws {
-        for message in composer.messages(for: notify, dependents: dependents, requestID: requestID, trace: trace) {
-            do {
-                try await publisher.publish(message, timeout: Self.publishTimeout)
-            } catch BrokerError.unroutable(_, let routingKey, _) where routingKey != ConductorClient.queue {
+        let messages = composer.messages(for: notify, dependents: dependents, requestID: requestID, trace: trace)
+        var failure: (any Error)?
+        for result in await publisher.publishAll(messages, timeout: Self.publishTimeout) {
+            switch result {
+            case .success:
+                break
+            case .failure(BrokerError.unroutable(_, let routingKey, _)) where routingKey != ConductorClient.queue:
                 // An agent whose queue does not exist has never run: nothing waits there.
                 logger.warning("a dependent's agent has no queue; it cannot be told", metadata: [
                     "agent_id": "\(routingKey)", "spec_id": "\(notify.specID)",
                 ])
+            case .failure(let error):
+                failure = failure ?? error
             }
         }
+        if let failure { throw failure }
     }
 
     /// Why a parked request gave up: per missing dependency, what it lacks, whose Notify never

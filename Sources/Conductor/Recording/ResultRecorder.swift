@@ -5,10 +5,11 @@ import Messages
 import Store
 import W3CTraceContext
 
-/// Records one agent result (`Notify`) in one transaction: deduplicated by its `message_id`, the
-/// object's observed state and the fields its agent filled applied to its graph node, an
-/// `APPLIED` event, and the version marked applied when it was the last object; or, for an
-/// `ERROR`, the failure handed to the ``FailureRecorder``.
+/// Records agent results (`Notify`): each deduplicated by its `message_id`, the object's
+/// observed state and the fields its agent filled applied to its graph node, an `APPLIED`
+/// event, and the version marked applied when it was the last object; or, for an `ERROR`, the
+/// failure handed to the ``FailureRecorder``. One result per transaction (``record(_:messageID:trace:)``),
+/// or a batch in one transaction with each result in a savepoint of its own (``record(_:)``).
 struct ResultRecorder: Sendable {
     let store: any ConductorRepository
     let failures: FailureRecorder
@@ -28,13 +29,39 @@ struct ResultRecorder: Sendable {
         case ignored(String)
     }
 
+    /// One result to record in a batch.
+    struct Item: Sendable {
+        var notify: NotifyMessage
+        var messageID: UUID
+        var trace: TraceContext?
+    }
+
     func record(_ notify: NotifyMessage, messageID: UUID, trace: TraceContext?) async throws -> Outcome {
         try await store.transaction { tx in
-            guard try await tx.markProcessed(consumer: Self.consumerName, messageID: messageID) else {
-                return .duplicate
-            }
-            return try await apply(notify, trace: trace, in: tx)
+            try await record(Item(notify: notify, messageID: messageID, trace: trace), in: tx)
         }
+    }
+
+    /// Records the results in one transaction, each in a savepoint: one that fails (a bad
+    /// result, a database error of its own) changes nothing and gets its error, the others
+    /// commit. Specs are locked in ascending order, so two replicas' batches cannot deadlock on
+    /// them.
+    func record(_ items: [Item]) async throws -> [Result<Outcome, any Error>] {
+        let order = items.indices.sorted { (items[$0].notify.specID, $0) < (items[$1].notify.specID, $1) }
+        return try await store.transaction { tx in
+            var results = [Result<Outcome, any Error>?](repeating: nil, count: items.count)
+            for index in order {
+                results[index] = try await tx.savepoint { try await record(items[index], in: tx) }
+            }
+            return results.map { $0! }
+        }
+    }
+
+    private func record(_ item: Item, in tx: any ConductorTransaction) async throws -> Outcome {
+        guard try await tx.markProcessed(consumer: Self.consumerName, messageID: item.messageID) else {
+            return .duplicate
+        }
+        return try await apply(item.notify, trace: item.trace, in: tx)
     }
 
     private func apply(_ notify: NotifyMessage, trace: TraceContext?, in tx: any ConductorTransaction) async throws -> Outcome {
