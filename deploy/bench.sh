@@ -20,6 +20,7 @@
 #                                   and run both phases again (N = 0 beside N = 50,000); 0 skips it
 #   BENCH_SCHEDULER_CONCURRENCY=16  scheduler.concurrency
 #   BENCH_CONDUCTOR_CONCURRENCY=16  conductor.concurrency
+#   BENCH_BATCH_SIZE=16             scheduler.batch_size and conductor.batch_size (1: one per transaction)
 #   BENCH_PREFETCH=64               amqp.prefetch of every service
 #   BENCH_LOG_LEVEL=warning         log.level of every service
 #   BENCH_PROFILE=0                 1: perf-record the services during the throughput phase
@@ -38,6 +39,7 @@ LATENCY_DURATION=${BENCH_LATENCY_DURATION:-15}
 STORED_SPECS=${BENCH_STORED_SPECS:-50000}
 SCHEDULER_CONCURRENCY=${BENCH_SCHEDULER_CONCURRENCY:-16}
 CONDUCTOR_CONCURRENCY=${BENCH_CONDUCTOR_CONCURRENCY:-16}
+BATCH_SIZE=${BENCH_BATCH_SIZE:-16}
 PREFETCH=${BENCH_PREFETCH:-64}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-warning}
 PUBLISHERS=4
@@ -112,9 +114,9 @@ start_service() { # start_service NAME [ARGS...]
   case "$s" in
     api) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_API_LISTEN=$API_LISTEN N0CORE_API_TOKENS="$TOKEN") ;;
     scheduler) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}
-                          N0CORE_SCHEDULER_CONCURRENCY="$SCHEDULER_CONCURRENCY") ;;
+                          N0CORE_SCHEDULER_CONCURRENCY="$SCHEDULER_CONCURRENCY" N0CORE_SCHEDULER_BATCH_SIZE="$BATCH_SIZE") ;;
     conductor) env_args+=(N0CORE_DATABASE_URL="$DATABASE_URL" N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}
-                          N0CORE_CONDUCTOR_CONCURRENCY="$CONDUCTOR_CONCURRENCY") ;;
+                          N0CORE_CONDUCTOR_CONCURRENCY="$CONDUCTOR_CONCURRENCY" N0CORE_CONDUCTOR_BATCH_SIZE="$BATCH_SIZE") ;;
     *) env_args+=(N0CORE_HEALTH_LISTEN=127.0.0.1:${HEALTH[$s]}) ;;
   esac
   nohup env "${env_args[@]}" "$BIN/n0core-$s" "$@" >"$STATE/log/n0core-$s.log" 2>&1 &
@@ -200,6 +202,7 @@ log "load: ${LATENCY_DURATION}s with 1 client, ${DURATION}s with $CONCURRENCY cl
   --setting build=release --setting hosts="$HOSTS" --setting log.level="$LOG_LEVEL" \
   --setting amqp.prefetch="$PREFETCH" --setting scheduler.concurrency="$SCHEDULER_CONCURRENCY" \
   --setting conductor.concurrency="$CONDUCTOR_CONCURRENCY" --setting simulated.publishers="$PUBLISHERS" \
+  --setting batch_size="$BATCH_SIZE" \
   --setting replicas=1 \
   --include "$STATE/placement.json" --json "$STATE/results.json" \
   2> >(tee "$STATE/log/n0core-bench.log" >&2) | tee "$STATE/results.txt"

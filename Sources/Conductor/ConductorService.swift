@@ -44,7 +44,7 @@ public struct ConductorService: Service {
         let results = ResultRecorder(
             store: store, failures: FailureRecorder(maxAttempts: configuration.maxAttempts, logger: logger), logger: logger)
         let batches = configuration.batchSize > 1
-            ? GroupCommit(maximumBatch: configuration.batchSize) { [results] in try await results.record($0) } : nil
+            ? GroupCommit(queue: consumer.queue, maximumBatch: configuration.batchSize) { [results] in await results.record($0) } : nil
         let handler = ConductorHandler(
             results: results, batches: batches, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
             senders: configuration.agentSenders.map { SenderVerifier(senders: $0, store: store) },

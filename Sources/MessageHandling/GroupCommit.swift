@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Handles items that concurrent callers submit in batches: while one batch is being handled,
@@ -31,10 +32,16 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     public let maximumBatch: Int
     private let body: Body
     private let state = Mutex(State())
+    /// Each batch's size and how often one fails as a whole (docs/metrics.md).
+    private let sizes: Recorder
+    private let failures: Counter
 
-    public init(maximumBatch: Int, body: @escaping Body) {
+    /// - Parameter queue: the queue whose messages are the items, for the metrics.
+    public init(queue: String, maximumBatch: Int, body: @escaping Body) {
         self.maximumBatch = max(1, maximumBatch)
         self.body = body
+        sizes = Recorder(label: "n0core_message_batch_size", dimensions: [("queue", queue)], aggregate: true)
+        failures = Counter(label: "n0core_message_batch_failures_total", dimensions: [("queue", queue)])
     }
 
     /// Items waiting for the next batch.
@@ -70,6 +77,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             return Array(state.waiting.prefix(count))
         }
         let items = [item] + others.map(\.item)
+        sizes.record(items.count)
         var results: [Result<Output, any Error>]
         do {
             results = try await body(items)
@@ -78,6 +86,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                                 count: items.count)
             }
         } catch {
+            failures.increment()
             results = Array(repeating: .failure(error), count: items.count)
         }
         for (waiter, result) in zip(others, results.dropFirst()) {

@@ -10,10 +10,15 @@ extension PrometheusMetricsFactory {
         .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
     ]
 
+    /// The buckets of the batch sizes (`n0core_message_batch_size`): from one message alone up to
+    /// the largest `*.batch_size`.
+    public static let n0coreBatchSizeBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+
     /// The factory a daemon bootstraps swift-metrics with, into `registry` (its `/metrics`).
     public static func n0core(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = n0coreDurationBuckets
+        factory.valueHistogramBuckets["n0core_message_batch_size"] = n0coreBatchSizeBuckets
         return factory
     }
 }

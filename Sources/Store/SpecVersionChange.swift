@@ -20,13 +20,6 @@ final class SpecVersionChangeLog: Sendable {
         changes.withLock { $0.append(change) }
     }
 
-    var count: Int { changes.withLock { $0.count } }
-
-    /// Forgets what was logged after the first `count` changes (their savepoint rolled back).
-    func truncate(to count: Int) {
-        changes.withLock { $0.removeLast(max(0, $0.count - count)) }
-    }
-
     /// Hands what was logged to `observer` (after the commit), once.
     func report(to observer: (@Sendable ([SpecVersionChange]) -> Void)?) {
         guard let observer else { return }

@@ -64,7 +64,7 @@ struct GroupCommitTests {
 
     @Test func itemsArrivingDuringABatchAreHandledTogetherNext() async throws {
         let recorder = Recorder()
-        let commit = GroupCommit<Int, Int>(maximumBatch: 16) { try await recorder.run($0) }
+        let commit = GroupCommit<Int, Int>(queue: "test", maximumBatch: 16) { try await recorder.run($0) }
         let outcomes = await submitWhileTheFirstBatchIsHeld(Array(1...6), into: commit, recorder: recorder)
         #expect(outcomes.mapValues { try? $0.get() } == [1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60])
         let batches = recorder.batches.withLock { $0 }
@@ -75,7 +75,7 @@ struct GroupCommitTests {
 
     @Test func aBatchHoldsAtMostTheMaximum() async throws {
         let recorder = Recorder()
-        let commit = GroupCommit<Int, Int>(maximumBatch: 3) { try await recorder.run($0) }
+        let commit = GroupCommit<Int, Int>(queue: "test", maximumBatch: 3) { try await recorder.run($0) }
         let outcomes = await submitWhileTheFirstBatchIsHeld(Array(1...8), into: commit, recorder: recorder)
         #expect(outcomes.count == 8)
         #expect(outcomes.values.allSatisfy { (try? $0.get()) != nil })
@@ -86,7 +86,7 @@ struct GroupCommitTests {
 
     @Test func oneItemsFailureFailsOnlyItsCaller() async throws {
         let recorder = Recorder()
-        let commit = GroupCommit<Int, Int>(maximumBatch: 16) { try await recorder.run($0, failing: [4]) }
+        let commit = GroupCommit<Int, Int>(queue: "test", maximumBatch: 16) { try await recorder.run($0, failing: [4]) }
         let outcomes = await submitWhileTheFirstBatchIsHeld(Array(1...6), into: commit, recorder: recorder)
         #expect(outcomes[4] == .failure(Refused(item: 4)))
         for item in [1, 2, 3, 5, 6] { #expect(outcomes[item] == .success(item * 10)) }
@@ -94,7 +94,7 @@ struct GroupCommitTests {
 
     @Test func aThrownErrorFailsItsWholeBatchAndTheNextStillRuns() async throws {
         let recorder = Recorder()
-        let commit = GroupCommit<Int, Int>(maximumBatch: 16) { try await recorder.run($0, throwing: [1]) }
+        let commit = GroupCommit<Int, Int>(queue: "test", maximumBatch: 16) { try await recorder.run($0, throwing: [1]) }
         let outcomes = await submitWhileTheFirstBatchIsHeld(Array(1...4), into: commit, recorder: recorder)
         #expect(outcomes[1] == .failure(Refused(item: -1)))
         for item in 2...4 { #expect(outcomes[item] == .success(item * 10)) }

@@ -9,7 +9,7 @@ import W3CTraceContext
 /// observed state and the fields its agent filled applied to its graph node, an `APPLIED`
 /// event, and the version marked applied when it was the last object; or, for an `ERROR`, the
 /// failure handed to the ``FailureRecorder``. One result per transaction (``record(_:messageID:trace:)``),
-/// or a batch in one transaction with each result in a savepoint of its own (``record(_:)``).
+/// or a batch in one transaction (``record(_:)``).
 struct ResultRecorder: Sendable {
     let store: any ConductorRepository
     let failures: FailureRecorder
@@ -42,18 +42,31 @@ struct ResultRecorder: Sendable {
         }
     }
 
-    /// Records the results in one transaction, each in a savepoint: one that fails (a bad
-    /// result, a database error of its own) changes nothing and gets its error, the others
-    /// commit. Specs are locked in ascending order, so two replicas' batches cannot deadlock on
-    /// them.
-    func record(_ items: [Item]) async throws -> [Result<Outcome, any Error>] {
-        let order = items.indices.sorted { (items[$0].notify.specID, $0) < (items[$1].notify.specID, $1) }
-        return try await store.transaction { tx in
-            var results = [Result<Outcome, any Error>?](repeating: nil, count: items.count)
-            for index in order {
-                results[index] = try await tx.savepoint { try await record(items[index], in: tx) }
+    /// Records the results in one transaction. When that fails (one result cannot be recorded,
+    /// or the database failed), each is recorded again alone, so only the failing one fails and
+    /// the batch never changes what is recorded. Specs are locked in ascending order, so two
+    /// replicas' batches cannot deadlock on them.
+    func record(_ items: [Item]) async -> [Result<Outcome, any Error>] {
+        do {
+            let order = items.indices.sorted { (items[$0].notify.specID, $0) < (items[$1].notify.specID, $1) }
+            let outcomes = try await store.transaction { tx in
+                var outcomes = [Outcome?](repeating: nil, count: items.count)
+                for index in order { outcomes[index] = try await record(items[index], in: tx) }
+                return outcomes.map { $0! }
             }
-            return results.map { $0! }
+            return outcomes.map { .success($0) }
+        } catch {
+            guard items.count > 1 else { return [.failure(error)] }
+            logger.debug("a batch of results failed; recording each alone", metadata: ["count": "\(items.count)", "error": "\(error)"])
+            var results: [Result<Outcome, any Error>] = []
+            for item in items {
+                do {
+                    results.append(.success(try await record(item.notify, messageID: item.messageID, trace: item.trace)))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
         }
     }
 

@@ -12,10 +12,6 @@ public protocol ConductorRepository: Sendable {
 
 /// One transaction of the conductor (see ``StoreTransaction`` for what each call does).
 public protocol ConductorTransaction: Sendable {
-    /// Runs `body` so that its writes are undone alone when it fails (one item of a batch); throws
-    /// only when the transaction itself is lost.
-    func savepoint<Result: Sendable>(_ body: () async throws -> Result) async throws -> Swift.Result<Result, any Error>
-
     // Deduplication of deliveries.
     func markProcessed(consumer: String, messageID: UUID) async throws -> Bool
 

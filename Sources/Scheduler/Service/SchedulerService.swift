@@ -7,8 +7,9 @@ import ServiceSupport
 import Store
 
 /// The scheduler as a service: its queue's deliveries go through the ``MessageDispatcher`` to
-/// the ``SpecHandler``, up to `settings.concurrency` specs at once, each acknowledged only once
-/// its effect is committed; specs waiting for room are tried again (``DeferredScheduling``).
+/// the ``SpecHandler``, up to `settings.concurrency` specs at once (those in hand together share
+/// a transaction, up to `settings.batchSize`), each acknowledged only once its effect is
+/// committed; specs waiting for room are tried again (``DeferredScheduling``).
 /// While the database is away both pause on one ``OutageGate``.
 public struct SchedulerService: Service {
     let dispatcher: MessageDispatcher<Consumer, SpecHandler>
@@ -18,7 +19,12 @@ public struct SchedulerService: Service {
         let gate = OutageGate.database(store, logger: logger)
         let scheduler = SpecScheduler(store: store, settings: settings, logger: logger)
         dispatcher = MessageDispatcher(
-            source: consumer, handler: SpecHandler(scheduler: scheduler, settings: settings, logger: logger),
+            source: consumer,
+            handler: SpecHandler(
+                scheduler: scheduler,
+                batches: settings.batchSize > 1
+                    ? GroupCommit(queue: consumer.queue, maximumBatch: settings.batchSize) { await scheduler.schedule($0) } : nil,
+                settings: settings, logger: logger),
             configuration: .init(concurrency: settings.concurrency), classifier: .store, gate: gate, logger: logger)
         deferred = DeferredScheduling(scheduler: scheduler, gate: gate, logger: logger)
     }

@@ -7,8 +7,8 @@ import ServiceSupport
 import Store
 import W3CTraceContext
 
-/// The scheduler's handler of its queue: reads a `Spec` and schedules it in one transaction
-/// (``SpecScheduler``), within ``SchedulerSettings/attemptTimeout``.
+/// The scheduler's handler of its queue: reads a `Spec` and schedules it (``SpecScheduler``),
+/// with the other specs in hand in one transaction, within ``SchedulerSettings/attemptTimeout``.
 ///
 /// - A body that is not a `Spec`, a message without a usable `message_id`, or a `Spec` the
 ///   scheduler cannot act on (unknown spec, object without an id) is rejected: dead-lettered
@@ -24,6 +24,9 @@ struct SpecHandler: MessageHandler {
     }
 
     let scheduler: SpecScheduler
+    /// Specs handled at once share a transaction; nil schedules each alone. A spec whose first
+    /// try failed is tried again alone.
+    let batches: GroupCommit<SpecScheduler.Item, SpecScheduler.Outcome>?
     let settings: SchedulerSettings
     let logger: Logger
 
@@ -47,10 +50,13 @@ struct SpecHandler: MessageHandler {
         ]
         if let trace = message.trace { metadata["trace_id"] = "\(trace.traceID)" }
         let scheduler = self.scheduler
+        let batches = context.attempt == 1 ? self.batches : nil
         let outcome: SpecScheduler.Outcome
         do {
             outcome = try await withDeadline(settings.attemptTimeout, onOverrun: .abandon) {
-                try await scheduler.schedule(message.spec, messageID: message.messageID, trace: message.trace)
+                let item = SpecScheduler.Item(message: message.spec, messageID: message.messageID, trace: message.trace)
+                if let batches { return try await batches.submit(item) }
+                return try await scheduler.schedule(item)
             }
         } catch let rejection as SpecRejection {
             throw MessageRejection(rejection.description)

@@ -8,8 +8,8 @@ import ServiceSupport
 import Store
 import W3CTraceContext
 
-/// Schedules one `Spec` message in one database transaction: records it as processed, takes the
-/// spec's lock, reads the spec's graph and a snapshot of agents and claims, places the objects,
+/// Schedules a `Spec` message in one database transaction (alone, or with the others in hand):
+/// records it as processed, takes the spec's lock, reads the spec's graph and a snapshot of agents and claims, places the objects,
 /// and writes the claims, `scheduled` edges, MAC addresses, events, placement rounds and the
 /// `Request`s (outbox) together.
 ///
@@ -48,15 +48,55 @@ struct SpecScheduler: Sendable {
     /// service then waits and tries the delivery again).
     static let attempts = 5
 
+    /// One `Spec` delivery to schedule.
+    struct Item: Sendable {
+        var message: SpecMessage
+        var messageID: UUID
+        var trace: TraceContext?
+    }
+
     /// Schedules a `Spec` delivery, deduplicated by its `message_id`.
-    func schedule(_ message: SpecMessage, messageID: UUID, trace: TraceContext?) async throws -> Outcome {
-        try SpecRejection.check(message)
-        return try await retryingRaces(specID: message.id) { tx, lockAll in
-            guard try await tx.markProcessed(consumer: settings.consumerName, messageID: messageID) else {
-                return .duplicate
-            }
-            return try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll, deferral: nil)
+    func schedule(_ item: Item) async throws -> Outcome {
+        try SpecRejection.check(item.message)
+        return try await retryingRaces(specID: item.message.id) { tx, lockAll in
+            try await schedule(item, in: tx, lockAll: lockAll)
         }
+    }
+
+    /// Schedules the deliveries in one transaction, in ascending spec order; each placement
+    /// sees the claims of those before it. When that fails (one of them cannot be scheduled,
+    /// or the database failed), each is scheduled again alone, so only the failing one fails
+    /// and the batch never changes what is placed.
+    func schedule(_ items: [Item]) async -> [Result<Outcome, any Error>] {
+        let order = items.indices.sorted { (items[$0].message.id, $0) < (items[$1].message.id, $1) }
+        do {
+            for item in items { try SpecRejection.check(item.message) }
+            let outcomes = try await retryingRaces(specID: nil) { tx, lockAll in
+                var outcomes = [Outcome?](repeating: nil, count: items.count)
+                for index in order { outcomes[index] = try await schedule(items[index], in: tx, lockAll: lockAll) }
+                return outcomes.map { $0! }
+            }
+            return outcomes.map { .success($0) }
+        } catch {
+            guard items.count > 1 else { return [.failure(error)] }
+            logger.debug("a batch of specs failed; scheduling each alone", metadata: ["count": "\(items.count)", "error": "\(error)"])
+            var results = [Result<Outcome, any Error>](repeating: .failure(CancellationError()), count: items.count)
+            for index in order {
+                do {
+                    results[index] = .success(try await schedule(items[index]))
+                } catch {
+                    results[index] = .failure(error)
+                }
+            }
+            return results
+        }
+    }
+
+    private func schedule(_ item: Item, in tx: StoreTransaction, lockAll: Bool) async throws -> Outcome {
+        guard try await tx.markProcessed(consumer: settings.consumerName, messageID: item.messageID) else {
+            return .duplicate
+        }
+        return try await run(tx, message: item.message, messageID: item.messageID, trace: item.trace, lockAll: lockAll, deferral: nil)
     }
 
     /// Tries a deferred `Spec` again; nil when another replica has it in hand or it is gone.

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Conductor
 
-/// Results recorded as a batch in one transaction, each in a savepoint of its own.
+/// Results recorded as a batch in one transaction, and each alone when the batch fails.
 @Suite struct BatchRecordingTests {
     typealias World = RecordingTests.World
 
@@ -16,7 +16,7 @@ import Testing
 
     @Test func aBatchRecordsEveryResultAndAppliesTheVersionOnce() async throws {
         let world = World()
-        let results = try await world.recorder.record([
+        let results = await world.recorder.record([
             item(world.notify(world.vm, .success)), item(world.notify(world.other, .success)),
         ])
         #expect(results.map { try? $0.get() } == [.applied(versionApplied: false), .applied(versionApplied: true)])
@@ -25,13 +25,13 @@ import Testing
     }
 
     /// A result that can never be recorded fails alone: its writes (its message marked as
-    /// processed among them) are undone, and the others of its batch commit.
+    /// processed among them) are undone, and the others of its batch are recorded.
     @Test func aBadResultFailsAloneAndLeavesNoTrace() async throws {
         let world = World()
         let badID = UUID()
         var stranger = world.notify(ObjectID(), .success)
         stranger.specID = world.specID
-        let results = try await world.recorder.record([
+        let results = await world.recorder.record([
             item(world.notify(world.vm, .success)), item(stranger, messageID: badID), item(world.notify(world.other, .success)),
         ])
         #expect((try? results[0].get()) == .applied(versionApplied: false))
@@ -46,7 +46,7 @@ import Testing
     @Test func aRepeatInTheSameBatchIsADuplicate() async throws {
         let world = World()
         let id = UUID()
-        let results = try await world.recorder.record([
+        let results = await world.recorder.record([
             item(world.notify(world.vm, .success), messageID: id), item(world.notify(world.vm, .success), messageID: id),
         ])
         #expect(results.map { try? $0.get() } == [.applied(versionApplied: false), .duplicate])

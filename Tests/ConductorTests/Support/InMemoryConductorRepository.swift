@@ -45,16 +45,6 @@ final class InMemoryConductorRepository: ConductorRepository {
         let state: Mutex<State>
         init(_ state: State) { self.state = Mutex(state) }
 
-        func savepoint<Result: Sendable>(_ body: () async throws -> Result) async throws -> Swift.Result<Result, any Error> {
-            let saved = state.withLock { $0 }
-            do {
-                return .success(try await body())
-            } catch {
-                state.withLock { $0 = saved }
-                return .failure(error)
-            }
-        }
-
         func markProcessed(consumer: String, messageID: UUID) async throws -> Bool {
             state.withLock { $0.processed.insert("\(consumer)/\(messageID)").inserted }
         }
