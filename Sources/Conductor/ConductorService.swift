@@ -29,6 +29,10 @@ public struct ConductorService: Service {
     public let gate: OutageGate
     /// What this replica can hear, for its sweeper.
     public let hearing: HearingMonitor
+    /// Batches of results recorded at once: two keep both of PostgreSQL's cores busy while one
+    /// batch's statements wait on their round trips. They cannot deadlock with each other on
+    /// specs, which each batch locks in ascending order.
+    static let concurrentBatches = 2
 
     /// - Parameters:
     ///   - consumer: a consumer of ``Clients/ConductorClient/queue`` (run it in the same service
@@ -44,7 +48,9 @@ public struct ConductorService: Service {
         let results = ResultRecorder(
             store: store, failures: FailureRecorder(maxAttempts: configuration.maxAttempts, logger: logger), logger: logger)
         let batches = configuration.batchSize > 1
-            ? GroupCommit(queue: consumer.queue, maximumBatch: configuration.batchSize) { [results] in await results.record($0) } : nil
+            ? GroupCommit(
+                queue: consumer.queue, maximumBatch: configuration.batchSize,
+                maximumConcurrentBatches: Self.concurrentBatches) { [results] in await results.record($0) } : nil
         let handler = ConductorHandler(
             results: results, batches: batches, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
             senders: configuration.agentSenders.map { SenderVerifier(senders: $0, store: store) },

@@ -1,10 +1,11 @@
 import Metrics
 import Synchronization
 
-/// Handles items that concurrent callers submit in batches: while one batch is being handled,
-/// the items that arrive wait and form the next (group commit). A handler running under the
-/// ``MessageDispatcher``'s concurrency thus records many messages in one database transaction
-/// when many are in hand, and each alone when the queue is quiet, with no lingering.
+/// Handles items that concurrent callers submit in batches: while ``maximumConcurrentBatches``
+/// batches are being handled, the items that arrive wait and form the next (group commit). A
+/// handler running under the ``MessageDispatcher``'s concurrency thus records many messages in
+/// one database transaction when many are in hand, and each alone when the queue is quiet, with
+/// no lingering.
 ///
 /// Each caller gets its own item's outcome: `body` returns one result per item, so a failure
 /// of one item fails that caller only (the dispatcher then retries its message, alone); a
@@ -25,11 +26,15 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
 
     private struct State: Sendable {
         var waiting: [Waiter] = []
-        var running = false
+        var running = 0
     }
 
     /// Items handled together, at most.
     public let maximumBatch: Int
+    /// Batches handled at once, at most: more than one keeps a database with several cores
+    /// busy while one batch's statements wait on their round trips. Only for batches that
+    /// cannot deadlock with each other (their locks taken in one order).
+    public let maximumConcurrentBatches: Int
     private let body: Body
     private let state = Mutex(State())
     /// Each batch's size and how often one fails as a whole (docs/metrics.md).
@@ -37,8 +42,9 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private let failures: Counter
 
     /// - Parameter queue: the queue whose messages are the items, for the metrics.
-    public init(queue: String, maximumBatch: Int, body: @escaping Body) {
+    public init(queue: String, maximumBatch: Int, maximumConcurrentBatches: Int = 1, body: @escaping Body) {
         self.maximumBatch = max(1, maximumBatch)
+        self.maximumConcurrentBatches = max(1, maximumConcurrentBatches)
         self.body = body
         sizes = Recorder(label: "n0core_message_batch_size", dimensions: [("queue", queue)], aggregate: true)
         failures = Counter(label: "n0core_message_batch_failures_total", dimensions: [("queue", queue)])
@@ -51,11 +57,11 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     public func submit(_ item: Item) async throws -> Output {
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = state.withLock { state -> Bool in
-                if state.running {
+                if state.running >= maximumConcurrentBatches {
                     state.waiting.append(Waiter(item: item, continuation: continuation))
                     return false
                 }
-                state.running = true
+                state.running += 1
                 return true
             }
             if leads { continuation.resume(returning: .lead) }
@@ -94,7 +100,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         }
         let next = state.withLock { state -> Waiter? in
             guard !state.waiting.isEmpty else {
-                state.running = false
+                state.running -= 1
                 return nil
             }
             return state.waiting.removeFirst()

@@ -102,4 +102,34 @@ struct GroupCommitTests {
         #expect(try await commit.submit(9) == 90)
         #expect(recorder.batches.withLock { $0.last } == [9])
     }
+
+    /// With two batches allowed at once, a third waits until one of them ends.
+    @Test func noMoreBatchesRunAtOnceThanAllowed() async throws {
+        final class Held: Sendable {
+            let running = Mutex(0)
+            let mostAtOnce = Mutex(0)
+            let released = Mutex(false)
+        }
+        let held = Held()
+        let commit = GroupCommit<Int, Int>(queue: "test", maximumBatch: 1, maximumConcurrentBatches: 2) { items in
+            let now = held.running.withLock { $0 += 1; return $0 }
+            held.mostAtOnce.withLock { $0 = max($0, now) }
+            while !held.released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+            held.running.withLock { $0 -= 1 }
+            return items.map { .success($0) }
+        }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for item in 1...6 { group.addTask { try await commit.submit(item) } }
+            while held.running.withLock({ $0 }) < 2 || commit.waitingCount < 4 {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(held.running.withLock { $0 } == 2)
+            held.released.withLock { $0 = true }
+            var outcomes: [Int] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            #expect(outcomes.sorted() == Array(1...6))
+        }
+        #expect(held.mostAtOnce.withLock { $0 } == 2)
+    }
 }
