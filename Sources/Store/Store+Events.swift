@@ -41,6 +41,32 @@ extension StoreTransaction {
     }
 }
 
+extension StoreTransaction {
+    /// Per object of the spec, its last event of `kinds` for the highest version any of them
+    /// names: where each object stands, without reading the whole log (which grows with every
+    /// version of a long-lived spec). Ordered by object id.
+    ///
+    /// The same as replaying the object's events of those kinds in order while ignoring those
+    /// older than the version already reached (``events(specID:after:limit:)`` read whole).
+    public func latestObjectEvents(specID: Int64, kinds: [EventKind]) async throws -> [Event] {
+        try await run(Self.latestObjectEventsQuery(specID: specID, kinds: kinds)).map { row in
+            let (id, specID, version, objectID, kind, message, createdAt) =
+                try row.decode((Int64, Int64, Int, UUID?, String, String, Date).self)
+            return Event(
+                id: id, specID: specID, version: version, objectID: objectID,
+                kind: EventKind(rawValue: kind), message: message, createdAt: createdAt)
+        }
+    }
+
+    static func latestObjectEventsQuery(specID: Int64, kinds: [EventKind]) -> PostgresQuery {
+        """
+        SELECT DISTINCT ON (object_id) id, spec_id, version, object_id, kind, message, created_at FROM events
+        WHERE spec_id = \(specID) AND object_id IS NOT NULL AND kind = ANY(\(kinds.map(\.rawValue)))
+        ORDER BY object_id, version DESC, id DESC
+        """
+    }
+}
+
 extension Store {
     /// See ``StoreTransaction/appendEvents(_:)``.
     public func appendEvents(_ events: [Event]) async throws {

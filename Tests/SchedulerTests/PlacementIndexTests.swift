@@ -1,5 +1,6 @@
 import Messages
 import Scheduler
+import TestSupport
 import Testing
 
 /// Placement reads hosts down rankings instead of scoring every host; these check, on random
@@ -7,15 +8,6 @@ import Testing
 /// agent, that it picks exactly the agents a full scan in host order picks.
 @Suite("Placement index")
 struct PlacementIndexTests {
-    /// A small fixed-seed generator, so a failure can be replayed.
-    struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     /// A VM with its volume and NIC: one group, needing all three kinds of agent.
     struct Group {
         let vm: Object
@@ -35,7 +27,7 @@ struct PlacementIndexTests {
     }
 
     func check(seed: UInt64, differentHost: Bool) throws {
-        var random = Generator(state: seed)
+        var random = SeededGenerator(seed: seed)
         var agents: [RegisteredAgent] = []
         // Few distinct levels, so many hosts tie and the host order has to decide.
         let levels: [Double] = [0, 0.25, 0.5, 0.75]

@@ -52,6 +52,7 @@ struct HotQueryTests {
                     lock: false)),
                 ("a network's NICs and their agents", StoreTransaction.networkPortsQuery(
                     agents, portRelation: "n0stack/n0core/port/network", scheduledRelation: Self.scheduled)),
+                ("where a spec's objects stand", StoreTransaction.latestObjectEventsQuery(specID: 7, kinds: [.scheduled, .applied])),
                 ("sweep candidates", StoreTransaction.sweepCandidatesQuery(
                     olderThanSeconds: 30, scheduledRelation: Self.scheduled, limit: 1000)),
             ]

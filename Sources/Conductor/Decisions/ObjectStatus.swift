@@ -28,7 +28,11 @@ struct ObjectStatus: Sendable, Equatable {
     /// The event's message: for `failed`, the reason.
     var message: String
 
-    /// Every object's status from a spec's events, oldest first.
+    /// The kinds of event that move an object's status; the others are ignored.
+    static let statusKinds: [EventKind] = [.scheduled, .applied, .rescheduled, .failed]
+
+    /// Every object's status from a spec's events, oldest first: the whole log, or only each
+    /// object's last event of ``statusKinds`` for its highest version (the same statuses).
     ///
     /// A `SCHEDULED` event starts a new round for its version; `APPLIED`, `RESCHEDULED` and
     /// `FAILED` move it on when they are about that version or a later one (a late result for a

@@ -109,7 +109,8 @@ struct ResultRecorder: Sendable {
             logger.notice("ignoring a result", metadata: metadata)
             return .ignored(why)
         }
-        var statuses = ObjectStatus.statuses(from: try await tx.events(specID: specID))
+        var statuses = ObjectStatus.statuses(
+            from: try await tx.latestObjectEvents(specID: specID, kinds: ObjectStatus.statusKinds))
         let status = statuses[objectID.uuid]
         let version = status?.version ?? round?.version ?? latestVersion
         metadata["version"] = "\(version)"

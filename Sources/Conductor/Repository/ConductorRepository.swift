@@ -36,6 +36,7 @@ public protocol ConductorTransaction: Sendable {
 
     // Events, failed attempts, messages to send.
     func events(specID: Int64, after: Int64?) async throws -> [Event]
+    func latestObjectEvents(specID: Int64, kinds: [EventKind]) async throws -> [Event]
     func appendEvents(_ events: [Event]) async throws
     func failures(objectID: UUID, version: Int) async throws -> [RecordedFailure]
     func recordFailure(_ failure: RecordedFailure) async throws

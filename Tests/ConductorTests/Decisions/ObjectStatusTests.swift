@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 @testable import Conductor
@@ -50,5 +51,25 @@ struct ObjectStatusTests {
         let events = [Event(specID: 1, version: 2, objectID: vm, kind: .failed, message: "no alive agent", createdAt: at(1))]
         #expect(ObjectStatus.statuses(from: events)[vm] == ObjectStatus(
             objectID: vm, version: 2, state: .failed, since: at(1), message: "no alive agent"))
+    }
+
+    /// Each object's last status event of its highest version gives the statuses the whole log
+    /// gives: what lets the conductor read one event per object (`latestObjectEvents`).
+    @Test("the latest event per object decides as the whole log does", arguments: 1...60)
+    func latestEventPerObjectIsEnough(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let objects = (0..<(1 + random.next(4))).map { _ in UUID() }
+        let kinds: [EventKind] = [.scheduled, .applied, .rescheduled, .failed, .waiting, .abandoned, "ACCEPTED"]
+        var events: [Event] = []
+        for index in 0..<random.next(40) {
+            // Versions mostly move forward, with late results of older ones mixed in.
+            let version = max(0, index / 8 - random.next(2))
+            let object = random.next(6) == 0 ? nil : objects[random.next(objects.count)]
+            events.append(Event(id: Int64(index + 1), specID: 1, version: version, objectID: object,
+                                kind: kinds[random.next(kinds.count)], message: "\(index)", createdAt: at(Double(index))))
+        }
+        let latest = EventLog.latestPerObject(events, kinds: ObjectStatus.statusKinds)
+        #expect(ObjectStatus.statuses(from: latest) == ObjectStatus.statuses(from: events), "seed \(seed)")
+        #expect(Set(latest.compactMap(\.objectID)).count == latest.count, "one event per object")
     }
 }

@@ -2,6 +2,7 @@ import Conductor
 import Foundation
 import Store
 import Synchronization
+import TestSupport
 
 /// The conductor's repository in memory, for testing its decisions without PostgreSQL.
 /// Transactions run one at a time, on a copy of the state that replaces it only when the body
@@ -146,6 +147,11 @@ final class InMemoryConductorRepository: ConductorRepository {
             state.withLock { state in
                 state.events.filter { $0.specID == specID && ($0.id ?? 0) > (after ?? 0) }
             }
+        }
+
+        func latestObjectEvents(specID: Int64, kinds: [EventKind]) async throws -> [Event] {
+            let events = try await events(specID: specID, after: nil)
+            return EventLog.latestPerObject(events, kinds: kinds)
         }
 
         func appendEvents(_ events: [Event]) async throws {
