@@ -37,9 +37,8 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     public let maximumConcurrentBatches: Int
     private let body: Body
     private let state = Mutex(State())
-    /// Each batch's size and how often one fails as a whole (docs/metrics.md).
+    /// Each batch's size (docs/metrics.md).
     private let sizes: Recorder
-    private let failures: Counter
 
     /// - Parameter queue: the queue whose messages are the items, for the metrics.
     public init(queue: String, maximumBatch: Int, maximumConcurrentBatches: Int = 1, body: @escaping Body) {
@@ -47,7 +46,6 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         self.maximumConcurrentBatches = max(1, maximumConcurrentBatches)
         self.body = body
         sizes = Recorder(label: "n0core_message_batch_size", dimensions: [("queue", queue)], aggregate: true)
-        failures = Counter(label: "n0core_message_batch_failures_total", dimensions: [("queue", queue)])
     }
 
     /// Items waiting for the next batch.
@@ -92,7 +90,6 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                                 count: items.count)
             }
         } catch {
-            failures.increment()
             results = Array(repeating: .failure(error), count: items.count)
         }
         for (waiter, result) in zip(others, results.dropFirst()) {
