@@ -50,7 +50,12 @@ public struct ConductorService: Service {
         let batches = configuration.batchSize > 1
             ? GroupCommit(
                 queue: consumer.queue, maximumBatch: configuration.batchSize,
-                maximumConcurrentBatches: Self.concurrentBatches) { [results] in await results.record($0) } : nil
+                maximumConcurrentBatches: Self.concurrentBatches
+            ) { [results, timeout = configuration.databaseTimeout] items in
+                // Bounded like one result's transaction: a batch stuck on a vanished database
+                // must not keep every later result waiting behind it.
+                try await withDeadline(timeout, onOverrun: .abandon) { await results.record(items) }
+            } : nil
         let handler = ConductorHandler(
             results: results, batches: batches, registry: AgentRegistry(store: store, logger: logger), hearing: hearing,
             senders: configuration.agentSenders.map { SenderVerifier(senders: $0, store: store) },

@@ -28,8 +28,13 @@ struct ObjectStatus: Sendable, Equatable {
     /// The event's message: for `failed`, the reason.
     var message: String
 
-    /// The kinds of event that move an object's status; the others are ignored.
-    static let statusKinds: [EventKind] = [.scheduled, .applied, .rescheduled, .failed]
+    /// The state each kind of event moves an object to; other kinds are ignored.
+    static let stateByKind: [EventKind: State] = [
+        .scheduled: .scheduled, .applied: .applied, .rescheduled: .rescheduling, .failed: .failed,
+    ]
+
+    /// The kinds of event that move an object's status.
+    static let statusKinds: [EventKind] = Array(stateByKind.keys)
 
     /// Every object's status from a spec's events, oldest first: the whole log, or only each
     /// object's last event of ``statusKinds`` for its highest version (the same statuses).
@@ -43,14 +48,7 @@ struct ObjectStatus: Sendable, Equatable {
         for event in events {
             guard let objectID = event.objectID else { continue }
             let time = event.createdAt ?? .distantPast
-            let state: State
-            switch event.kind {
-            case .scheduled: state = .scheduled
-            case .applied: state = .applied
-            case .rescheduled: state = .rescheduling
-            case .failed: state = .failed
-            default: continue
-            }
+            guard let state = stateByKind[event.kind] else { continue }
             if let current = result[objectID], event.version < current.version { continue }
             result[objectID] = ObjectStatus(objectID: objectID, version: event.version, state: state,
                                             since: time, message: event.message)

@@ -23,7 +23,11 @@ public struct SchedulerService: Service {
             handler: SpecHandler(
                 scheduler: scheduler,
                 batches: settings.batchSize > 1
-                    ? GroupCommit(queue: consumer.queue, maximumBatch: settings.batchSize) { await scheduler.schedule($0) } : nil,
+                    ? GroupCommit(queue: consumer.queue, maximumBatch: settings.batchSize) { [timeout = settings.attemptTimeout] items in
+                        // Bounded like one spec's attempt: a batch stuck on a vanished database
+                        // must not keep every later spec waiting behind it.
+                        try await withDeadline(timeout, onOverrun: .abandon) { await scheduler.schedule(items) }
+                    } : nil,
                 settings: settings, logger: logger),
             configuration: .init(concurrency: settings.concurrency), classifier: .store, gate: gate, logger: logger)
         deferred = DeferredScheduling(scheduler: scheduler, gate: gate, logger: logger)

@@ -80,7 +80,7 @@ struct SpecScheduler: Sendable {
         } catch {
             guard items.count > 1 else { return [.failure(error)] }
             logger.debug("a batch of specs failed; scheduling each alone", metadata: ["count": "\(items.count)", "error": "\(error)"])
-            var results = [Result<Outcome, any Error>](repeating: .failure(CancellationError()), count: items.count)
+            var results = [Result<Outcome, any Error>?](repeating: nil, count: items.count)
             for index in order {
                 do {
                     results[index] = .success(try await schedule(items[index]))
@@ -88,7 +88,7 @@ struct SpecScheduler: Sendable {
                     results[index] = .failure(error)
                 }
             }
-            return results
+            return results.map { $0! }
         }
     }
 
