@@ -73,7 +73,8 @@ let package = Package(
             ]
         ),
         // What every daemon shares (agents included): configuration, logging, health and
-        // metrics, the service group, deadlines. No database.
+        // metrics (a health listener on SwiftNIO alone), the service group, deadlines. No
+        // database and no web framework.
         .target(
             name: "ServiceSupport",
             dependencies: [
@@ -85,7 +86,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -209,6 +212,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ServiceSupportTests", dependencies: [
             "ServiceSupport", "ServiceDatabase", "Broker", "Store", "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),

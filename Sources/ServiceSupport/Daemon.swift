@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import Metrics
 import Prometheus
@@ -51,13 +50,8 @@ public struct Daemon: Sendable {
     }
 
     /// A small HTTP server with `/healthz`, `/readyz` and `/metrics` for daemons without an API.
-    public func healthServer(on address: ListenAddress) -> some Service {
-        let router = Router()
-        HealthRoutes(readiness: readiness, metrics: metrics).add(to: router)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: name),
-            logger: logger
-        )
+    public func healthServer(on address: ListenAddress) -> HealthServer {
+        HealthServer(address: address, routes: HealthRoutes(readiness: readiness, metrics: metrics),
+                     serverName: name, logger: logger)
     }
 }
