@@ -19,9 +19,8 @@ public struct ConductorConfiguration: Sendable, Equatable {
     /// Deliveries handled at once by one replica (`conductor.concurrency`, default 8). Results
     /// for one spec are serialized by a row lock whatever this is.
     public var concurrency: Int
-    /// Results recorded in one transaction, at most (`conductor.batch_size`, default 1: each
-    /// alone; batching is opt-in until a batch stuck on a vanished database is bounded, see
-    /// docs/performance.md). The results in hand when a transaction begins share it, so a quiet
+    /// Results recorded in one transaction, at most (`conductor.batch_size`, default 16; 1
+    /// records each alone). The results in hand when a transaction begins share it, so a quiet
     /// queue waits for nothing; under load, fewer commits record the same results.
     public var batchSize: Int
     /// How long a stored version's objects may wait for a scheduler to take their `Spec` before
@@ -50,7 +49,7 @@ public struct ConductorConfiguration: Sendable, Equatable {
 
     public init(
         maxAttempts: Int = 3, applyDeadline: Duration = .seconds(120), sweepInterval: Duration = .seconds(5),
-        concurrency: Int = 8, batchSize: Int = 1, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
+        concurrency: Int = 8, batchSize: Int = 16, acceptedDeadline: Duration = .seconds(900), leaseGrace: Duration = .seconds(30),
         catchUpLimit: Duration = .seconds(60), databaseTimeout: Duration = .seconds(20), agentSenders: AgentSenders? = nil
     ) {
         self.agentSenders = agentSenders
@@ -83,7 +82,7 @@ public struct ConductorConfiguration: Sendable, Equatable {
             applyDeadline: try reader.seconds("conductor.apply_deadline_seconds", default: 120),
             sweepInterval: try reader.seconds("conductor.sweep_interval_seconds", default: 5, in: 1...3_600),
             concurrency: try reader.bounded("conductor.concurrency", default: 8, in: 1...256, unit: "deliveries"),
-            batchSize: try reader.bounded("conductor.batch_size", default: 1, in: 1...256, unit: "results"),
+            batchSize: try reader.bounded("conductor.batch_size", default: 16, in: 1...256, unit: "results"),
             acceptedDeadline: try reader.seconds("conductor.accepted_deadline_seconds", default: 900),
             leaseGrace: try reader.seconds("conductor.lease_grace_seconds", default: 30),
             catchUpLimit: try reader.seconds("conductor.catch_up_seconds", default: 60),

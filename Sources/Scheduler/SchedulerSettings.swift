@@ -12,7 +12,7 @@ public struct SchedulerSettings: Sendable {
     public var concurrency: Int
     /// `scheduler.batch_size` (N0CORE_SCHEDULER_BATCH_SIZE): specs scheduled in one transaction,
     /// at most. The specs in hand when a transaction begins share it; 1 schedules each alone.
-    /// Default 1 (opt-in, see docs/performance.md; bounded in practice by ``concurrency``).
+    /// Default 16 (bounded in practice by ``concurrency``).
     public var batchSize: Int
     /// When set, only these agents get new objects: a scheduler confined to part of the
     /// registry (tests use it to keep to the agents they registered). Not a configuration key.
@@ -32,7 +32,7 @@ public struct SchedulerSettings: Sendable {
     public var deferredRetryMaxSeconds: Double
 
     public init(
-        agentTimeoutSeconds: Int = 30, concurrency: Int = 4, batchSize: Int = 1, onlyAgents: Set<ObjectID>? = nil,
+        agentTimeoutSeconds: Int = 30, concurrency: Int = 4, batchSize: Int = 16, onlyAgents: Set<ObjectID>? = nil,
         consumerName: String = "n0core-scheduler", attemptTimeout: Duration = .seconds(30),
         placementDeadlineSeconds: Double = 600, deferredRetryMaxSeconds: Double = 10
     ) {
@@ -56,7 +56,7 @@ public struct SchedulerSettings: Sendable {
         let reader = configuration.reader
         let timeout = try reader.bounded("scheduler.agent_timeout_seconds", default: 30, in: 1...86_400, unit: "seconds")
         let concurrency = try reader.bounded("scheduler.concurrency", default: 4, in: 1...256, unit: "specs")
-        let batchSize = try reader.bounded("scheduler.batch_size", default: 1, in: 1...256, unit: "specs")
+        let batchSize = try reader.bounded("scheduler.batch_size", default: 16, in: 1...256, unit: "specs")
         let deadline = try reader.bounded("scheduler.placement_deadline_seconds", default: 600, in: 1...2_592_000, unit: "seconds")
         let retryMax = try reader.bounded("scheduler.deferred_retry_max_seconds", default: 10, in: 1...3_600, unit: "seconds")
         self.init(agentTimeoutSeconds: timeout, concurrency: concurrency, batchSize: batchSize,

@@ -31,6 +31,7 @@ struct N0CoreConductor: AsyncParsableCommand {
             "apply_deadline_seconds": "\(settings.applyDeadline.components.seconds)",
             "sweep_interval_seconds": "\(settings.sweepInterval.components.seconds)",
             "concurrency": "\(settings.concurrency)",
+            "batch_size": "\(settings.batchSize)",
             "agent_user": "\(settings.agentSenders?.template ?? "(senders not checked)")",
         ])
         // Started in this order, shut down in reverse: the conductor stops taking deliveries

@@ -26,6 +26,7 @@ struct N0CoreScheduler: AsyncParsableCommand {
         let consumer = try daemon.makeConsumer(queue: SchedulerClient.queue, publisher: publisher)
         daemon.logger.info("scheduling", metadata: [
             "agent_timeout_seconds": "\(settings.agentTimeoutSeconds)", "concurrency": "\(settings.concurrency)",
+            "batch_size": "\(settings.batchSize)",
         ])
         try await daemon.run([
             database, publisher, consumer,
