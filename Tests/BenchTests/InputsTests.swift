@@ -18,11 +18,24 @@ struct InputsTests {
         #expect(ProcessSample.parse(status: "Name:\tx\n") == nil)
     }
 
+    @Test("Pss is read from /proc/PID/smaps_rollup text")
+    func smapsRollup() {
+        let rollup = """
+            55d0c0000000-7ffd5a1fe000 ---p 00000000 00:00 0                          [rollup]
+            Rss:               35840 kB
+            Pss:               18944 kB
+            Pss_Anon:           3700 kB
+            """
+        #expect(ProcessSample.proportionalSetSize(smapsRollup: rollup) == 18_944)
+        #expect(ProcessSample.proportionalSetSize(smapsRollup: "Rss: 1 kB\n") == nil)
+    }
+
     @Test("the benchmark's own process can be sampled")
     func ownProcess() throws {
         let sample = try #require(ProcessSample.read(pid: getpid()))
         #expect(sample.rssKiB > 0)
         #expect(sample.threads >= 1)
+        #expect((sample.pssKiB ?? 0) > 0)
     }
 
     @Test("the API address is http://HOST:PORT")

@@ -30,8 +30,8 @@ struct ReportTests {
         ]
         report.placement = [PlacementResult(hosts: 10_000, agents: 30_000, objects: 4, iterations: 200, perCall: summary(2, 8))]
         report.memory = [
-            ServiceMemory(name: "n0core-api", pid: 10, idle: ProcessSample(rssKiB: 20 * 1024, threads: 5),
-                          end: ProcessSample(rssKiB: 30 * 1024, threads: 6)),
+            ServiceMemory(name: "n0core-api", pid: 10, idle: ProcessSample(rssKiB: 20 * 1024, threads: 5, pssKiB: 9 * 1024),
+                          end: ProcessSample(rssKiB: 30 * 1024, threads: 6, pssKiB: 17 * 1024)),
             ServiceMemory(name: "n0core-scheduler", pid: 11, idle: ProcessSample(rssKiB: 26 * 1024, threads: 5)),
             ServiceMemory(name: "n0core-simulated-hypervisors", pid: 12, idle: ProcessSample(rssKiB: 200 * 1024, threads: 310)),
         ]
@@ -89,11 +89,13 @@ struct ReportTests {
     @Test("table columns line up: figures right-aligned under their headers")
     func alignment() throws {
         let lines = ReportTable.render(Self.report()).split(separator: "\n").map(String.init)
-        let header = try #require(lines.firstIndex { $0.hasPrefix("  memory (VmRSS)") })
+        let header = try #require(lines.firstIndex { $0.hasPrefix("  memory (VmRSS, PSS)") })
         let end = try #require(lines[header].range(of: "idle MiB")).upperBound.utf16Offset(in: lines[header])
         #expect(lines[header + 1].allSatisfy { $0 == " " || $0 == "-" })
         let rows = lines[(header + 2)...(header + 4)]
         #expect(rows.map { Array($0)[end - 5..<end].map(String.init).joined() } == [" 20.0", " 26.0", "200.0"])
+        let pss = try #require(lines[header].range(of: "end PSS MiB")).upperBound.utf16Offset(in: lines[header])
+        #expect(rows.map { Array($0)[pss - 5..<pss].map(String.init).joined() } == [" 17.0", "    -", "    -"])
     }
 
     @Test("the JSON has snake_case keys and reads back the same")

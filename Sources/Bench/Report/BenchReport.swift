@@ -212,14 +212,17 @@ public struct ServiceMemory: Codable, Sendable, Hashable {
     }
 }
 
-/// `VmRSS` and `Threads` of one process at one moment, from `/proc/PID/status`.
+/// `VmRSS` and `Threads` of one process at one moment, from `/proc/PID/status`, and its `Pss`
+/// from `/proc/PID/smaps_rollup` (absent from reports written before it was measured).
 public struct ProcessSample: Codable, Sendable, Hashable {
     public var rssKiB: Int
     public var threads: Int
+    public var pssKiB: Int?
 
-    public init(rssKiB: Int, threads: Int) {
+    public init(rssKiB: Int, threads: Int, pssKiB: Int? = nil) {
         self.rssKiB = rssKiB
         self.threads = threads
+        self.pssKiB = pssKiB
     }
 
     public var rssMiB: Double { Double(rssKiB) / 1024 }

@@ -98,11 +98,13 @@ public enum ReportTable {
         }
 
         if !report.memory.isEmpty {
-            var table = TextTable("memory (VmRSS)", "pid", "idle MiB", "end MiB", "idle threads", "end threads")
+            var table = TextTable("memory (VmRSS, PSS)", "pid", "idle MiB", "end MiB", "idle PSS MiB", "end PSS MiB",
+                                  "idle threads", "end threads")
             for service in report.memory {
                 table.add(service.name, "\(service.pid)", service.idle.map { Figure.mib($0.rssKiB) } ?? "-",
-                          service.end.map { Figure.mib($0.rssKiB) } ?? "-", service.idle.map { "\($0.threads)" } ?? "-",
-                          service.end.map { "\($0.threads)" } ?? "-")
+                          service.end.map { Figure.mib($0.rssKiB) } ?? "-",
+                          service.idle?.pssKiB.map { Figure.mib($0) } ?? "-", service.end?.pssKiB.map { Figure.mib($0) } ?? "-",
+                          service.idle.map { "\($0.threads)" } ?? "-", service.end.map { "\($0.threads)" } ?? "-")
             }
             sections.append(table.render())
         }
