@@ -41,7 +41,7 @@ public struct PlacementPreviewer: Sendable {
                 let byID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 return .placed(plan.placements.mapValues { $0.compactMap { byID[$0] } })
             case .failure(let failure):
-                switch try await scheduler.outlook(tx, request, failure: failure, query: query, reads: nil) {
+                switch try await scheduler.outlook(tx, request, failure: failure, query: query) {
                 case .waitForRoom(let failure): return .waiting(failure)
                 case .impossible(let failure): return .impossible(failure)
                 }

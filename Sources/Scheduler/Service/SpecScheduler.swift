@@ -59,7 +59,7 @@ struct SpecScheduler: Sendable {
     func schedule(_ item: Item) async throws -> Outcome {
         try SpecRejection.check(item.message)
         return try await retryingRaces(specID: item.message.id) { tx, lockAll in
-            try await schedule(item, in: tx, lockAll: lockAll, reads: nil)
+            try await schedule(item, in: tx, lockAll: lockAll)
         }
     }
 
@@ -72,9 +72,8 @@ struct SpecScheduler: Sendable {
         do {
             for item in items { try SpecRejection.check(item.message) }
             let outcomes = try await retryingRaces(specID: nil) { tx, lockAll in
-                let reads = RegistryReads()
                 var outcomes = [Outcome?](repeating: nil, count: items.count)
-                for index in order { outcomes[index] = try await schedule(items[index], in: tx, lockAll: lockAll, reads: reads) }
+                for index in order { outcomes[index] = try await schedule(items[index], in: tx, lockAll: lockAll) }
                 return outcomes.map { $0! }
             }
             return outcomes.map { .success($0) }
@@ -93,12 +92,11 @@ struct SpecScheduler: Sendable {
         }
     }
 
-    private func schedule(_ item: Item, in tx: StoreTransaction, lockAll: Bool, reads: RegistryReads?) async throws -> Outcome {
+    private func schedule(_ item: Item, in tx: StoreTransaction, lockAll: Bool) async throws -> Outcome {
         guard try await tx.markProcessed(consumer: settings.consumerName, messageID: item.messageID) else {
             return .duplicate
         }
-        return try await run(tx, message: item.message, messageID: item.messageID, trace: item.trace, lockAll: lockAll,
-                             deferral: nil, reads: reads)
+        return try await run(tx, message: item.message, messageID: item.messageID, trace: item.trace, lockAll: lockAll, deferral: nil)
     }
 
     /// Tries a deferred `Spec` again; nil when another replica has it in hand or it is gone.
@@ -107,8 +105,7 @@ struct SpecScheduler: Sendable {
             guard let deferral = try await tx.lockDeferredSpec(messageID) else { return nil }
             let message = try MessageCodec.decodeWire(SpecMessage.self, from: deferral.message)
             let trace = deferral.traceparent.flatMap { try? TraceContext(traceParentHeaderValue: $0) }
-            return try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll, deferral: deferral,
-                                 reads: nil)
+            return try await run(tx, message: message, messageID: messageID, trace: trace, lockAll: lockAll, deferral: deferral)
         }
     }
 
@@ -134,7 +131,7 @@ struct SpecScheduler: Sendable {
 
     private func run(
         _ tx: StoreTransaction, message original: SpecMessage, messageID: UUID, trace: TraceContext?, lockAll: Bool,
-        deferral: DeferredSpec?, reads: RegistryReads?
+        deferral: DeferredSpec?
     ) async throws -> Outcome {
         guard let latest = try await tx.lockSpec(original.id) else {
             throw SpecRejection("spec \(original.id) does not exist")
@@ -165,11 +162,10 @@ struct SpecScheduler: Sendable {
             return .failed(version: version, reason: reason)
         }
 
-        let (context, request, agents, query) = try await placementInput(
-            tx, message: message, constraints: constraints, lock: lockAll, reads: reads)
+        let (context, request, agents, query) = try await placementInput(tx, message: message, constraints: constraints, lock: lockAll)
         switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
         case .failure(let failure):
-            switch try await outlook(tx, request, failure: failure, query: query, reads: reads) {
+            switch try await outlook(tx, request, failure: failure, query: query) {
             case .impossible(let failure):
                 try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)
                 return .failed(version: version, reason: failure.summary)
@@ -230,11 +226,9 @@ struct SpecScheduler: Sendable {
     }
 
     /// What placement decides on: the graph around the message, its objects' claims, and the
-    /// agents that could take them (locked, in id order, when `lock`; else read once per batch
-    /// when `reads` is given).
+    /// agents that could take them (locked, in id order, when `lock`).
     func placementInput(
-        _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool,
-        reads: RegistryReads? = nil
+        _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool
     ) async throws -> (context: SpecContext, request: PlacementRequest, agents: [RegisteredAgent], query: StoreTransaction.AgentQuery) {
         let context = try await SpecContext.load(tx, message: message, logger: logger)
         var claims: [ObjectID: ObjectClaim] = [:]
@@ -248,12 +242,7 @@ struct SpecScheduler: Sendable {
             only: settings.onlyAgents.map { $0.map(\.uuid) },
             including: Set(context.current.values.joined()).map(\.uuid),
             aliveWithinSeconds: settings.agentTimeoutSeconds)
-        let registrations = if !lock, let reads {
-            try await reads.registrations(query, in: tx)
-        } else {
-            try await tx.agents(query, lock: lock)
-        }
-        let agents = try await registeredAgents(tx, registrations)
+        let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lock))
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
             current: context.current, claims: claims, dhcpServers: context.dhcpServers,
@@ -263,14 +252,12 @@ struct SpecScheduler: Sendable {
 
     /// Whether a request that does not fit now could once dead agents are back or capacity frees.
     func outlook(
-        _ tx: StoreTransaction, _ request: PlacementRequest, failure: PlacementFailure, query: StoreTransaction.AgentQuery,
-        reads: RegistryReads?
+        _ tx: StoreTransaction, _ request: PlacementRequest, failure: PlacementFailure, query: StoreTransaction.AgentQuery
     ) async throws -> PlacementOutlook {
         var query = query
         query.includeDead = true
         query.includeDraining = true
-        let registrations = if let reads { try await reads.registrations(query, in: tx) } else { try await tx.agents(query) }
-        let everyAgent = try await registeredAgents(tx, registrations)
+        let everyAgent = try await registeredAgents(tx, try await tx.agents(query))
         return PlacementOutlook.judge(request, failure: failure, everyAgent: everyAgent)
     }
 
