@@ -143,7 +143,7 @@ struct MultiHostNetworkEndToEndTests {
             var after: [String] = []
             for index in Self.names.indices where index != removed {
                 after.append("\(Self.names[index]) console: "
-                    + (try await HostView.waitForLine(prefix: "PING_LOST \(Self.addresses[removedName]!)", in: console(index), timeout: .seconds(30))))
+                    + (try await HostView.waitForLine(prefix: "PING_LOST \(Self.addresses[removedName]!)", in: console(index), timeout: .seconds(90))))
             }
             // Still connected: no PING_LOST for anything but the removed VM, a few seconds on.
             try await Task.sleep(for: .seconds(5))
