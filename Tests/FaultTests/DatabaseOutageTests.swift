@@ -15,6 +15,7 @@ import ServiceDatabase
 import ServiceSupport
 import SimulatedHypervisors
 import Store
+import Synchronization
 import TestSupport
 import Testing
 
@@ -63,6 +64,12 @@ struct DatabaseOutageTests {
         }
     }
 
+    /// A read on the direct store, bounded: a pool lease that never comes fails the test with a
+    /// timeout instead of hanging it (`poll` bounds the waiting between checks, not a check).
+    static func bounded<Value: Sendable>(_ read: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withDeadline(.seconds(15), onOverrun: .abandon, read)
+    }
+
     static func post(_ client: some TestClientProtocol) async throws -> (status: HTTPResponse.Status, retryAfter: String?, specID: Int64?) {
         let response = try await client.execute(
             uri: "/api/spec", method: .post,
@@ -78,7 +85,7 @@ struct DatabaseOutageTests {
 
     static func scenario(client: some TestClientProtocol, direct: Store, relay: TCPRelay, vhost: ScratchVirtualHost) async throws {
         try await waitUntil("three alive agents", within: .seconds(30)) {
-            try await IntegrationEnvironment.count("nodes WHERE type LIKE 'agent/%' AND desired_state = 'alived'", in: direct) == 3
+            try await bounded { try await IntegrationEnvironment.count("nodes WHERE type LIKE 'agent/%' AND desired_state = 'alived'", in: direct) } == 3
         }
         // Before the outage too, a client honours a 503: on a machine busy with other tests a
         // first request (new connections through the relay) can outlast the API's 3 s database
@@ -89,7 +96,7 @@ struct DatabaseOutageTests {
             return answer.specID
         }
         try await waitUntil("the first spec applied", within: .seconds(30)) {
-            try await direct.specVersion(first, version: 0)?.state == .applied
+            try await bounded { try await direct.specVersion(first, version: 0)?.state } == .applied
         }
 
         relay.stop()
@@ -113,7 +120,7 @@ struct DatabaseOutageTests {
             return answer.specID
         }
         try await waitUntil("the spec accepted after the outage applied", within: .seconds(90), every: .milliseconds(250)) {
-            try await direct.specVersion(after, version: 0)?.state == .applied
+            try await bounded { try await direct.specVersion(after, version: 0)?.state } == .applied
         }
         #expect(try await IntegrationEnvironment.count("spec_versions WHERE state = 'failed'", in: direct) == 0)
         #expect(try await IntegrationEnvironment.count("outbox WHERE sent_at IS NULL", in: direct) == 0, "every relay sent again")
@@ -178,19 +185,45 @@ struct Pipeline {
             store: api, health: HealthRoutes(readiness: Readiness(), metrics: PrometheusCollectorRegistry()), logger: logger)
     }
 
+    /// Runs `body` against the API while the services run. A service that ends before `body`
+    /// has (the group then stops them all) fails the run at once with its error, rather than
+    /// leaving `body` to wait for a pipeline that is gone.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let group = ServiceGroup(services: services, logger: logger)
+        var groupLogger = logger
+        groupLogger.logLevel = .error
+        let group = ServiceGroup(services: services, logger: groupLogger)
+        let stopping = StopFlag()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
+            tasks.addTask {
+                try await group.run()
+                if !stopping.isRaised { throw PipelineEnded() }
+            }
+            tasks.addTask { [application] in
                 try await application.test(.router) { client in try await body(client) }
-            } catch {
+                stopping.raise()
                 await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
+            }
+            do {
+                // `next()`, not `waitForAll()`: the first failure ends the wait at once.
+                while try await tasks.next() != nil {}
+            } catch {
+                stopping.raise()
+                tasks.cancelAll()
+                await group.triggerGracefulShutdown()
                 throw error
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
+}
+
+/// The pipeline's services stopped while the test still needed them.
+struct PipelineEnded: Error, CustomStringConvertible {
+    var description: String { "a service of the pipeline ended on its own, and the group stopped the others" }
+}
+
+/// Whether the test has asked the pipeline to stop.
+private final class StopFlag: Sendable {
+    private let raised = Mutex(false)
+    var isRaised: Bool { raised.withLock { $0 } }
+    func raise() { raised.withLock { $0 = true } }
 }

@@ -51,13 +51,27 @@ struct HostView {
 
     /// Waits for a line of the serial console log at `path` that starts with `prefix`.
     static func waitForLine(prefix: String, in path: String, timeout: Duration) async throws -> String {
+        try await waitForLine(prefix: prefix, exact: false, in: path, timeout: timeout)
+    }
+
+    /// Waits for a console line that is exactly `line` (`PING_REPLY 192.168.0.2` must not be
+    /// satisfied by `PING_REPLY 192.168.0.253`).
+    static func waitForLine(exactly line: String, in path: String, timeout: Duration) async throws -> String {
+        try await waitForLine(prefix: line, exact: true, in: path, timeout: timeout)
+    }
+
+    /// The console lines of `path` so far, without their carriage returns.
+    static func consoleLines(_ path: String) -> [String] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.components(separatedBy: .newlines).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+    }
+
+    private static func waitForLine(prefix: String, exact: Bool, in path: String, timeout: Duration) async throws -> String {
         var found = ""
-        try await waitUntil("a console line starting with \"\(prefix)\" in \(path)", within: timeout,
+        try await waitUntil("a console line \(exact ? "reading" : "starting with") \"\(prefix)\" in \(path)", within: timeout,
                             every: .milliseconds(500)) {
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            let lines = text.components(separatedBy: .newlines)
-                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
-            guard let line = lines.first(where: { $0.hasPrefix(prefix) }) else { return false }
+            let lines = consoleLines(path)
+            guard let line = lines.first(where: { exact ? $0 == prefix : $0.hasPrefix(prefix) }) else { return false }
             found = line
             return true
         }
