@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 
 /// The daemons' HTTP listener for ``HealthRoutes`` (`health.listen`), on SwiftNIO's HTTP/1.1
 /// codec alone: a scrape or a probe needs three GET routes, not a web framework, and the
@@ -11,11 +10,8 @@ import Synchronization
 ///
 /// Each connection answers one request and closes (`Connection: close`), and one that sends no
 /// complete request within `requestTimeout` (10 s) is closed, so idle or slow clients hold
-/// nothing; beyond ``maximumConnections`` open at once, a new connection is closed unanswered.
+/// nothing.
 public struct HealthServer: Service {
-    /// Connections served at once, at most: probes and scrapes need a handful.
-    public static let maximumConnections = 32
-
     let address: ListenAddress
     let routes: HealthRoutes
     let serverName: String
@@ -48,31 +44,14 @@ public struct HealthServer: Service {
         onListening(port)
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { connections in
-                let open = OpenConnections()
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in connections {
-                        guard open.admit(limit: Self.maximumConnections) else {
-                            // Closed through its wrapper: NIO traps on one dropped unfinished.
-                            group.addTask { await refuse(connection) }
-                            continue
-                        }
-                        group.addTask {
-                            await serve(connection)
-                            open.release()
-                        }
+                        group.addTask { await serve(connection) }
                     }
                 }
             }
         } onGracefulShutdown: {
             server.channel.close(promise: nil)
-        }
-    }
-
-    private func refuse(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
-        do {
-            try await connection.executeThenClose { _, _ in }
-        } catch {
-            logger.debug("a refused health connection ended with an error", metadata: ["error": "\(error)"])
         }
     }
 
@@ -127,23 +106,5 @@ public struct HealthServer: Service {
             try await responses.write(.body(.byteBuffer(ByteBuffer(bytes: answer.body))))
         }
         try await responses.write(.end(nil))
-    }
-}
-
-/// The count of connections a ``HealthServer`` is serving.
-private final class OpenConnections: Sendable {
-    private let count = Mutex(0)
-
-    /// Counts one more connection; false (not counted) when `limit` are open.
-    func admit(limit: Int) -> Bool {
-        count.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
-        }
-    }
-
-    func release() {
-        count.withLock { $0 -= 1 }
     }
 }
