@@ -265,7 +265,7 @@ let package = Package(
         // service through a relay), with simulated agents.
         .testTarget(name: "FaultTests", dependencies: [
             "API", "Scheduler", "Conductor", "AgentRuntime", "SimulatedHypervisors", "ServiceSupport", "ServiceDatabase", "Store", "Broker",
-            "Clients", "Messages", "TestSupport",
+            "Clients", "Messages", "MessageHandling", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MessageHandling
 import Messages
 import Prometheus
 import Scheduler
@@ -15,7 +16,6 @@ import ServiceDatabase
 import ServiceSupport
 import SimulatedHypervisors
 import Store
-import Synchronization
 import TestSupport
 import Testing
 
@@ -192,7 +192,7 @@ struct Pipeline {
         var groupLogger = logger
         groupLogger.logLevel = .error
         let group = ServiceGroup(services: services, logger: groupLogger)
-        let stopping = StopFlag()
+        let stopping = StopSignal()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -221,9 +221,3 @@ struct PipelineEnded: Error, CustomStringConvertible {
     var description: String { "a service of the pipeline ended on its own, and the group stopped the others" }
 }
 
-/// Whether the test has asked the pipeline to stop.
-private final class StopFlag: Sendable {
-    private let raised = Mutex(false)
-    var isRaised: Bool { raised.withLock { $0 } }
-    func raise() { raised.withLock { $0 = true } }
-}

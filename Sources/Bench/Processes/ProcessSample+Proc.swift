@@ -15,27 +15,23 @@ extension ProcessSample {
     /// The `Pss` of a `/proc/PID/smaps_rollup` text (the process's fair share of the pages it
     /// shares with others), in KiB; nil when it lacks it.
     public static func proportionalSetSize(smapsRollup: String) -> Int? {
-        for line in smapsRollup.split(separator: "\n") {
-            let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })
-            if parts.count >= 2, parts[0] == "Pss" { return Int(parts[1]) }
-        }
-        return nil
+        numericFields(of: smapsRollup)["Pss"]
     }
 
     /// The figures of a `/proc/PID/status` text; nil when it lacks them.
     public static func parse(status: String) -> ProcessSample? {
-        var rss: Int?
-        var threads: Int?
-        for line in status.split(separator: "\n") {
-            let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })
-            guard parts.count >= 2 else { continue }
-            switch parts[0] {
-            case "VmRSS": rss = Int(parts[1])
-            case "Threads": threads = Int(parts[1])
-            default: break
-            }
-        }
-        guard let rss, let threads else { return nil }
+        let fields = numericFields(of: status)
+        guard let rss = fields["VmRSS"], let threads = fields["Threads"] else { return nil }
         return ProcessSample(rssKiB: rss, threads: threads)
+    }
+
+    /// The `Key: number [kB]` lines of a `/proc` text, by key.
+    private static func numericFields(of text: String) -> [Substring: Int] {
+        var fields: [Substring: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })
+            if parts.count >= 2, let value = Int(parts[1]) { fields[parts[0]] = value }
+        }
+        return fields
     }
 }

@@ -86,8 +86,9 @@ public struct HealthServer: Service {
 
     private func respond(to request: HTTPRequestHead, on responses: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let allowed = request.method == .GET || request.method == .HEAD
         let answer: HealthRoutes.Response
-        if request.method != .GET && request.method != .HEAD {
+        if !allowed {
             answer = .init(status: 405, contentType: "text/plain; charset=utf-8", body: Array("method not allowed: use GET\n".utf8))
         } else if path.hasPrefix("/"), let found = await routes.respond(to: String(path.dropFirst())) {
             answer = found
@@ -100,7 +101,7 @@ public struct HealthServer: Service {
         headers.add(name: "Content-Length", value: "\(answer.body.count)")
         headers.add(name: "Connection", value: "close")
         headers.add(name: "Server", value: serverName)
-        if request.method != .GET && request.method != .HEAD { headers.add(name: "Allow", value: "GET, HEAD") }
+        if !allowed { headers.add(name: "Allow", value: "GET, HEAD") }
         try await responses.write(.head(HTTPResponseHead(version: request.version, status: .init(statusCode: answer.status), headers: headers)))
         if request.method != .HEAD {
             try await responses.write(.body(.byteBuffer(ByteBuffer(bytes: answer.body))))

@@ -51,13 +51,13 @@ struct HostView {
 
     /// Waits for a line of the serial console log at `path` that starts with `prefix`.
     static func waitForLine(prefix: String, in path: String, timeout: Duration) async throws -> String {
-        try await waitForLine(prefix: prefix, exact: false, in: path, timeout: timeout)
+        try await waitForLine("starting with \"\(prefix)\"", in: path, timeout: timeout) { $0.hasPrefix(prefix) }
     }
 
     /// Waits for a console line that is exactly `line` (`PING_REPLY 192.168.0.2` must not be
     /// satisfied by `PING_REPLY 192.168.0.253`).
     static func waitForLine(exactly line: String, in path: String, timeout: Duration) async throws -> String {
-        try await waitForLine(prefix: line, exact: true, in: path, timeout: timeout)
+        try await waitForLine("reading \"\(line)\"", in: path, timeout: timeout) { $0 == line }
     }
 
     /// The console lines of `path` so far, without their carriage returns.
@@ -66,12 +66,12 @@ struct HostView {
         return text.components(separatedBy: .newlines).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
     }
 
-    private static func waitForLine(prefix: String, exact: Bool, in path: String, timeout: Duration) async throws -> String {
+    private static func waitForLine(
+        _ description: String, in path: String, timeout: Duration, where matches: (String) -> Bool
+    ) async throws -> String {
         var found = ""
-        try await waitUntil("a console line \(exact ? "reading" : "starting with") \"\(prefix)\" in \(path)", within: timeout,
-                            every: .milliseconds(500)) {
-            let lines = consoleLines(path)
-            guard let line = lines.first(where: { exact ? $0 == prefix : $0.hasPrefix(prefix) }) else { return false }
+        try await waitUntil("a console line \(description) in \(path)", within: timeout, every: .milliseconds(500)) {
+            guard let line = consoleLines(path).first(where: matches) else { return false }
             found = line
             return true
         }
