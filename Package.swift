@@ -158,6 +158,8 @@ let package = Package(
                                                     .product(name: "Crypto", package: "swift-crypto"),
                                                     .product(name: "NIOCore", package: "swift-nio"),
                                                     .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                    .product(name: "NIOPosix", package: "swift-nio"),
+                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                     .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Agents/VolumerFile"),
         .target(name: "PorterVLAN", dependencies: ["AgentRuntime", "Messages", "ServiceSupport", .product(name: "Configuration", package: "swift-configuration"), .product(name: "Logging", package: "swift-log")],

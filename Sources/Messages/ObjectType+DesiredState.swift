@@ -41,8 +41,9 @@ extension ObjectType {
         case .nic: [.hwAddr, .ipAddresses]
         case .networkVLAN: [.bridge, .subnets, .parameters]
         case .image: [.source, .format, .checksum, .url]
-        // An agent's `ip_addresses`: where other hosts reach it (a porter's underlay address).
-        case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: [.hostID, .capacity, .ipAddresses]
+        // An agent's `ip_addresses`: where other hosts reach it (a porter's underlay address);
+        // its `url`: where other hosts fetch from it (a volumer's volume export).
+        case .agentComputeKVM, .agentVolumerFile, .agentPorterVLAN: [.hostID, .capacity, .ipAddresses, .url]
         }
     }
 }

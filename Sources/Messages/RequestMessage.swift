@@ -17,12 +17,18 @@ public struct RequestMessage: WireMessage, Hashable {
     /// is from an abandoned attempt); its `Notify` carries the number back. Nil from senders
     /// before attempts existed.
     public var attempt: Int?
+    /// Only the scheduler sets it, only on a `resource/volume/file` it moves off a draining host:
+    /// the new volumer creates the volume as a copy of the old one, fetched from the old volumer
+    /// (docs/volume-copy.md). Never part of a user's document. Written only when present.
+    public var copyFrom: VolumeCopySource?
 
-    public init(specID: Int64, object: Object, dependedBy: [Object] = [], attempt: Int? = nil) {
+    public init(specID: Int64, object: Object, dependedBy: [Object] = [], attempt: Int? = nil,
+                copyFrom: VolumeCopySource? = nil) {
         self.specID = specID
         self.object = object
         self.dependedBy = dependedBy
         self.attempt = attempt
+        self.copyFrom = copyFrom
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -30,6 +36,7 @@ public struct RequestMessage: WireMessage, Hashable {
         case object
         case dependedBy = "depended_by"
         case attempt
+        case copyFrom = "copy_from"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +46,7 @@ public struct RequestMessage: WireMessage, Hashable {
         object = try container.decode(Object.self, forKey: .object)
         dependedBy = try container.decodeIfPresent([Object].self, forKey: .dependedBy) ?? []
         attempt = try container.decodeIfPresent(Int.self, forKey: .attempt)
+        copyFrom = try container.decodeIfPresent(VolumeCopySource.self, forKey: .copyFrom)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -51,5 +59,6 @@ public struct RequestMessage: WireMessage, Hashable {
             try container.encode(dependedBy, forKey: .dependedBy)
         }
         try container.encodeIfPresent(attempt, forKey: .attempt)
+        try container.encodeIfPresent(copyFrom, forKey: .copyFrom)
     }
 }

@@ -12,7 +12,8 @@ extension AgentRuntime {
         }
     }
 
-    /// One heartbeat: this agent, `state: alived`, and its capacity. The capacity is measured off
+    /// One heartbeat: this agent, `state: alived`, its capacity, and where other hosts reach it
+    /// (`ip_addresses`, `url`) when the driver announces that. The capacity is measured off
     /// this path (``CapacityCache``): a heartbeat never waits on the driver for long, and sends
     /// the last good measure when a fresh one is late. Skipped only while the capacity has never
     /// been measured, rather than announcing one that is not true.
@@ -29,9 +30,11 @@ extension AgentRuntime {
             return
         }
         let addresses = driver.announcedAddresses.map(\.description)
+        var agent = Object(type: driver.agentType, id: identity.agentID, desiredState: "alived",
+                           ipAddresses: addresses.isEmpty ? nil : addresses, hostID: identity.hostID, capacity: capacity)
+        agent.url = driver.announcedURL
         let message = HeartbeatMessage(
-            agent: Object(type: driver.agentType, id: identity.agentID, desiredState: "alived",
-                          ipAddresses: addresses.isEmpty ? nil : addresses, hostID: identity.hostID, capacity: capacity),
+            agent: agent,
             intervalSeconds: max(1, Int(configuration.heartbeatInterval.components.seconds)),
             sentAt: Date())
         do {

@@ -124,7 +124,9 @@ extension AgentRuntime {
                 try await locks.withLock(id) { [driver, configuration, metadata, driverMetrics] in
                     if self.isStale(request, id: id) { return nil }
                     let outcome = try await driverMetrics.measure(ready.isBeingRemoved ? .remove : .apply, of: type) {
-                        try await withDeadline(configuration.applyTimeout) { try await driver.apply(ready) }
+                        try await withDeadline(configuration.applyTimeout) {
+                            try await driver.apply(ready, copyingFrom: request.copyFrom)
+                        }
                     }
                     self.recordHeld(outcome, request: request, metadata: metadata)
                     return outcome

@@ -1,13 +1,15 @@
 import Broker
 import Clients
 import Messages
+import ServiceLifecycle
 import ServiceSupport
 
 extension Daemon {
     /// Runs an agent with `driver` until SIGTERM: reads ``AgentConfiguration`` and the identity,
     /// then runs the publisher (declaring the conductor's queue and the agent's own), the
-    /// consumer of the agent's own queue, and the ``AgentRuntime``.
-    public func runAgent(_ driver: any AgentDriver) async throws {
+    /// consumer of the agent's own queue, and the ``AgentRuntime``, then `services` beside it
+    /// (a volumer's export server), stopped before it.
+    public func runAgent(_ driver: any AgentDriver, services: [any Service] = []) async throws {
         let broker = try brokerConfiguration()
         let agent = try AgentConfiguration(reader: configuration.reader, agentType: driver.agentType,
                                            prefetch: Int(broker.prefetch))
@@ -22,6 +24,6 @@ extension Daemon {
         let consumer = try makeConsumer(queue: queue, publisher: publisher)
         let runtime = try AgentRuntime(driver: driver, identity: identity, configuration: agent,
                                        consumer: consumer, publisher: publisher, logger: logger)
-        try await run([publisher, consumer, runtime])
+        try await run([publisher, consumer, runtime] + services)
     }
 }

@@ -44,6 +44,25 @@ struct QemuImage: Sendable {
         try await runner.check(Command("qemu-img", arguments, timeout: timeout))
     }
 
+    /// Whether a running QEMU holds the image: `qemu-img info` without `--force-share` asks for
+    /// the shared locks a reader needs, which QEMU refuses while it writes the image ("Failed to
+    /// get shared "write" lock"). Another failure (not an image, unreadable) is thrown. For a
+    /// moment it holds those locks itself: a QEMU opening the image just then would fail to.
+    func isLocked(_ path: String) async throws -> Bool {
+        let command = Command("qemu-img", ["info", "--output=json", "-f", "qcow2", path], timeout: timeout)
+        let result = try await runner.run(command)
+        if result.status == 0 { return false }
+        if result.standardError.lowercased().contains("lock") { return true }
+        throw CommandFailure.failed(command: command, status: result.status, standardError: result.standardError)
+    }
+
+    /// Points a qcow2 image at another backing file without reading either (`rebase -u`): for a
+    /// copied volume, whose backing image is the same image under this host's path.
+    func rebaseUnsafe(_ path: String, backing: (path: String, format: String)) async throws {
+        try await runner.check(Command(
+            "qemu-img", ["rebase", "-q", "-u", "-f", "qcow2", "-b", backing.path, "-F", backing.format, path], timeout: timeout))
+    }
+
     /// Grows the image to `bytes` virtual size.
     func resize(_ path: String, bytes: UInt64) async throws {
         try await runner.check(Command("qemu-img", ["resize", "-q", "-f", "qcow2", path, String(bytes)], timeout: timeout))

@@ -15,6 +15,10 @@ import ServiceSupport
 /// | `volumer.reserved_disk` | `N0CORE_VOLUMER_RESERVED_DISK` | `0b` |
 /// | `volumer.image_max_size` | `N0CORE_VOLUMER_IMAGE_MAX_SIZE` | `16gb` |
 /// | `volumer.image_fetch_timeout_seconds` | `N0CORE_VOLUMER_IMAGE_FETCH_TIMEOUT_SECONDS` | 240 |
+/// | `volumer.export_listen` | `N0CORE_VOLUMER_EXPORT_LISTEN` | unset: no export server |
+/// | `volumer.export_url` | `N0CORE_VOLUMER_EXPORT_URL` | unset; required with `export_listen` |
+/// | `volumer.export_secret_file` | `N0CORE_VOLUMER_EXPORT_SECRET_FILE` | unset: no export, no copy |
+/// | `volumer.copy_timeout_seconds` | `N0CORE_VOLUMER_COPY_TIMEOUT_SECONDS` | 240 |
 ///
 /// The heartbeat's disk is the data directory's free space less `reserved_disk`, times
 /// `disk_allocation_ratio` (above 1 counts on qcow2 files staying smaller than their size).
@@ -29,6 +33,8 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
     public var allocation: Allocation
     /// Images (docs/images.md): the largest download accepted, and how long one may take.
     public var images = ImageFetchSettings()
+    /// Copying volumes between volumers (docs/volume-copy.md): the export server and the import.
+    public var export = VolumeExportSettings()
 
     public init(dataDirectory: String, imagesDirectory: String = ImagesDirectory.defaultPath,
                 commandTimeout: Duration = .seconds(60), allocation: Allocation = .physical) {
@@ -60,6 +66,7 @@ public struct VolumerFileConfiguration: Sendable, Hashable {
         self.init(dataDirectory: directory, imagesDirectory: images, commandTimeout: .seconds(timeout),
                   allocation: allocation)
         self.images = try ImageFetchSettings(reader: reader)
+        self.export = try VolumeExportSettings(reader: reader)
     }
 
     /// What is wrong with an images directory beside `dataDirectory`, as the configuration

@@ -12,6 +12,8 @@ import Messages
 ///   VM can boot from a prepared disk; the image, and every backing file under it, must really
 ///   lie in the images directory (``AgentRuntime/ImagesDirectory``, ``SourceImage``), must stay
 ///   where it is, and the volume's size must be at least the image's.
+///   A volume moved off a draining host (`Request.copy_from`) is made as a copy of the old
+///   volumer's file instead of empty (``VolumerFileDriver+Copy``, docs/volume-copy.md).
 ///
 /// Volume files are their owner's only (0600, ``AgentRuntime/OwnerOnly``), created so before
 /// qemu-img writes into them; libvirt hands a running guest's disk to QEMU's user.
@@ -37,6 +39,9 @@ public struct VolumerFileDriver: AgentDriver {
     let fetcher: any ImageFetcher
     let fetchSettings: ImageFetchSettings
     let fetchLocks = KeyedLock<String>()
+    /// Copying volumes between volumers (``VolumerFileDriver+Copy``): the shared secret, the
+    /// URL announced, how long a copy may take.
+    let export: VolumeExportSettings
 
     /// The data directory's mode when the agent makes it: QEMU may run as another user
     /// (libvirt-qemu) and must pass through it to open a disk; listing stays the owner's, and
@@ -54,6 +59,7 @@ public struct VolumerFileDriver: AgentDriver {
         allocation = configuration.allocation
         self.fetcher = fetcher
         fetchSettings = configuration.images
+        export = configuration.export
         self.logger = logger
     }
 
@@ -112,6 +118,13 @@ public struct VolumerFileDriver: AgentDriver {
     }
 
     public func apply(_ object: Object) async throws -> ApplyOutcome {
+        try await apply(object, copyingFrom: nil)
+    }
+
+    /// ``apply(_:)``; with `copySource`, a volume that is not on this host yet is made as a copy
+    /// of the one another volumer holds (``VolumerFileDriver+Copy``). A volume already here (a
+    /// redelivery after the copy) is kept or grown as usual, and a removal ignores `copySource`.
+    public func apply(_ object: Object, copyingFrom copySource: VolumeCopySource?) async throws -> ApplyOutcome {
         if object.type == .image { return try await applyImage(object) }
         guard let id = object.id else { throw AgentFailure("the volume has no id") }
         let path = location.path(of: id)
@@ -133,6 +146,11 @@ public struct VolumerFileDriver: AgentDriver {
             return ApplyOutcome(object: result)
         case .create(let bytes, let sourcePath):
             let backingFile = if let image { try image.backing(for: bytes) } else { try await backing(sourcePath, name: name, bytes: bytes) }
+            if let copySource {
+                try await copy(id: id, bytes: bytes, backing: backingFile, from: copySource)
+                return ApplyOutcome(object: result, message: "Succeeded to create resource as a copy of the volume on agent "
+                    + "\(copySource.agentID).")
+            }
             try await create(id: id, bytes: bytes, backing: backingFile)
             return ApplyOutcome(object: result)
         case .grow(let from, let to):
@@ -148,6 +166,10 @@ public struct VolumerFileDriver: AgentDriver {
             return ApplyOutcome(object: result)
         }
     }
+
+    /// The export server's base URL while it serves (`volumer.export_url`), for the scheduler to
+    /// find this volumer when it moves a volume off this host.
+    public var announcedURL: String? { export.announcedURL }
 
     /// Free space of the data directory, rounded down to whole MiB.
     public func capacity() async throws -> Capacity? {

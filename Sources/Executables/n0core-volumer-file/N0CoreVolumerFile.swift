@@ -18,10 +18,11 @@ struct N0CoreVolumerFile: AsyncParsableCommand {
 
     func run() async throws {
         let daemon = try await Daemon.bootstrap(name: "n0core-volumer-file", configFile: config)
-        let driver = VolumerFileDriver(
-            configuration: try VolumerFileConfiguration(reader: daemon.configuration.reader),
-            runner: ProcessCommandRunner(logger: daemon.logger),
-            logger: daemon.logger)
-        try await daemon.runAgent(driver)
+        let configuration = try VolumerFileConfiguration(reader: daemon.configuration.reader)
+        let runner = ProcessCommandRunner(logger: daemon.logger)
+        let driver = VolumerFileDriver(configuration: configuration, runner: runner, logger: daemon.logger)
+        // Other volumers copy volumes moved off this host from here (volumer.export_listen).
+        let exportServer = VolumeExportServer(configuration: configuration, runner: runner, logger: daemon.logger)
+        try await daemon.runAgent(driver, services: exportServer.map { [$0] } ?? [])
     }
 }

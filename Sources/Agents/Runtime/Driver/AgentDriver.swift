@@ -38,6 +38,11 @@ public protocol AgentDriver: Sendable {
     /// the object as it now is, with the fields the agent fills (`url`, `bridge`).
     func apply(_ object: Object) async throws -> ApplyOutcome
 
+    /// ``apply(_:)`` for a `Request` that carries `copy_from` (a volume moved off a draining
+    /// host, to be created as a copy of the one `source` holds). By default the source is
+    /// ignored: only a volumer copies.
+    func apply(_ object: Object, copyingFrom source: VolumeCopySource?) async throws -> ApplyOutcome
+
     /// What this host can give to new resources, for heartbeats; nil for agents without
     /// capacity (porters).
     func capacity() async throws -> Capacity?
@@ -45,6 +50,10 @@ public protocol AgentDriver: Sendable {
     /// Where other hosts' agents reach this one (a porter's underlay address), announced in
     /// every heartbeat as the agent's `ip_addresses`. By default none.
     var announcedAddresses: [IPv4Address] { get }
+
+    /// Where other hosts' agents fetch from this one (a volumer's export base URL), announced
+    /// in every heartbeat as the agent's `url`. By default none.
+    var announcedURL: String? { get }
 
     /// The resources of ``resourceTypes`` this driver finds on the host, as objects (`type`, `id`
     /// and what it can observe, such as `size` and `url`); the runtime compares them on
@@ -73,6 +82,12 @@ public protocol AgentDriver: Sendable {
 
 extension AgentDriver {
     public var announcedAddresses: [IPv4Address] { [] }
+
+    public var announcedURL: String? { nil }
+
+    public func apply(_ object: Object, copyingFrom source: VolumeCopySource?) async throws -> ApplyOutcome {
+        try await apply(object)
+    }
 
     public var resourceTypes: Set<ObjectType> {
         Set(ObjectType.allCases.filter { $0.servingAgent == agentType })
