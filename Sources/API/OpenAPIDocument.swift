@@ -378,7 +378,7 @@ enum OpenAPIDocument {
         get:
           operationId: getHost
           summary: One host and the objects placed on its agents
-          description: While the host drains, its objects are `pinned`; they stay until their spec changes.
+          description: While the host drains, the objects still on it are `pinned` (moving, or staying; see each spec's events).
           responses:
             "200":
               description: The host
@@ -393,11 +393,12 @@ enum OpenAPIDocument {
         parameters: [{$ref: '#/components/parameters/HostID'}]
         put:
           operationId: drainHost
-          summary: Drain a host, so it gets no new placements (idempotent)
+          summary: Drain a host, so it gets no new placements and its specs move elsewhere (idempotent)
           description: |
-            The scheduler places nothing new on the host's agents; what is on them stays and is
-            listed as pinned (moving a VM and its volumes to another host is not built). A second
-            call replaces the reason.
+            The scheduler places nothing new on the host's agents, and each spec with objects on
+            them is moved to other hosts, its file volumes copied there. A spec that cannot move
+            (pinned to the host, or its volumer exports no volumes) stays, with a `PINNED` event
+            saying why. A second call replaces the reason and tries the moves again.
           parameters:
             - name: reason
               in: query
@@ -841,7 +842,7 @@ enum OpenAPIDocument {
                   version: {type: integer, minimum: 0}
                   object_id: {type: string, format: uuid, description: absent for an event about the whole version}
                   object_name: {type: string, description: the object's name, while the object is known}
-                  kind: {type: string, description: 'SCHEDULED, WAITING, APPLIED, FAILED, RESCHEDULED, ABANDONED, SUPERSEDED, …'}
+                  kind: {type: string, description: 'SCHEDULED, WAITING, APPLIED, FAILED, RESCHEDULED, ABANDONED, SUPERSEDED, PINNED, …'}
                   message: {type: string}
                   created_at: {type: string, format: date-time}
             next: {type: integer, format: int64, description: the `after` of the following page; absent on the last page}
@@ -886,7 +887,7 @@ enum OpenAPIDocument {
                   name: {type: string}
                   type: {type: string}
                   agent_id: {type: string, format: uuid}
-                  pinned: {type: boolean, description: the host drains and the object stays on it}
+                  pinned: {type: boolean, description: the host drains and the object is still on it}
         AgentList:
           type: object
           required: [agents]
@@ -1239,6 +1240,9 @@ enum OpenAPIDocument {
               description: where other hosts reach the agent (a porter's underlay address, porter.vxlan_local)
               maxItems: 4
               items: {type: string, format: ipv4}
+            url:
+              type: [string, "null"]
+              description: where other hosts fetch from the agent (a volumer's volume export, volumer.export_url)
             dependencies: {$ref: '#/components/schemas/Dependencies'}
             relatioins: {$ref: '#/components/schemas/Dependencies', deprecated: true}
         ImageName:

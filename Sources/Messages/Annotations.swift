@@ -12,6 +12,11 @@ public struct Annotations: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     public static let differentHost = "n0stack/scheduling/different_host"
     /// Set by the conductor on a `Spec` it sends back for rescheduling (`with_error`).
     public static let rescheduling = "n0stack/n0core/scheduler/rescheduling"
+    /// Set by the API on the `Spec` it sends the scheduler when a host starts draining (the
+    /// host's id): move what the spec has on that host elsewhere, where it can move.
+    public static let drainingHost = "n0stack/n0core/scheduler/draining_host"
+    /// The prefix of the annotations n0core's services set for each other; users may not.
+    public static let serviceNamespace = "n0stack/n0core/scheduler/"
 
     public var values: [String: AnnotationValue]
 

@@ -19,6 +19,8 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, ExpressibleByStri
     public static let abandoned: EventKind = "ABANDONED"
     /// A version was replaced by a later one before it settled.
     public static let superseded: EventKind = "SUPERSEDED"
+    /// An object stays on a draining host: its spec cannot be moved off it (the message says why).
+    public static let pinned: EventKind = "PINNED"
 }
 
 /// One line of a spec's progress log. `id` and `createdAt` are assigned by the store: leave them

@@ -1,6 +1,6 @@
 /// The schema's history, oldest first. Append new migrations at the end with the next version.
 public enum Migrations {
-    public static let all: [Migration] = [initialSchema, schedulerClaims, agentHeartbeats, outboxSenders, placements, agentLookups, listings, specChanges, hostDrains]
+    public static let all: [Migration] = [initialSchema, schedulerClaims, agentHeartbeats, outboxSenders, placements, agentLookups, listings, specChanges, hostDrains, deferredRemovals]
 
     /// Migration 1: the tables of design §5.
     ///

@@ -60,14 +60,15 @@ extension StoreTransaction {
         }
     }
 
-    /// The objects placed on the agents of `hostID`, by spec and name.
-    public func objectsPlaced(onHost hostID: UUID) async throws -> [PlacedObject] {
+    /// The objects placed on the agents of `hostID` (of one spec, or of all), by spec and name.
+    public func objectsPlaced(onHost hostID: UUID, specID: Int64? = nil) async throws -> [PlacedObject] {
         try await run("""
             SELECT o.id, o.type, o.name, o.spec_id, o.desired_state, o.observed_state, o.object, o.updated_at, a.id
             FROM nodes a
             JOIN edges e ON e.target = a.id AND e.relation = \(Self.scheduledRelation)
             JOIN nodes o ON o.id = e.source
             WHERE a.type LIKE 'agent/%' AND a.object->>'host_id' = \(hostID.uuidString.lowercased())
+              AND (\(specID)::bigint IS NULL OR o.spec_id = \(specID))
             ORDER BY o.spec_id, o.name, o.id
             """).map { row in
             let (id, type, name, specID, desired, observed, object, updatedAt, agentID) =
@@ -84,10 +85,24 @@ extension StoreTransaction {
 }
 
 extension Store {
-    /// Marks `hostID` as draining (again: the reason is replaced, `since` kept).
+    /// Marks `hostID` as draining (again: the reason is replaced, `since` kept) and queues, in
+    /// the same transaction, what `moves` makes of the specs with objects on the host (in id
+    /// order): the scheduler's requests to move them elsewhere.
     @discardableResult
-    public func drain(hostID: UUID, reason: String) async throws -> HostDrain {
-        try await withConnection { tx in
+    public func drain(
+        hostID: UUID, reason: String, moves: @Sendable ([Int64]) throws -> [OutboxMessage] = { _ in [] }
+    ) async throws -> HostDrain {
+        try await withTransaction { tx in
+            let specs = try await tx.run("""
+                SELECT DISTINCT o.spec_id
+                FROM nodes a
+                JOIN edges e ON e.target = a.id AND e.relation = \(StoreTransaction.scheduledRelation)
+                JOIN nodes o ON o.id = e.source
+                WHERE a.type LIKE 'agent/%' AND a.object->>'host_id' = \(hostID.uuidString.lowercased())
+                  AND o.spec_id IS NOT NULL
+                ORDER BY o.spec_id
+                """).map { try $0.decode(Int64.self) }
+            try await tx.enqueueOutbox(try moves(specs))
             let rows = try await tx.run("""
                 INSERT INTO host_drains (host_id, reason) VALUES (\(hostID), \(reason))
                 ON CONFLICT (host_id) DO UPDATE SET reason = EXCLUDED.reason

@@ -9,7 +9,8 @@ import TestSupport
 @testable import API
 
 /// `GET /api/hosts`, `GET /api/hosts/{id}` and draining: a draining host's agents are left out
-/// of the scheduler's agent query (new placements), its objects stay and are listed as pinned.
+/// of the scheduler's agent query (new placements), its specs are sent to the scheduler to be moved,
+/// and its objects are listed as pinned while they are still on it.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.hasBrokerAndDatabase))
 struct HostDrainTests {
     static func json(_ response: TestResponse) throws -> [String: Any] {
@@ -47,6 +48,12 @@ struct HostDrainTests {
             #expect(objects.map { $0["name"] as? String } == ["web"])
             #expect(objects.map { $0["pinned"] as? Bool } == [true])
             #expect(objects.map { $0["spec_id"] as? Int } == [7])
+            // The scheduler is asked, once per spec on the host, to move it elsewhere.
+            try await waitUntil("the move is published", within: .seconds(15)) { !api.published.all.isEmpty }
+            let moves = try api.published.all.map { try MessageCodec.decodeWire(SpecMessage.self, from: Data($0.body)) }
+            #expect(moves.map(\.id) == [7])
+            #expect(moves.first?.annotations?[Annotations.drainingHost] == .string(drained.uuidString.lowercased()))
+            #expect(moves.first?.spec.isEmpty == true)
 
             // New placements: only the other host. Where an object already is, and whether a
             // spec could fit once the drain ends, still see the drained host's agent.

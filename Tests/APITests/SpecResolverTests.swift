@@ -22,6 +22,20 @@ import Testing
         }
     }
 
+    /// The scheduler's own instructions (a drain's move, agents to avoid) come only from n0core's
+    /// services: from a user they would move objects or steer placement, so they are refused.
+    @Test(arguments: ["n0stack/n0core/scheduler/draining_host", "n0stack/n0core/scheduler/avoid_agents"])
+    func serviceAnnotationsAreRefused(key: String) throws {
+        let problems = try Self.problems("""
+            annotations:
+              \(key): 85cf3a3a-18e4-4fe2-b406-9e79079cae07
+            spec:
+              disk: {type: resource/volume/file, size: 1gb}
+            """)
+        #expect(problems.map(\.path) == ["annotations.\(key)"])
+        #expect(problems.first?.message == "is set by n0core's services, not by users")
+    }
+
     @Test func seedRequestResolves() throws {
         let resolved = try Self.resolve(SeedDocuments.submittedSpec).get()
         #expect(resolved.objects.count == 4)

@@ -309,7 +309,7 @@ import Testing
         let request = try #require(api.requests.first)
         #expect(request.method == "PUT" && request.path == "/api/hosts/h1/drain")
         #expect(request.query == "reason=kernel%20update")
-        #expect(run.output.hasPrefix("host h1: draining since 2026-12-03T08:00:00Z: kernel update\npinned here"))
+        #expect(run.output.hasPrefix("host h1: draining since 2026-12-03T08:00:00Z: kernel update\nstill here"))
         #expect(run.output.contains("7     web   resource/vm/kvm  o1"))
     }
 }

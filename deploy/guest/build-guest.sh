@@ -13,6 +13,9 @@
 #   DHCP_FAILED                   no lease after about 20 s (udhcpc keeps trying in the background)
 #   DISK vda <bytes> bytes        size of its first disk, and VDA_GIB <whole GiB>
 #   DISK none                     no virtio disk attached
+#   DISK_MARK <word>              with n0core.mark=WORD: the first disk already holds a mark (it
+#                                 was written by an earlier boot, on this host or before a move)
+#   DISK_MARK_WRITTEN <word>      the disk held none: WORD is written to it and flushed
 #   GUEST_READY                   all of the above is done; the guest stays up
 #   PING_REPLY <ip>               with n0core.ping=IP[,IP…] on the kernel command line: the
 #   PING_LOST <ip>                guest pings each address once a second and says when it
@@ -235,6 +238,23 @@ if wait_for 20 test -b /dev/vda; then
   say "VDA_GIB $((bytes / 1073741824))"
 else
   say "DISK none"
+fi
+
+# n0core.mark=WORD: a mark in the first 64 bytes of the first disk, which outlives the VM, so a
+# test can tell a disk that kept its data (a moved volume) from a new one.
+mark=""
+for word in $(cat /proc/cmdline); do
+  case "$word" in n0core.mark=*) mark=${word#n0core.mark=} ;; esac
+done
+if [ -n "$mark" ] && [ -b /dev/vda ]; then
+  found=$(dd if=/dev/vda bs=64 count=1 2>/dev/null | tr -d '\000' | sed -n 's/^N0MARK:\([A-Za-z0-9_-]*\)$/\1/p' | head -n 1)
+  if [ -n "$found" ]; then
+    say "DISK_MARK $found"
+  else
+    printf 'N0MARK:%s\n' "$mark" | dd of=/dev/vda bs=64 count=1 conv=sync,fsync 2>/dev/null
+    sync
+    say "DISK_MARK_WRITTEN $mark"
+  fi
 fi
 
 acpid -c /etc/acpi -l /dev/null -p /run/acpid.pid

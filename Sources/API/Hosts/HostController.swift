@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import Clients
 import Messages
 import Store
 
 /// `/api/hosts`: the hypervisors as their agents report them, and draining one for maintenance.
-/// A draining host gets no new placements; what is on it stays there, listed as pinned, since
-/// moving a VM (and copying its volumes) to another host is not built yet.
+/// A draining host gets no new placements, and every spec with objects on it is sent to the
+/// scheduler to be moved elsewhere (docs/api.md, "Hosts"); what cannot move stays, pinned.
 struct HostController<Context: RequestContext> {
     let store: Store
     let database: DatabaseGuard
@@ -46,7 +47,7 @@ struct HostController<Context: RequestContext> {
         let hostID = try Self.hostID(context)
         return Negotiation(request).respond(try await database.run { [store] in
             try await Self.requireKnown(store, hostID)
-            try await store.drain(hostID: hostID.uuid, reason: reason)
+            try await store.drain(hostID: hostID.uuid, reason: reason) { specs in specs.map { Self.move($0, off: hostID) } }
             return try await Self.detail(store, hostID)
         })
     }
@@ -60,6 +61,13 @@ struct HostController<Context: RequestContext> {
             try await store.undrain(hostID: hostID.uuid)
             return try await Self.detail(store, hostID)
         })
+    }
+
+    /// The scheduler's request to move what spec `specID` has on a draining host elsewhere. It
+    /// carries no objects: the scheduler reads them under the spec's lock, as they are then.
+    static func move(_ specID: Int64, off hostID: ObjectID) -> OutboxMessage {
+        let message = SpecMessage(id: specID, annotations: [Annotations.drainingHost: .string(hostID.description)], spec: [])
+        return OutboxMessage(SchedulerClient.spec(message, trace: nil))
     }
 
     static func hostID(_ context: Context) throws -> ObjectID {

@@ -37,8 +37,8 @@ struct HostList: Encodable {
 }
 
 /// The answer to `GET /api/hosts/{id}` and to draining or undraining it: the host and the
-/// objects placed on its agents. While it drains they are `pinned`: they stay until their spec
-/// moves or deletes them (re-placing a VM with its volumes elsewhere is not built).
+/// objects placed on its agents. While it drains they are `pinned`: still on it, while their spec
+/// moves them elsewhere or, when it cannot, for good (a `PINNED` event says why).
 struct HostDetail: Encodable {
     struct Placed: Encodable {
         var id: ObjectID

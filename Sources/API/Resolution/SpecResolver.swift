@@ -128,6 +128,12 @@ public struct SpecResolver {
         if annotations[Annotations.rescheduling] != nil {
             problem("annotations.\(Annotations.rescheduling)", "is set by the conductor, not by users")
         }
+        // The scheduler's own instructions (agents to avoid, a host being drained) come only
+        // from n0core's services: from a user they would move or misplace objects.
+        for key in annotations.values.keys.sorted()
+        where key.hasPrefix(Annotations.serviceNamespace) && key != Annotations.rescheduling {
+            problem("annotations.\(key)", "is set by n0core's services, not by users")
+        }
     }
 
     /// `host_id` puts every VM on that one host, so under `different_host` the spec can hold one

@@ -1,12 +1,16 @@
 import ArgumentParser
 
 /// `n0core drain HOST [--reason R]` and `n0core drain HOST --undo`: a draining host gets no new
-/// placements; what is on it stays, listed as pinned.
+/// placements, and its specs are moved elsewhere where they can move.
 struct DrainCommand: CLICommand {
     static let configuration = CommandConfiguration(
         commandName: "drain",
         abstract: "Drain a host (no new placements on it), or end its drain with --undo.",
-        discussion: "Objects already on the host stay there and are listed as pinned: moving a VM and its volumes is not built.")
+        discussion: """
+            Every spec with objects on the host is moved elsewhere: its VMs are placed on another host, their file \
+            volumes copied there. A spec that cannot move (pinned to the host, or its volumer exports no volumes) \
+            stays, with a PINNED event saying why; `n0core events SPEC` shows each move. Draining again tries again.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -37,7 +41,7 @@ struct DrainCommand: CLICommand {
         context.print("host \(detail.host.hostID): " + (detail.host.drain == nil ? "takes new work" : HostsCommand.drain(detail.host.drain)))
         let pinned = detail.objects.filter(\.pinned)
         if !pinned.isEmpty {
-            context.print("pinned here (they stay until their spec changes):")
+            context.print("still here (moving, or pinned: see each spec's events):")
             var table = Table(["SPEC", "NAME", "TYPE", "ID"])
             for object in pinned {
                 table.append([object.specID.map(String.init) ?? "-", object.name.isEmpty ? "-" : object.name, object.type, object.id])

@@ -5,7 +5,8 @@ import Store
 
 /// An agent as the registry keeps it (the contract's "Agent registry"): a graph node whose id is
 /// the agent id, named "<type> <host_id>", owned by no spec, with the agent state as its desired
-/// state and the agent `Object` (type, id, host_id, state, capacity) as its document. The
+/// state and the agent `Object` (type, id, host_id, state, capacity, and what other hosts reach it
+/// by: `ip_addresses`, `url`) as its document. The
 /// heartbeat's own fields (interval, time sent) stay out of it.
 struct AgentRecord: Sendable, Equatable {
     var agent: Object
@@ -38,12 +39,21 @@ struct AgentRecord: Sendable, Equatable {
             throw MessageRejection("the heartbeat of agent \(id) announces ip_addresses that are not at most "
                 + "\(Self.maximumAddresses) IPv4 addresses")
         }
-        self.agent = Object(type: type, id: id, desiredState: state, ipAddresses: addresses.isEmpty ? nil : addresses,
-                            hostID: hostID, capacity: agent.capacity)
+        if let url = agent.url {
+            guard url.utf8.count <= Self.maximumURLBytes, url.hasPrefix("http://") || url.hasPrefix("https://"),
+                  URL(string: url)?.host != nil else {
+                throw MessageRejection("the heartbeat of agent \(id) announces a url that is not an http:// or https:// URL "
+                    + "of at most \(Self.maximumURLBytes) bytes")
+            }
+        }
+        self.agent = Object(type: type, id: id, desiredState: state, url: agent.url,
+                            ipAddresses: addresses.isEmpty ? nil : addresses, hostID: hostID, capacity: agent.capacity)
     }
 
     /// How many underlay addresses an agent may announce.
     static let maximumAddresses = 4
+    /// The longest url an agent may announce (a volumer's volume export).
+    static let maximumURLBytes = 2_048
 
     var state: String { agent.desiredState ?? Self.alived }
 

@@ -147,7 +147,10 @@ struct ResultRecorder: Sendable {
                 format: .json)
             try await tx.upsertNodes([updated])
             try await tx.setPlacementPhase(.applied, objectIDs: [objectID.uuid])
+            let released = try await releaseDeferredRemovals(of: node, attempt: notify.attempt ?? round?.attempt, agent: agent,
+                                                             version: version, in: tx)
             if alreadyApplied {
+                try await tx.appendEvents(released)
                 logger.debug("object applied again", metadata: metadata)
                 return .applied(versionApplied: false)
             }
@@ -164,9 +167,29 @@ struct ResultRecorder: Sendable {
                                     message: "version \(version) applied: all \(count) objects applied"))
                 versionApplied = true
             }
-            try await tx.appendEvents(events)
+            try await tx.appendEvents(events + released)
             logger.info(versionApplied ? "object applied; spec version applied" : "object applied", metadata: metadata)
             return .applied(versionApplied: versionApplied)
+        }
+    }
+
+    /// A volume moved off a draining host is applied as a copy: the old copy's removal, held back
+    /// until now (``DeferredRemoval``), is sent. Returns the events that say so.
+    private func releaseDeferredRemovals(
+        of node: GraphNode, attempt: Int?, agent: ObjectID?, version: Int, in tx: any ConductorTransaction
+    ) async throws -> [Event] {
+        guard node.type == ObjectType.volumeFile.rawValue, let attempt else { return [] }
+        let removals = try await tx.takeDeferredRemovals(objectID: node.id, appliedAttempt: attempt)
+        guard !removals.isEmpty else { return [] }
+        try await tx.enqueueOutbox(removals.map(\.message))
+        let holders = removals.map { ObjectID($0.agentID).description }
+        logger.info("a moved volume is applied; removing the copy it was made from", metadata: [
+            "object_id": "\(ObjectID(node.id))", "agents": "\(holders.joined(separator: ","))",
+        ])
+        return zip(removals, holders).map { removal, holder in
+            Event(specID: removal.specID, version: version, objectID: node.id, kind: .abandoned,
+                  message: "agent \(holder) now removes the copy this volume was moved from: the copy is applied on agent "
+                      + "\(agent?.description ?? "?") at attempt \(attempt)")
         }
     }
 

@@ -41,6 +41,7 @@ public protocol ConductorTransaction: Sendable {
     func failures(objectID: UUID, version: Int) async throws -> [RecordedFailure]
     func recordFailure(_ failure: RecordedFailure) async throws
     func enqueueOutbox(_ messages: [OutboxMessage]) async throws
+    func takeDeferredRemovals(objectID: UUID, appliedAttempt: Int) async throws -> [DeferredRemoval]
 
     // Agents' heartbeats.
     func recordHeartbeat(agentID: UUID, intervalSeconds: Int) async throws

@@ -13,9 +13,12 @@ public struct RegisteredAgent: Sendable, Hashable {
     public var claimed: Resources
     /// Where other hosts reach it, as its heartbeats announce (a porter's underlay address).
     public var addresses: [String]
+    /// Where other volumers fetch its volumes from (a volumer's announced export URL); nil when
+    /// it exports none, and then its volumes cannot move to another host.
+    public var exportURL: String?
 
     public init(id: ObjectID, type: ObjectType, hostID: ObjectID, alive: Bool, capacity: Resources, claimed: Resources = .zero,
-                addresses: [String] = []) {
+                addresses: [String] = [], exportURL: String? = nil) {
         self.id = id
         self.type = type
         self.hostID = hostID
@@ -23,13 +26,14 @@ public struct RegisteredAgent: Sendable, Hashable {
         self.capacity = capacity
         self.claimed = claimed
         self.addresses = addresses
+        self.exportURL = exportURL
     }
 
     /// The agent as requests embed it (seed 5.1): type, id, state and host; and the addresses
     /// it announced, which a network's other porters send its overlay traffic to.
     public var object: Object {
-        Object(type: type, id: id, desiredState: alive ? "alived" : "dead", ipAddresses: addresses.isEmpty ? nil : addresses,
-               hostID: hostID)
+        Object(type: type, id: id, desiredState: alive ? "alived" : "dead", url: exportURL,
+               ipAddresses: addresses.isEmpty ? nil : addresses, hostID: hostID)
     }
 
     /// What is left to claim.

@@ -14,6 +14,8 @@ final class AgentDescriptions: Sendable {
         var capacity: Resources
         /// Where other hosts reach it (a porter's underlay address).
         var addresses: [String]
+        /// Where other volumers fetch its volumes (a volumer's announced `url`).
+        var exportURL: String?
     }
 
     private let cache = Mutex<[UUID: (document: String, description: Description)]>([:])
@@ -27,7 +29,7 @@ final class AgentDescriptions: Sendable {
               let hostID = object.hostID
         else { return nil }
         let description = Description(hostID: hostID, capacity: Resources(capacity: object.capacity),
-                                      addresses: object.ipAddresses ?? [])
+                                      addresses: object.ipAddresses ?? [], exportURL: object.url)
         cache.withLock { $0[node.id] = (node.object, description) }
         return description
     }

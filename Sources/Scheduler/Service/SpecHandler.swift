@@ -89,6 +89,14 @@ extension SpecScheduler.Outcome {
             logger.notice("spec cannot be placed", metadata: metadata.merging([
                 "version": "\(version)", "reason": "\(reason)",
             ]) { $1 })
+        case .moved(let version, let requests):
+            logger.info("spec moved off a draining host", metadata: metadata.merging([
+                "version": "\(version)", "requests": "\(requests)",
+            ]) { $1 })
+        case .pinned(let version, let reason):
+            logger.notice("spec stays on a draining host", metadata: metadata.merging([
+                "version": "\(version)", "reason": "\(reason)",
+            ]) { $1 })
         }
     }
 }

@@ -42,6 +42,10 @@ struct SpecScheduler: Sendable {
         /// Every object of the message already carries a newer version: nothing to do.
         case superseded(version: Int)
         case failed(version: Int, reason: String)
+        /// A drain's move (``DrainMove``) was placed: what the spec had on the host goes elsewhere.
+        case moved(version: Int, requests: Int)
+        /// A drain's move cannot be placed: the spec's objects stay on the draining host.
+        case pinned(version: Int, reason: String)
     }
 
     /// Attempts on a stale snapshot or a serialization failure before giving up for now (the
@@ -96,6 +100,10 @@ struct SpecScheduler: Sendable {
         guard try await tx.markProcessed(consumer: settings.consumerName, messageID: item.messageID) else {
             return .duplicate
         }
+        if case .string(let text)? = item.message.annotations?[Annotations.drainingHost] {
+            guard let host = ObjectID(text) else { throw SpecRejection("\(Annotations.drainingHost) '\(text)' is not a host id") }
+            return try await move(item, off: host, in: tx, lockAll: lockAll)
+        }
         return try await run(tx, message: item.message, messageID: item.messageID, trace: item.trace, lockAll: lockAll, deferral: nil)
     }
 
@@ -129,9 +137,9 @@ struct SpecScheduler: Sendable {
         }
     }
 
-    private func run(
+    func run(
         _ tx: StoreTransaction, message original: SpecMessage, messageID: UUID, trace: TraceContext?, lockAll: Bool,
-        deferral: DeferredSpec?
+        deferral: DeferredSpec?, move: DrainMove? = nil
     ) async throws -> Outcome {
         guard let latest = try await tx.lockSpec(original.id) else {
             throw SpecRejection("spec \(original.id) does not exist")
@@ -162,8 +170,16 @@ struct SpecScheduler: Sendable {
             return .failed(version: version, reason: reason)
         }
 
-        let (context, request, agents, query) = try await placementInput(tx, message: message, constraints: constraints, lock: lockAll)
+        var (context, request, agents, query) = try await placementInput(tx, message: message, constraints: constraints, lock: lockAll)
+        let holders = try await volumeHolders(tx, message: message, constraints: constraints, move: move)
+        if !holders.isEmpty {
+            // A volume moves only to a volumer that can fetch it, which announces an export too.
+            agents.removeAll { $0.type == .agentVolumerFile && $0.exportURL == nil && !context.current.values.joined().contains($0.id) }
+        }
         switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
+        case .failure(let failure) where move != nil:
+            return try await pin(tx, specID: message.id, version: version, objects: message.spec, host: move!.host,
+                                 reason: "no other host can take it now: \(failure.summary)")
         case .failure(let failure):
             switch try await outlook(tx, request, failure: failure, query: query) {
             case .impossible(let failure):
@@ -178,15 +194,19 @@ struct SpecScheduler: Sendable {
             // conductor's deadlines run out; the spec waits for the agent instead (an object
             // stays where it is, a removal can only be done there).
             if let absent = plan.absentAgents(among: agents) {
+                if let move {
+                    return try await pin(tx, specID: message.id, version: version, objects: message.spec, host: move.host,
+                                         reason: "an agent it needs is not alive: \(absent.summary)")
+                }
                 return try await wait(tx, message: message, messageID: messageID, version: version, absent,
                                       trace: trace, deferral: deferral, waitingFor: "waiting for its agent")
             }
             try await verify(tx, plan)
             let requests = try await record(
                 tx, plan: plan, message: message, version: version, context: context, agents: agents,
-                rounds: rounds, trace: trace)
+                rounds: rounds, trace: trace, holders: holders)
             if deferral != nil { try await tx.removeDeferredSpec(messageID) }
-            return .scheduled(version: version, requests: requests)
+            return move == nil ? .scheduled(version: version, requests: requests) : .moved(version: version, requests: requests)
         }
     }
 
@@ -263,7 +283,7 @@ struct SpecScheduler: Sendable {
 
     /// The registry rows as placement sees them, with their claims; rows that do not describe
     /// an agent with a host are skipped, so one bad registration does not stop scheduling.
-    private func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
+    func registeredAgents(_ tx: StoreTransaction, _ registrations: [AgentRegistration]) async throws -> [RegisteredAgent] {
         let totals = try await tx.claimTotals(agentIDs: registrations.map(\.node.id))
         return registrations.compactMap { registration in
             let agent = RegisteredAgent(registration, description: descriptions.description(of: registration.node),
@@ -294,7 +314,8 @@ struct SpecScheduler: Sendable {
     /// Writes a successful placement and queues its requests; returns how many.
     private func record(
         _ tx: StoreTransaction, plan: PlacementPlan, message: SpecMessage, version: Int, context: SpecContext,
-        agents: [RegisteredAgent], rounds: [UUID: PlacementRecord], trace: TraceContext?
+        agents: [RegisteredAgent], rounds: [UUID: PlacementRecord], trace: TraceContext?,
+        holders: [ObjectID: DrainMove.VolumeHolder] = [:]
     ) async throws -> Int {
         try await tx.deleteClaims(objectIDs: plan.released.filter { plan.claims[$0] == nil }.map(\.uuid))
         try await tx.upsertClaims(plan.claims.map { id, claim in
@@ -359,11 +380,24 @@ struct SpecScheduler: Sendable {
         for (network, server) in plan.dhcpServers { dhcpServers[network] = server }
         let builder = RequestBuilder(specID: message.id, objects: objects, placements: placements,
                                      agents: agentObjects, specMembers: context.specMembers, dhcpServers: dhcpServers)
+        let moved = message.annotations?[Annotations.rescheduling] == nil ? nil : MovedFields(
+            current: context.current, placements: placements,
+            hosts: Dictionary(agents.map { ($0.id, $0.hostID) }, uniquingKeysWith: { a, _ in a }))
         var outbox = plan.assignments.compactMap { assignment -> OutboxMessage? in
             guard var request = builder.request(for: assignment.objectID, to: assignment.agentID) else { return nil }
+            if let moved { request = moved.clearing(request, to: assignment.agentID) }
             request.attempt = attempt(of: assignment.objectID)
+            // A volume leaving the agent that holds its data is made as a copy of it.
+            if let holder = holders[assignment.objectID], holder.agentID != assignment.agentID, !request.object.isBeingRemoved {
+                request.copyFrom = holder.source(of: assignment.objectID)
+            }
             return OutboxMessage(AgentClient.request(request, to: assignment.agentID, trace: trace?.nextHop()))
         }
+        // Back on the agent that holds its data (a drain ended): that copy is the volume again.
+        for (id, holder) in holders where plan.placements[id]?.contains(holder.agentID) == true {
+            try await tx.dropDeferredRemoval(objectID: id.uuid, agentID: holder.agentID.uuid)
+        }
+        var deferred: [DeferredRemoval] = []
         // An object moved off an agent (rescheduled away from it): that agent removes whatever the
         // abandoned attempt made there, when it next reads its queue. Fenced by the new attempt.
         for (id, placed) in plan.placements.sorted(by: { $0.key < $1.key }) {
@@ -373,7 +407,17 @@ struct SpecScheduler: Sendable {
                 request.object.desiredState = "deleted"
                 request.dependedBy = []
                 request.attempt = attempt(of: id)
-                outbox.append(OutboxMessage(AgentClient.request(request, to: abandoned, trace: trace?.nextHop())))
+                let removal = OutboxMessage(AgentClient.request(request, to: abandoned, trace: trace?.nextHop()))
+                // The agent holding a moving volume's data removes it only once the copy is applied.
+                if holders[id]?.agentID == abandoned, let attempt = request.attempt {
+                    deferred.append(DeferredRemoval(objectID: id.uuid, agentID: abandoned.uuid, attempt: attempt,
+                                                    specID: message.id, message: removal))
+                    events.append(Event(specID: message.id, version: version, objectID: id.uuid, kind: .abandoned,
+                                        message: "moving off agent \(abandoned) as a copy; that agent removes it once the "
+                                            + "copy is applied"))
+                    continue
+                }
+                outbox.append(removal)
                 let why = object.type == .networkVLAN && message.annotations?[Annotations.rescheduling] == nil
                     ? "left agent \(abandoned): no NIC of it remains on that host; it is asked to remove its part there"
                     : "moved off agent \(abandoned); it is asked to remove what the abandoned attempt made"
@@ -382,6 +426,7 @@ struct SpecScheduler: Sendable {
         }
         try await tx.appendEvents(events.filter { $0.kind == .abandoned })
         try await tx.enqueueOutbox(outbox)
+        try await tx.deferRemovals(deferred)
         try await tx.setPlacementPhase(.scheduled, objectIDs: attempts.keys.map(\.uuid),
                                        attempt: Dictionary(uniqueKeysWithValues: attempts.map { ($0.key.uuid, $0.value) }))
         try await tx.setPlacementPhase(.applied, objectIDs: plan.nothingToDo.filter { messageObjects.contains($0) }.map(\.uuid))
@@ -464,6 +509,6 @@ extension RegisteredAgent {
             id: ObjectID(registration.node.id), type: type, hostID: description.hostID, alive: registration.alive,
             capacity: description.capacity,
             claimed: claimed.map { Resources(vcpus: $0.vcpus, memoryBytes: $0.memoryBytes, diskBytes: $0.diskBytes) } ?? .zero,
-            addresses: description.addresses)
+            addresses: description.addresses, exportURL: description.exportURL)
     }
 }

@@ -40,4 +40,19 @@ struct AgentRecordTests {
     @Test func aHeartbeatWithoutHostIsRejected() {
         #expect(throws: MessageRejection.self) { try AgentRecord(heartbeat(hostID: nil)) }
     }
+
+    /// A volumer's export URL is kept in the registry, where the scheduler reads it for moves;
+    /// a URL that is not http(s) is refused.
+    @Test func aVolumersExportURLIsKeptAndABadOneRefused() throws {
+        func volumer(url: String) -> HeartbeatMessage {
+            HeartbeatMessage(agent: Object(type: .agentVolumerFile, id: agentID, desiredState: "alived", url: url, hostID: host,
+                                           capacity: Capacity(disk: Size(10, .gb))),
+                             intervalSeconds: 10, sentAt: Date())
+        }
+        let record = try AgentRecord(volumer(url: "http://10.88.0.1:8476"))
+        #expect(try MessageCodec.decode(Object.self, from: record.node.object, format: .json).url == "http://10.88.0.1:8476")
+        for bad in ["file:///etc/passwd", "http://", "http://" + String(repeating: "h", count: 3_000)] {
+            #expect(throws: MessageRejection.self, "\(bad.prefix(20))") { try AgentRecord(volumer(url: bad)) }
+        }
+    }
 }

@@ -21,6 +21,8 @@ final class InMemoryConductorRepository: ConductorRepository {
         var events: [Event] = []
         var failures: [RecordedFailure] = []
         var outbox: [OutboxMessage] = []
+        /// Removals held back until their object is applied again.
+        var deferredRemovals: [DeferredRemoval] = []
         var heartbeats: [UUID: (intervalSeconds: Int, lastSeen: Date)] = [:]
     }
 
@@ -174,6 +176,14 @@ final class InMemoryConductorRepository: ConductorRepository {
 
         func enqueueOutbox(_ messages: [OutboxMessage]) async throws {
             state.withLock { $0.outbox += messages }
+        }
+
+        func takeDeferredRemovals(objectID: UUID, appliedAttempt: Int) async throws -> [DeferredRemoval] {
+            state.withLock { state in
+                let taken = state.deferredRemovals.filter { $0.objectID == objectID && $0.attempt <= appliedAttempt }
+                state.deferredRemovals.removeAll { $0.objectID == objectID && $0.attempt <= appliedAttempt }
+                return taken
+            }
         }
 
         func recordHeartbeat(agentID: UUID, intervalSeconds: Int) async throws {

@@ -211,6 +211,13 @@ final class Cluster: @unchecked Sendable {
             case "volumer-file":
                 environment["N0CORE_VOLUMER_DATA_DIR"] = hypervisor.volumeDirectory
                 environment["N0CORE_VOLUMER_IMAGES_DIRECTORY"] = hypervisor.imagesDirectory
+                // Across hosts, volumers serve their volumes on the underlay for moves (drain),
+                // as docs/deployment.md sets them up.
+                if let address = hypervisor.underlayAddress {
+                    environment["N0CORE_VOLUMER_EXPORT_LISTEN"] = "\(address):\(Self.volumeExportPort)"
+                    environment["N0CORE_VOLUMER_EXPORT_URL"] = "http://\(address):\(Self.volumeExportPort)"
+                    environment["N0CORE_VOLUMER_EXPORT_SECRET_FILE"] = try volumeExportSecret()
+                }
             case "porter-vlan":
                 if let address = hypervisor.underlayAddress { environment["N0CORE_PORTER_VXLAN_LOCAL"] = address }
             default:
@@ -221,6 +228,21 @@ final class Cluster: @unchecked Sendable {
                 "n0core-\(kind)", environment: environment, namespace: hypervisor.namespace, umask: 0o077,
                 logPath: "\(workDirectory)/\(name).log")
         }
+    }
+
+    /// The port volumers serve volumes on, on their hypervisor's underlay address.
+    static let volumeExportPort = 8476
+
+    /// The secret every volumer of the cluster shares for volume copies (0600), made once.
+    private func volumeExportSecret() throws -> String {
+        let path = "\(workDirectory)/volume-export.secret"
+        if !FileManager.default.fileExists(atPath: path) {
+            let secret = (0..<4).map { _ in UUID().uuidString }.joined(separator: "-")
+            guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+        }
+        return path
     }
 
     /// Starts a service as `deploy/quickstart.sh` does: under a umask of 077, so each agent makes
