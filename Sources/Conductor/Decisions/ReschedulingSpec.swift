@@ -15,19 +15,6 @@ enum ReschedulingSpec {
         var annotations = annotations ?? Annotations()
         annotations[Annotations.rescheduling] = .string(withError)
         annotations[avoidAgentsKey] = avoid.isEmpty ? nil : .string(avoid.map(\.description).joined(separator: ","))
-        return SpecMessage(id: specID, version: version, annotations: annotations, spec: objects.map(placeable))
-    }
-
-    /// `object` as the scheduler takes it: no placement of its own (the scheduler decides that
-    /// again), dependencies naming their objects by id only.
-    static func placeable(_ object: Object) -> Object {
-        var object = object
-        object.dependencies = object.dependencies.map { dependencies in
-            dependencies.compactMap { dependency -> Dependency? in
-                guard dependency.property.relation != Relation.scheduled, let id = dependency.object.id else { return nil }
-                return Dependency(object: .reference(id), property: dependency.property)
-            }
-        }
-        return object
+        return SpecMessage(id: specID, version: version, annotations: annotations, spec: objects.map(\.placeable))
     }
 }

@@ -199,6 +199,6 @@ struct ResultRecorder: Sendable {
         if let stored = try? MessageCodec.decode(Object.self, from: node.object, format: .json) {
             return stored
         }
-        return ReschedulingSpec.placeable(fallback)
+        return fallback.placeable
     }
 }

@@ -13,7 +13,12 @@ extension SpecScheduler {
         guard let record = try await tx.specVersion(specID, version: latest) else {
             throw SpecRejection("spec \(specID) has no version \(latest)")
         }
-        let annotations = (try? MessageCodec.decode(Annotations.self, from: record.annotations, format: .json)) ?? Annotations()
+        let annotations: Annotations
+        do {
+            annotations = try MessageCodec.decode(Annotations.self, from: record.annotations, format: .json)
+        } catch {
+            throw SpecRejection("spec \(specID) version \(latest) has annotations that cannot be read: \(error)")
+        }
         var objects: [Object] = []
         var hostAgents = Set<ObjectID>()
         var volumeAgents: [ObjectID: ObjectID] = [:]
@@ -24,11 +29,16 @@ extension SpecScheduler {
             guard !object.isBeingRemoved else { continue }
             hostAgents.insert(ObjectID(placed.agentID))
             if type == .volumeFile { volumeAgents[id] = ObjectID(placed.agentID) }
-            if !objects.contains(where: { $0.id == id }) { objects.append(Self.placeable(object)) }
+            if !objects.contains(where: { $0.id == id }) { objects.append(object.placeable) }
         }
         guard !objects.isEmpty else { return .moved(version: latest, requests: 0) }
 
-        let constraints = (try? SchedulingConstraints(annotations: annotations)) ?? SchedulingConstraints()
+        let constraints: SchedulingConstraints
+        do {
+            constraints = try SchedulingConstraints(annotations: annotations)
+        } catch {
+            return try await pin(tx, specID: specID, version: latest, objects: objects, host: host, reason: error.description)
+        }
         // Read, not locked: the volumers only serve the copy, and placement locks agents in id order.
         let holderQuery = StoreTransaction.AgentQuery(
             types: [], including: Set(volumeAgents.values).sorted().map(\.uuid), aliveWithinSeconds: settings.agentTimeoutSeconds)
@@ -63,19 +73,6 @@ extension SpecScheduler {
         })
         return .pinned(version: version, reason: reason)
     }
-
-    /// `object` as placement takes it: dependencies naming their objects by id, without the
-    /// placement it has now (that is decided again).
-    static func placeable(_ object: Object) -> Object {
-        var object = object
-        object.dependencies = object.dependencies.map { dependencies in
-            dependencies.compactMap { dependency -> Dependency? in
-                guard dependency.property.relation != Relation.scheduled, let id = dependency.object.id else { return nil }
-                return Dependency(object: .reference(id), property: dependency.property)
-            }
-        }
-        return object
-    }
 }
 
 extension SpecScheduler {
@@ -100,43 +97,5 @@ extension SpecScheduler {
             holders[ObjectID(volume)] = DrainMove.VolumeHolder(agentID: agent.id, exportURL: url)
         }
         return holders
-    }
-}
-
-/// What a request to an agent may not take from the graph when objects moved: the fields an
-/// agent set on the host they left.
-struct MovedFields {
-    /// Where objects were before this placement, and where they are now.
-    var current: [ObjectID: [ObjectID]]
-    var placements: [ObjectID: [ObjectID]]
-    /// Each agent's host.
-    var hosts: [ObjectID: ObjectID]
-
-    /// `request` with, in the objects it embeds, a moved volume's `url` and the `bridge` of a
-    /// network not yet on the receiving agent's host left out: they name files and bridges of
-    /// another host, and without them the agent waits for the new ones' `Notify` instead of
-    /// using the old ones.
-    func clearing(_ request: RequestMessage, to agentID: ObjectID) -> RequestMessage {
-        var request = request
-        let host = hosts[agentID]
-        request.object.dependencies = request.object.dependencies.map { dependencies in
-            dependencies.map { dependency in
-                var dependency = dependency
-                dependency.object = dependency.object.mapObjects { object in
-                    guard let id = object.id else { return object }
-                    var object = object
-                    if object.type == .volumeFile, Set(placements[id] ?? []) != Set(current[id] ?? []) {
-                        object.url = nil
-                    }
-                    if object.type == .networkVLAN, let host,
-                       !(current[id] ?? []).contains(where: { hosts[$0] == host }) {
-                        object.bridge = nil
-                    }
-                    return object
-                }
-                return dependency
-            }
-        }
-        return request
     }
 }

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import ServiceLifecycle
 
 /// The daemons' HTTP listener for ``HealthRoutes`` (`health.listen`), on SwiftNIO's HTTP/1.1
@@ -31,57 +30,10 @@ public struct HealthServer: Service {
     }
 
     public func run() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
-                }
+        try await HTTPListener(address: address, requestTimeout: requestTimeout)
+            .run(serving: "health endpoints", logger: logger, onListening: onListening) { request in
+                try await respond(to: request.head, on: request.responses)
             }
-        let port = server.channel.localAddress?.port ?? address.port
-        logger.info("serving health endpoints", metadata: ["listen": "\(address.host):\(port)"])
-        onListening(port)
-        try await withGracefulShutdownHandler {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { await serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            server.channel.close(promise: nil)
-        }
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
-        let channel = connection.channel
-        let timer = Task {
-            try await Task.sleep(for: requestTimeout)
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
-        do {
-            try await connection.executeThenClose { requests, responses in
-                var head: HTTPRequestHead?
-                for try await part in requests {
-                    switch part {
-                    case .head(let received):
-                        head = received
-                    case .body:
-                        continue
-                    case .end:
-                        guard let head else { return }
-                        timer.cancel()
-                        try await respond(to: head, on: responses)
-                        return
-                    }
-                }
-            }
-        } catch {
-            logger.debug("a health connection ended with an error", metadata: ["error": "\(error)"])
-        }
     }
 
     private func respond(to request: HTTPRequestHead, on responses: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {

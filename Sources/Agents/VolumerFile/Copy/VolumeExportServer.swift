@@ -69,60 +69,10 @@ public struct VolumeExportServer: Service {
     }
 
     public func run() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withErrorHandling: true, withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: Self.decoderLimits)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
-                }
+        try await HTTPListener(address: address, decoderLimits: Self.decoderLimits, requestTimeout: requestTimeout)
+            .run(serving: "volumes to other volumers", logger: logger, errorLevel: .notice, onListening: onListening) { request in
+                try await respond(to: request.head, peer: request.peer, on: request.responses)
             }
-        let port = server.channel.localAddress?.port ?? address.port
-        logger.info("serving volumes to other volumers", metadata: ["listen": "\(address.host):\(port)"])
-        onListening(port)
-        try await withGracefulShutdownHandler {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { await serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            server.channel.close(promise: nil)
-        }
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
-        let channel = connection.channel
-        let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
-        let timer = Task {
-            try await Task.sleep(for: requestTimeout)
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
-        do {
-            try await connection.executeThenClose { requests, responses in
-                var head: HTTPRequestHead?
-                for try await part in requests {
-                    switch part {
-                    case .head(let received):
-                        head = received
-                    case .body:
-                        continue
-                    case .end:
-                        guard let head else { return }
-                        timer.cancel()
-                        try await respond(to: head, peer: peer, on: responses)
-                        return
-                    }
-                }
-            }
-        } catch {
-            logger.notice("a volume export connection ended with an error", metadata: ["peer": "\(peer)", "error": "\(error)"])
-        }
     }
 
     private func respond(to request: HTTPRequestHead, peer: String,
