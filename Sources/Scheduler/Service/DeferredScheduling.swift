@@ -36,7 +36,12 @@ struct DeferredScheduling: Service {
     func pass() async -> [SpecScheduler.Outcome] {
         let due: [DeferredSpec]
         do {
-            due = try await scheduler.store.withTransaction { tx in try await tx.dueDeferredSpecs(limit: Self.batch) }
+            // Bounded like a retry: a pool lease that never comes (seen after the database came
+            // back) would otherwise hold this loop, and with it the scheduler's shutdown, for ever.
+            let store = scheduler.store
+            due = try await withDeadline(scheduler.settings.attemptTimeout, onOverrun: .abandon) {
+                try await store.withTransaction { tx in try await tx.dueDeferredSpecs(limit: Self.batch) }
+            }
         } catch {
             report(error)
             return []
