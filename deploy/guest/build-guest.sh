@@ -25,7 +25,7 @@
 # Nothing is installed on the host: the kernel package that linux-image-cloud-amd64 depends on
 # is fetched with `apt-get download` into a cache and unpacked into a temporary directory.
 # Idempotent: when the outputs are newer than this script and were built from the same kernel
-# package, nothing is done. Needs: apt-get, dpkg-deb, gzip, busybox-static (/bin/busybox: its
+# package, nothing is done; concurrent calls for one OUT_DIR run one after another (flock). Needs: apt-get, dpkg-deb, gzip, busybox-static (/bin/busybox: its
 # depmod and cpio are used too, so neither kmod nor cpio is needed).
 #
 # Environment:
@@ -42,6 +42,10 @@ die() { printf '[build-guest] error: %s\n' "$*" >&2; exit 1; }
 [ $# -eq 1 ] || die "usage: $0 OUT_DIR"
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
+# One build at a time per OUT_DIR: test suites call this at once, and builds sharing OUT's
+# temporary names would take each other's files. A waiting caller then finds it up to date.
+exec 9>"$OUT/.build.lock"
+flock 9
 CACHE=${N0CORE_GUEST_CACHE:-$OUT/cache}
 META=${N0CORE_GUEST_KERNEL_META:-linux-image-cloud-amd64}
 BUSYBOX=${N0CORE_GUEST_BUSYBOX:-/bin/busybox}
