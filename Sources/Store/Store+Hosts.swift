@@ -93,15 +93,11 @@ extension Store {
         hostID: UUID, reason: String, moves: @Sendable ([Int64]) throws -> [OutboxMessage] = { _ in [] }
     ) async throws -> HostDrain {
         try await withTransaction { tx in
-            let specs = try await tx.run("""
-                SELECT DISTINCT o.spec_id
-                FROM nodes a
-                JOIN edges e ON e.target = a.id AND e.relation = \(StoreTransaction.scheduledRelation)
-                JOIN nodes o ON o.id = e.source
-                WHERE a.type LIKE 'agent/%' AND a.object->>'host_id' = \(hostID.uuidString.lowercased())
-                  AND o.spec_id IS NOT NULL
-                ORDER BY o.spec_id
-                """).map { try $0.decode(Int64.self) }
+            // In spec order already; a drain is an operator's call, so reading the objects is fine.
+            var specs: [Int64] = []
+            for specID in try await tx.objectsPlaced(onHost: hostID).compactMap(\.node.specID) where specs.last != specID {
+                specs.append(specID)
+            }
             try await tx.enqueueOutbox(try moves(specs))
             let rows = try await tx.run("""
                 INSERT INTO host_drains (host_id, reason) VALUES (\(hostID), \(reason))

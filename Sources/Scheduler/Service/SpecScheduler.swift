@@ -174,13 +174,15 @@ struct SpecScheduler: Sendable {
         let holders = try await volumeHolders(tx, message: message, constraints: constraints, move: move)
         if !holders.isEmpty {
             // A volume moves only to a volumer that can fetch it, which announces an export too.
-            agents.removeAll { $0.type == .agentVolumerFile && $0.exportURL == nil && !context.current.values.joined().contains($0.id) }
+            let holding = Set(context.current.values.joined())
+            agents.removeAll { $0.type == .agentVolumerFile && $0.exportURL == nil && !holding.contains($0.id) }
         }
         switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
-        case .failure(let failure) where move != nil:
-            return try await pin(tx, specID: message.id, version: version, objects: message.spec, host: move!.host,
-                                 reason: "no other host can take it now: \(failure.summary)")
         case .failure(let failure):
+            if let move {
+                return try await pin(tx, specID: message.id, version: version, objects: message.spec, host: move.host,
+                                     reason: "no other host can take it now: \(failure.summary)")
+            }
             switch try await outlook(tx, request, failure: failure, query: query) {
             case .impossible(let failure):
                 try await recordFailure(tx, message: message, version: version, failure, deferral: deferral)

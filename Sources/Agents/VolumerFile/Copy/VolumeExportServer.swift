@@ -16,7 +16,8 @@ import ServiceSupport
 /// is no such volume; 405 for another method; 409 with `Retry-After` while a running QEMU holds
 /// the file (its VM is not gone yet, and a copy taken now would be torn); 200 with the file,
 /// read in chunks of ``chunkSize`` off the event loop and written as the peer takes them, so
-/// memory stays bounded whatever the volume's size.
+/// memory stays bounded whatever the volume's size; a peer that takes no chunk within
+/// ``chunkWriteTimeout`` is cut off.
 ///
 /// On SwiftNIO's HTTP/1.1 codec like ``ServiceSupport/HealthServer``: one request per connection
 /// (`Connection: close`), headers bounded, and a connection that sends no complete request
@@ -37,6 +38,9 @@ public struct VolumeExportServer: Service {
 
     /// How long an importer is told to wait before asking again for a volume in use.
     static let retryAfterSeconds = 2
+    /// How long a peer may take to accept one chunk: an importer that stops reading is cut off
+    /// rather than holding the connection and the open file for ever.
+    static let chunkWriteTimeout: Duration = .seconds(60)
     static let decoderLimits: NIOHTTPDecoderLimitConfiguration = {
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderFieldSize = 8 * 1024
@@ -132,9 +136,12 @@ public struct VolumeExportServer: Service {
             guard !chunk.isEmpty else {
                 logger.error("a volume became shorter while it was exported; the copy is cut off and the importer will retry",
                              metadata: metadata.merging(["bytes": "\(sent)", "length": "\(length)"]) { $1 })
-                throw CancellationError()
+                throw ExportCutShort(sent: sent, length: length)
             }
-            try await reply.responses.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+            let responses = reply.responses
+            try await withDeadline(Self.chunkWriteTimeout, onOverrun: .abandon) {
+                try await responses.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+            }
             sent += UInt64(chunk.count)
         }
         try await reply.responses.write(.end(nil))
@@ -151,6 +158,13 @@ public struct VolumeExportServer: Service {
         guard path.hasPrefix(prefix) else { return nil }
         let name = String(path.dropFirst(prefix.count))
         return ObjectID(name).flatMap { $0.description == name ? $0 : nil }
+    }
+
+    /// The file ended before the length announced: the connection is closed short of it.
+    struct ExportCutShort: Error, CustomStringConvertible {
+        let sent: UInt64
+        let length: UInt64
+        var description: String { "the volume ended after \(sent) of \(length) bytes" }
     }
 
     /// Writes one response: every answer closes the connection.
