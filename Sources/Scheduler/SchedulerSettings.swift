@@ -30,11 +30,15 @@ public struct SchedulerSettings: Sendable {
     /// `scheduler.deferred_retry_max_seconds`: the longest pause between two tries of a waiting
     /// spec (the first is 1 s, doubling). Default 10.
     public var deferredRetryMaxSeconds: Double
+    /// `scheduler.registry_cache_seconds` (N0CORE_SCHEDULER_REGISTRY_CACHE_SECONDS): how long
+    /// the agents' registry rows read for one spec serve the next ones (``RegistryCache``); 0
+    /// reads them for every spec. Default 5, half the agents' default heartbeat.
+    public var registryMaxAge: Duration
 
     public init(
         agentTimeoutSeconds: Int = 30, concurrency: Int = 4, batchSize: Int = 16, onlyAgents: Set<ObjectID>? = nil,
         consumerName: String = "n0core-scheduler", attemptTimeout: Duration = .seconds(30),
-        placementDeadlineSeconds: Double = 600, deferredRetryMaxSeconds: Double = 10
+        placementDeadlineSeconds: Double = 600, deferredRetryMaxSeconds: Double = 10, registryMaxAge: Duration = .seconds(5)
     ) {
         self.agentTimeoutSeconds = agentTimeoutSeconds
         self.concurrency = concurrency
@@ -44,6 +48,7 @@ public struct SchedulerSettings: Sendable {
         self.attemptTimeout = attemptTimeout
         self.placementDeadlineSeconds = placementDeadlineSeconds
         self.deferredRetryMaxSeconds = deferredRetryMaxSeconds
+        self.registryMaxAge = registryMaxAge
     }
 
     /// The pause before the next try of a waiting spec that has been tried `attempts` times.
@@ -59,7 +64,9 @@ public struct SchedulerSettings: Sendable {
         let batchSize = try reader.bounded("scheduler.batch_size", default: 16, in: 1...256, unit: "specs")
         let deadline = try reader.bounded("scheduler.placement_deadline_seconds", default: 600, in: 1...2_592_000, unit: "seconds")
         let retryMax = try reader.bounded("scheduler.deferred_retry_max_seconds", default: 10, in: 1...3_600, unit: "seconds")
+        let registryCache = try reader.bounded("scheduler.registry_cache_seconds", default: 5, in: 0...60, unit: "seconds")
         self.init(agentTimeoutSeconds: timeout, concurrency: concurrency, batchSize: batchSize,
-                  placementDeadlineSeconds: Double(deadline), deferredRetryMaxSeconds: Double(retryMax))
+                  placementDeadlineSeconds: Double(deadline), deferredRetryMaxSeconds: Double(retryMax),
+                  registryMaxAge: .seconds(registryCache))
     }
 }

@@ -86,6 +86,43 @@ extension StoreTransaction {
         }
     }
 
+    /// The object a result is about, with its round, where it is scheduled and where it failed
+    /// (``NotifiedObject``); nil when there is no such node. One statement instead of four: the
+    /// conductor reads this for every `Notify`.
+    public func notifiedObject(_ objectID: UUID, scheduledRelation relation: String) async throws -> NotifiedObject? {
+        guard let row = try await run(Self.notifiedObjectQuery(objectID, scheduledRelation: relation)).first else { return nil }
+        let (id, type, name, specID, desired, observed, object, updatedAt) =
+            try row.decode((UUID, String, String, Int64?, String?, String?, String, Date).self)
+        let node = GraphNode(id: id, type: type, name: name, specID: specID, desiredState: desired,
+                             observedState: observed, object: object, updatedAt: updatedAt)
+        let columns = row.makeRandomAccess()
+        var placement: PlacementRecord?
+        if let placementSpec = try columns[8].decode(Int64?.self) {
+            placement = PlacementRecord(
+                objectID: id, specID: placementSpec, version: try columns[9].decode(Int.self),
+                attempt: try columns[10].decode(Int.self), phase: PlacementPhase(rawValue: try columns[11].decode(String.self)),
+                phaseSince: try columns[12].decode(Date.self))
+        }
+        let scheduled = try columns[13].decode([UUID].self)
+        let failedVersions = try columns[14].decode([Int].self)
+        let failedOn = try columns[15].decode([UUID].self)
+        var failed: [Int: Set<UUID>] = [:]
+        for (version, agent) in zip(failedVersions, failedOn) { failed[version, default: []].insert(agent) }
+        return NotifiedObject(node: node, placement: placement, scheduledAgents: scheduled, failedAgents: failed)
+    }
+
+    static func notifiedObjectQuery(_ objectID: UUID, scheduledRelation relation: String) -> PostgresQuery {
+        """
+        SELECT n.id, n.type, n.name, n.spec_id, n.desired_state, n.observed_state, n.object, n.updated_at,
+               p.spec_id, p.version, p.attempt, p.phase, p.phase_since,
+               ARRAY(SELECT e.target FROM edges e WHERE e.source = n.id AND e.relation = \(relation) ORDER BY e.target),
+               ARRAY(SELECT f.version FROM conductor_failures f WHERE f.object_id = n.id AND f.agent_id IS NOT NULL ORDER BY f.id),
+               ARRAY(SELECT f.agent_id FROM conductor_failures f WHERE f.object_id = n.id AND f.agent_id IS NOT NULL ORDER BY f.id)
+        FROM nodes n LEFT JOIN placements p ON p.object_id = n.id
+        WHERE n.id = \(objectID)
+        """
+    }
+
     // MARK: - Heartbeats
 
     /// Records that `agentID` was heard from now and how often it promises to speak.

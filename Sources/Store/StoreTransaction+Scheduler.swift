@@ -111,12 +111,14 @@ extension StoreTransaction {
     }
 
     /// Locks the nodes of `agentIDs` (in id order, see ``agents(_:lock:)``) and returns them as
-    /// they are now, with whether each is alive.
+    /// they are now, with whether each takes new objects: alive, and its host not draining
+    /// (a plan made on registry rows read earlier is checked against both).
     public func lockAgents(_ agentIDs: [UUID], aliveWithinSeconds seconds: Int) async throws -> [AgentRegistration] {
         guard !agentIDs.isEmpty else { return [] }
         return try await run("""
             SELECT \(unescaped: Self.nodeColumns),
-                   (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second') AS alive
+                   (desired_state = 'alived' AND updated_at > now() - \(seconds) * interval '1 second'
+                    AND NOT EXISTS (SELECT 1 FROM host_drains d WHERE d.host_id::text = nodes.object->>'host_id')) AS alive
             FROM nodes WHERE id = ANY(\(agentIDs))
             ORDER BY id
             FOR UPDATE

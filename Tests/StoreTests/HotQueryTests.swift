@@ -53,6 +53,7 @@ struct HotQueryTests {
                 ("a network's NICs and their agents", StoreTransaction.networkPortsQuery(
                     agents, portRelation: "n0stack/n0core/port/network", scheduledRelation: Self.scheduled)),
                 ("where a spec's objects stand", StoreTransaction.latestObjectEventsQuery(specID: 7, kinds: [.scheduled, .applied])),
+                ("the object a result is about", StoreTransaction.notifiedObjectQuery(agents[0], scheduledRelation: Self.scheduled)),
                 ("sweep candidates", StoreTransaction.sweepCandidatesQuery(
                     olderThanSeconds: 30, scheduledRelation: Self.scheduled, limit: 1000)),
             ]
@@ -65,7 +66,7 @@ struct HotQueryTests {
                 ("graph page edges", StoreTransaction.edgesFromQuery(agents)),
             ]
             for (name, query) in queries + listings {
-                let scans = try await Self.sequentialScans(query, in: store).intersection(Self.growingTables.union(["specs", "placements"]))
+                let scans = try await Self.sequentialScans(query, in: store).intersection(Self.growingTables.union(["specs", "placements", "conductor_failures"]))
                 #expect(scans.isEmpty, "\(name) scans \(scans.sorted()) sequentially")
             }
         }

@@ -85,12 +85,13 @@ struct ResultRecorder: Sendable {
         guard let latestVersion = try await tx.lockSpec(specID) else {
             throw MessageRejection("spec \(specID) does not exist")
         }
-        guard let node = try await tx.node(objectID.uuid), node.specID == specID else {
+        guard let notified = try await tx.notifiedObject(objectID.uuid, scheduledRelation: Relation.scheduled),
+              notified.node.specID == specID
+        else {
             throw MessageRejection("object \(objectID) is not part of spec \(specID)")
         }
-        let round = try await tx.placements([objectID.uuid])[objectID.uuid]
-        let placementEdges = try await tx.scheduledPlacements([objectID.uuid], relation: Relation.scheduled)
-        let agent = notify.object.scheduledAgent?.id ?? placementEdges.first.map { ObjectID($0.agentID) }
+        let node = notified.node, round = notified.placement
+        let agent = notify.object.scheduledAgent?.id ?? notified.scheduledAgents.first.map(ObjectID.init)
         var metadata: Logger.Metadata = [
             "spec_id": "\(specID)", "object_id": "\(objectID)",
             "agent_id": "\(agent?.description ?? "-")", "level": "\(notify.level.rawValue)",
@@ -114,7 +115,7 @@ struct ResultRecorder: Sendable {
         let status = statuses[objectID.uuid]
         let version = status?.version ?? round?.version ?? latestVersion
         metadata["version"] = "\(version)"
-        let avoided = Set(try await tx.failures(objectID: objectID.uuid, version: version).compactMap(\.agentID).map(ObjectID.init))
+        let avoided = Set((notified.failedAgents[version] ?? []).map(ObjectID.init))
         let disposition = NotifyDisposition.decide(
             level: notify.level, message: notify.message, agent: agent, avoidedAgents: avoided,
             reportedDesiredState: notify.object.desiredState, desiredState: node.desiredState, state: status?.state)

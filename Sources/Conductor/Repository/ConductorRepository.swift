@@ -24,6 +24,7 @@ public protocol ConductorTransaction: Sendable {
     func node(_ id: UUID, forUpdate: Bool) async throws -> GraphNode?
     func upsertNodes(_ nodes: [GraphNode]) async throws
     func scheduledPlacements(_ objectIDs: [UUID], relation: String) async throws -> [ScheduledPlacement]
+    func notifiedObject(_ objectID: UUID, scheduledRelation: String) async throws -> NotifiedObject?
 
     // Rounds of placement.
     func placements(_ objectIDs: [UUID], forUpdate: Bool) async throws -> [UUID: PlacementRecord]

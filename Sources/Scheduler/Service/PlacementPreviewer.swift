@@ -34,7 +34,7 @@ public struct PlacementPreviewer: Sendable {
         }
         return try await scheduler.store.withTransaction { tx in
             try await tx.makeReadOnly()
-            let (_, request, agents, query) = try await scheduler.placementInput(tx, message: message, constraints: constraints, lock: false)
+            let (_, request, agents, query, _) = try await scheduler.placementInput(tx, message: message, constraints: constraints, lock: false)
             switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
             case .success(let plan):
                 if let absent = plan.absentAgents(among: agents) { return .waiting(absent) }

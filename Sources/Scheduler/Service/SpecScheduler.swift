@@ -27,11 +27,22 @@ import W3CTraceContext
 /// agents that get claims are locked (in id order) and their claims read again. If another
 /// replica claimed their capacity meanwhile, the transaction is rolled back and run again, this
 /// time locking every candidate agent up front, so it cannot lose the race twice.
+///
+/// The candidates' registry rows come from a ``RegistryCache`` kept between specs; their claim
+/// totals are read in the transaction every time.
 struct SpecScheduler: Sendable {
     let store: Store
     let settings: SchedulerSettings
     let logger: Logger
     let descriptions = AgentDescriptions()
+    let registry: RegistryCache
+
+    init(store: Store, settings: SchedulerSettings, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        registry = RegistryCache(maxAge: settings.registryMaxAge)
+    }
 
     enum Outcome: Sendable, Equatable {
         /// The message was processed before (a redelivery): nothing done.
@@ -127,6 +138,7 @@ struct SpecScheduler: Sendable {
             do {
                 return try await store.withTransaction { tx in try await body(tx, lockAll) }
             } catch let error as StaleSnapshot where attempt < Self.attempts {
+                registry.forget()
                 logger.debug("snapshot went stale, placing again", metadata: [
                     "spec_id": "\(specID.map(String.init) ?? "-")", "attempt": "\(attempt)", "why": "\(error)",
                 ])
@@ -170,14 +182,23 @@ struct SpecScheduler: Sendable {
             return .failed(version: version, reason: reason)
         }
 
-        var (context, request, agents, query) = try await placementInput(tx, message: message, constraints: constraints, lock: lockAll)
+        var (context, request, agents, query, kept) = try await placementInput(
+            tx, message: message, constraints: constraints, lock: lockAll, cached: !lockAll)
         let holders = try await volumeHolders(tx, message: message, constraints: constraints, move: move)
-        if !holders.isEmpty {
+        let holding = Set(context.current.values.joined())
+        func candidates(_ agents: [RegisteredAgent]) -> [RegisteredAgent] {
             // A volume moves only to a volumer that can fetch it, which announces an export too.
-            let holding = Set(context.current.values.joined())
-            agents.removeAll { $0.type == .agentVolumerFile && $0.exportURL == nil && !holding.contains($0.id) }
+            holders.isEmpty ? agents : agents.filter { $0.type != .agentVolumerFile || $0.exportURL != nil || holding.contains($0.id) }
         }
-        switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
+        agents = candidates(agents)
+        var placement = Placement.place(request, in: PlacementSnapshot(agents: agents))
+        if kept, placement.needsAFreshLook(among: agents) {
+            // Decided on kept registry rows: an agent may have come back or registered since.
+            registry.forget()
+            agents = candidates(try await registeredAgents(tx, try await tx.agents(query)))
+            placement = Placement.place(request, in: PlacementSnapshot(agents: agents))
+        }
+        switch placement {
         case .failure(let failure):
             if let move {
                 return try await pin(tx, specID: message.id, version: version, objects: message.spec, host: move.host,
@@ -248,10 +269,15 @@ struct SpecScheduler: Sendable {
     }
 
     /// What placement decides on: the graph around the message, its objects' claims, and the
-    /// agents that could take them (locked, in id order, when `lock`).
+    /// agents that could take them (locked, in id order, when `lock`; else from the kept
+    /// registry rows when `cached`), with their claim totals as they are in `tx`; `kept` says
+    /// whether the rows were read for an earlier spec.
     func placementInput(
-        _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool
-    ) async throws -> (context: SpecContext, request: PlacementRequest, agents: [RegisteredAgent], query: StoreTransaction.AgentQuery) {
+        _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool, cached: Bool = false
+    ) async throws -> (
+        context: SpecContext, request: PlacementRequest, agents: [RegisteredAgent], query: StoreTransaction.AgentQuery,
+        kept: Bool
+    ) {
         let context = try await SpecContext.load(tx, message: message, logger: logger)
         var claims: [ObjectID: ObjectClaim] = [:]
         for claim in try await tx.claims(objectIDs: message.spec.compactMap(\.id?.uuid)) {
@@ -264,12 +290,17 @@ struct SpecScheduler: Sendable {
             only: settings.onlyAgents.map { $0.map(\.uuid) },
             including: Set(context.current.values.joined()).map(\.uuid),
             aliveWithinSeconds: settings.agentTimeoutSeconds)
-        let agents = try await registeredAgents(tx, try await tx.agents(query, lock: lock))
+        let (registrations, kept) = if cached && !lock {
+            try await registry.registrations(query, in: tx)
+        } else {
+            (try await tx.agents(query, lock: lock), false)
+        }
+        let agents = try await registeredAgents(tx, registrations)
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
             current: context.current, claims: claims, dhcpServers: context.dhcpServers,
             networkPorts: context.networkPorts, constraints: constraints)
-        return (context, request, agents, query)
+        return (context, request, agents, query, kept)
     }
 
     /// Whether a request that does not fit now could once dead agents are back or capacity frees.

@@ -103,6 +103,19 @@ final class InMemoryConductorRepository: ConductorRepository {
             }
         }
 
+        func notifiedObject(_ objectID: UUID, scheduledRelation: String) async throws -> NotifiedObject? {
+            state.withLock { state in
+                guard let node = state.nodes[objectID] else { return nil }
+                var failed: [Int: Set<UUID>] = [:]
+                for failure in state.failures where failure.objectID == objectID {
+                    if let agent = failure.agentID { failed[failure.version, default: []].insert(agent) }
+                }
+                return NotifiedObject(node: node, placement: state.placements[objectID],
+                                      scheduledAgents: (state.scheduled[objectID] ?? []).sorted { $0.uuidString < $1.uuidString },
+                                      failedAgents: failed)
+            }
+        }
+
         func placements(_ objectIDs: [UUID], forUpdate: Bool) async throws -> [UUID: PlacementRecord] {
             state.withLock { state in state.placements.filter { objectIDs.contains($0.key) } }
         }
