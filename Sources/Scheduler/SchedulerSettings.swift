@@ -31,8 +31,8 @@ public struct SchedulerSettings: Sendable {
     /// spec (the first is 1 s, doubling). Default 10.
     public var deferredRetryMaxSeconds: Double
     /// `scheduler.registry_cache_seconds` (N0CORE_SCHEDULER_REGISTRY_CACHE_SECONDS): how long
-    /// the agents' registry rows read for one spec serve the next ones (``RegistryCache``); 0
-    /// reads them for every spec. Default 5, half the agents' default heartbeat.
+    /// the candidate agents read for one spec, indexed, serve the next ones (``RegistryCache``);
+    /// 0 reads and indexes them for every spec. Default 5, half the agents' default heartbeat.
     public var registryMaxAge: Duration
 
     public init(

@@ -32,5 +32,7 @@ struct PlacementBenchmarkTests {
         #expect(result.objects == 4)
         #expect(result.iterations == 5)
         #expect(result.perCall.count == 5)
+        #expect(result.snapshotBuild?.count == 5)
+        #expect(result.snapshotUpdate?.count == 5)
     }
 }

@@ -6,41 +6,50 @@ import Testing
 
 @testable import Scheduler
 
-/// The registry rows kept between specs: served until they are `maxAge` old, never the only
-/// ground for a decision. A plan on kept rows is checked under the agents' locks (dead or
-/// draining since: placed again on fresh rows), and a spec that does not fit on kept rows is
-/// placed again on fresh ones before it waits.
+/// The candidate agents kept between specs: served until they are `maxAge` old, with the
+/// claim totals read for each spec, never the only ground for a decision. A plan on kept agents
+/// is checked under the agents' locks (dead or draining since: placed again on fresh ones), and
+/// a spec that does not fit on kept agents is placed again on fresh ones before it waits.
 @Suite("Registry cache (PostgreSQL)", .enabled(if: IntegrationEnvironment.hasDatabase))
 struct RegistryCacheTests {
-    static let compute = [ObjectType.agentComputeKVM.rawValue]
-
-    @Test func keptRowsAreServedUntilForgottenAndTheAgentsASpecIsOnAreAlwaysRead() async throws {
+    @Test func keptAgentsAreServedUntilForgottenWithTheirClaimsAsTheyAreNow() async throws {
         _ = try IntegrationEnvironment.requireDatabase()
         try await IntegrationEnvironment.withIsolatedStore { store in
             let first = Fixtures.compute(ObjectID()), second = Fixtures.compute(ObjectID())
+            let harness = SchedulerHarness(store: store, agents: [first, second])
             try await SchedulerHarness(store: store, agents: [first]).register()
-            let query = StoreTransaction.AgentQuery(types: Self.compute, only: [first.id.uuid, second.id.uuid],
-                                                    aliveWithinSeconds: 3600)
-            let cache = RegistryCache(maxAge: .seconds(3600)), uncached = RegistryCache(maxAge: .zero)
-            func read(_ cache: RegistryCache, including: [ObjectID] = []) async throws -> Set<UUID> {
+            func scheduler(keeping maxAge: Duration) -> SpecScheduler {
+                SpecScheduler(store: store, settings: SchedulerSettings(
+                    agentTimeoutSeconds: 3600, onlyAgents: [first.id, second.id], registryMaxAge: maxAge), logger: harness.logger)
+            }
+            let keeping = scheduler(keeping: .seconds(3600)), reading = scheduler(keeping: .zero)
+            let query = StoreTransaction.AgentQuery(types: [ObjectType.agentComputeKVM.rawValue],
+                                                    only: [first.id.uuid, second.id.uuid], aliveWithinSeconds: 3600)
+            func read(_ scheduler: SpecScheduler, including: [ObjectID] = []) async throws -> (agents: Set<UUID>, kept: Bool, firstVCPUs: Int?) {
                 var query = query
                 query.including = including.map(\.uuid)
-                return Set(try await store.withTransaction { tx in try await cache.registrations(query, in: tx) }.rows.map(\.node.id))
+                let (snapshot, kept) = try await store.withTransaction { tx in
+                    try await scheduler.candidates(tx, query, lock: false, cached: true)
+                }
+                return (Set(snapshot.agents.keys.map(\.uuid)), kept, snapshot.agents[first.id]?.claimed.vcpus)
             }
-            #expect(try await read(cache) == [first.id.uuid])
-            let (keptRead, uncachedRead) = try await store.withTransaction { tx in
-                (try await cache.registrations(query, in: tx).kept, try await uncached.registrations(query, in: tx).kept)
+            let initial = try await read(keeping)
+            #expect(initial.agents == [first.id.uuid] && !initial.kept && initial.firstVCPUs == 0)
+            try await harness.register()
+            try await store.withTransaction { tx in
+                try await tx.upsertClaims([Claim(objectID: UUID(), agentID: first.id.uuid, specID: nil, vcpus: 2)])
             }
-            #expect(keptRead && !uncachedRead)
-            try await SchedulerHarness(store: store, agents: [second]).register()
-            // Kept: the agent registered since is not seen, unless a spec's object is on it.
-            #expect(try await read(cache) == [first.id.uuid])
-            #expect(try await read(cache, including: [second.id]) == [first.id.uuid, second.id.uuid])
+            // Kept: the agent registered since is not seen unless a spec's object is on it; the
+            // claims are as they are now.
+            let kept = try await read(keeping)
+            #expect(kept.agents == [first.id.uuid] && kept.kept && kept.firstVCPUs == 2)
+            #expect(try await read(keeping, including: [second.id]).agents == [first.id.uuid, second.id.uuid])
             // Without keeping, and once forgotten, every read sees it.
-            #expect(try await read(uncached) == [first.id.uuid, second.id.uuid])
-            cache.forget()
-            #expect(try await read(cache) == [first.id.uuid, second.id.uuid])
-            try await SchedulerHarness(store: store, agents: [first, second]).register(state: "dead")
+            let uncached = try await read(reading)
+            #expect(uncached.agents == [first.id.uuid, second.id.uuid] && !uncached.kept)
+            keeping.registry.forget()
+            #expect(try await read(keeping).agents == [first.id.uuid, second.id.uuid])
+            try await harness.register(state: "dead")
         }
     }
 

@@ -181,9 +181,13 @@ public struct PlacementResult: Codable, Sendable, Hashable {
     /// Building the `PlacementSnapshot` (with its host index) from the agents, once per spec;
     /// not part of ``perCall``. Absent from reports written before it was measured.
     public var snapshotBuild: LatencySummary?
+    /// Bringing a snapshot kept from an earlier spec up to date with the claim totals read now
+    /// (two agents changed), which the scheduler does instead of building one. Absent from
+    /// reports written before it was measured.
+    public var snapshotUpdate: LatencySummary?
 
     public init(hosts: Int, agents: Int, objects: Int, iterations: Int, perCall: LatencySummary,
-                snapshotBuild: LatencySummary? = nil) {
+                snapshotBuild: LatencySummary? = nil, snapshotUpdate: LatencySummary? = nil) {
         self.hosts = hosts
         self.agents = agents
         self.objects = objects
@@ -194,6 +198,7 @@ public struct PlacementResult: Codable, Sendable, Hashable {
             count: perCall.count, p50: perCall.p50 * share, p90: perCall.p90 * share, p99: perCall.p99 * share,
             max: perCall.max * share, mean: perCall.mean * share)
         self.snapshotBuild = snapshotBuild
+        self.snapshotUpdate = snapshotUpdate
     }
 }
 

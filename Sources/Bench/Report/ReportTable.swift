@@ -87,12 +87,13 @@ public enum ReportTable {
         if !report.placement.isEmpty {
             var table = TextTable("placement (seed spec, Placement.place)", "hosts", "agents", "runs",
                                   "call p50 ms", "call p99 ms", "per object p50 ms", "per object p99 ms",
-                                  "snapshot build p50 ms")
+                                  "snapshot build p50 ms", "kept snapshot update p50 / p99 ms")
             for result in report.placement {
                 table.add("\(result.objects) objects", "\(result.hosts)", "\(result.agents)", "\(result.iterations)",
                           Figure.ms(result.perCall.p50), Figure.ms(result.perCall.p99),
                           Figure.ms(result.perObject.p50), Figure.ms(result.perObject.p99),
-                          result.snapshotBuild.map { Figure.ms($0.p50) } ?? "–")
+                          result.snapshotBuild.map { Figure.ms($0.p50) } ?? "–",
+                          result.snapshotUpdate.map { "\(Figure.ms($0.p50)) / \(Figure.ms($0.p99))" } ?? "–")
             }
             sections.append(table.render())
         }

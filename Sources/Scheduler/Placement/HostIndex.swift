@@ -5,8 +5,10 @@ import Messages
 /// host's score with a demand is at most that share, less what the demand takes off it at
 /// least (``Ranking/reduction(by:)``).
 ///
-/// Built once with its ``PlacementSnapshot`` and never changed: claims made during a decision
-/// are the planner's, which evaluates the hosts they touch apart from the ranking.
+/// Built with its ``PlacementSnapshot``; claims made during a decision are the planner's, which
+/// evaluates the hosts they touch apart from the ranking. Between decisions, an agent's claims
+/// as the database has them now move only its host within its type's ranking
+/// (``updateClaimed(_:host:to:)``), so a snapshot kept between specs is not built again.
 struct HostIndex: Sendable {
     /// A host (by its position) and the largest free share among its alive agents of
     /// one type, as the snapshot's claims leave them.
@@ -21,20 +23,21 @@ struct HostIndex: Sendable {
     private let positions: [ObjectID: Int]
     /// By position: the host's agents, in id order. One flat array per host rather than a
     /// dictionary per host keeps building this cheap (it is built once per spec).
-    private let agentsByHost: [[RegisteredAgent]]
+    private var agentsByHost: [[RegisteredAgent]]
     /// By position: the host's place in ``hosts``, which breaks ties.
     let rank: [Int]
     /// Per type: the hosts with an alive agent of it, largest share first, then in host order.
-    private let rankings: [ObjectType: Ranking]
+    private var rankings: [ObjectType: Ranking]
 
     /// One type's ranked hosts, and what bounds how much a demand lowers their shares.
     struct Ranking: Sendable {
         var entries: [Ranked] = []
         /// The largest capacity of each figure among the ranked agents.
         var largestCapacity = Resources.zero
-        /// False when an agent's share is 1 however much it has free (it reports no figure, or
-        /// holds more than its capacity free): a demand need not lower its share.
-        var demandLowersShares = true
+        /// Ranked agents whose share is 1 however much they have free (they report no figure, or
+        /// hold more than their capacity free): a demand need not lower their share.
+        var agentsAtCap = 0
+        var demandLowersShares: Bool { agentsAtCap == 0 }
 
         /// How much a demand lowers the share of every ranked agent at least: that agent's
         /// smallest figure drops by the demand's share of it, which is at least the demand's
@@ -84,7 +87,7 @@ struct HostIndex: Sendable {
                     vcpus: max(lists[slot].largestCapacity.vcpus, agent.capacity.vcpus),
                     memoryBytes: max(lists[slot].largestCapacity.memoryBytes, agent.capacity.memoryBytes),
                     diskBytes: max(lists[slot].largestCapacity.diskBytes, agent.capacity.diskBytes))
-                if !Self.shareIsBelowCap(free: agent.free, capacity: agent.capacity) { lists[slot].demandLowersShares = false }
+                if !Self.shareIsBelowCap(free: agent.free, capacity: agent.capacity) { lists[slot].agentsAtCap += 1 }
                 // A type's last entry is this host's once one of its agents of that type was seen.
                 if let last = lists[slot].entries.last, last.position == position {
                     lists[slot].entries[lists[slot].entries.count - 1].share = max(last.share, share)
@@ -103,6 +106,40 @@ struct HostIndex: Sendable {
             ranking.entries.sort { $0.share != $1.share ? $0.share > $1.share : rank[$0.position] < rank[$1.position] }
             return ranking
         }
+    }
+
+    /// Gives the agent `id` on `host` the claims `claimed` and moves the host to its new place in
+    /// the ranking of the agent's type: a binary search and one move, not a pass over every host.
+    /// The agent's host, type, capacity and liveness are as when the index was built. Returns
+    /// the agent as it is now, or nil when the index does not hold it.
+    @discardableResult
+    mutating func updateClaimed(_ id: ObjectID, host: ObjectID, to claimed: Resources) -> RegisteredAgent? {
+        guard let position = positions[host], let slot = agentsByHost[position].firstIndex(where: { $0.id == id }) else {
+            return nil
+        }
+        let old = agentsByHost[position][slot]
+        var agent = old
+        agent.claimed = claimed
+        agentsByHost[position][slot] = agent
+        // Moved out of the dictionary, so changing its entries does not copy them.
+        guard agent.alive, old.claimed != claimed, var ranking = rankings.removeValue(forKey: agent.type) else { return agent }
+        ranking.agentsAtCap += (Self.shareIsBelowCap(free: agent.free, capacity: agent.capacity) ? 0 : 1)
+            - (Self.shareIsBelowCap(free: old.free, capacity: old.capacity) ? 0 : 1)
+        let share = agentsByHost[position].lazy.filter { $0.type == agent.type && $0.alive }
+            .map { $0.free.share(of: $0.capacity) }.max() ?? 0
+        if let at = ranking.entries.firstIndex(where: { $0.position == position }) { ranking.entries.remove(at: at) }
+        let entry = Ranked(position: position, share: share)
+        // The first entry the host goes before: largest share first, then host order.
+        var low = 0, high = ranking.entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let other = ranking.entries[middle]
+            let before = entry.share != other.share ? entry.share > other.share : rank[position] < rank[other.position]
+            if before { high = middle } else { low = middle + 1 }
+        }
+        ranking.entries.insert(entry, at: low)
+        rankings[agent.type] = ranking
+        return agent
     }
 
     /// True when some figure the agent reports has at most its capacity free: its share is

@@ -7,7 +7,11 @@ extension PlacementPlan {
     /// snapshot does not know (their registration is gone) are not waited for. Nil when every
     /// target is alive.
     public func absentAgents(among agents: [RegisteredAgent]) -> PlacementFailure? {
-        let byID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        absentAgents(among: Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// ``absentAgents(among:)`` for agents by id.
+    public func absentAgents(among byID: [ObjectID: RegisteredAgent]) -> PlacementFailure? {
         var reasons: [ObjectID: String] = [:]
         var distinct: [String] = []
         for assignment in assignments {

@@ -60,15 +60,44 @@ public struct ObjectClaim: Sendable, Hashable {
 /// The agents placement may choose from (the alive ones, filtered by the spec's host when it is
 /// pinned) and the agents objects are already on (alive or not), with their claims.
 public struct PlacementSnapshot: Sendable, Hashable {
-    public var agents: [ObjectID: RegisteredAgent] {
-        didSet { index = HostIndex(agents.values) }
-    }
-    /// Built with the snapshot (once per spec in the service), so a decision only queries it.
+    private var byID: [ObjectID: RegisteredAgent]
+    /// Built with the snapshot, so a decision only queries it; kept up to date by
+    /// ``setClaimed(_:)``, built again when ``agents`` is set.
     private(set) var index: HostIndex
 
+    public var agents: [ObjectID: RegisteredAgent] {
+        get { byID }
+        set {
+            byID = newValue
+            index = HostIndex(newValue.values)
+        }
+    }
+
     public init(agents: [RegisteredAgent]) {
-        self.agents = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        index = HostIndex(self.agents.values)
+        byID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        index = HostIndex(byID.values)
+    }
+
+    /// Gives agents the claims the database has for them now, updating the index in place
+    /// (a snapshot kept between specs: only the agents whose claims changed are touched).
+    /// Agents it does not hold are skipped.
+    public mutating func setClaimed(_ claimed: [ObjectID: Resources]) {
+        for (id, resources) in claimed {
+            guard let agent = byID[id], agent.claimed != resources,
+                  let updated = index.updateClaimed(id, host: agent.hostID, to: resources) else { continue }
+            byID[id] = updated
+        }
+    }
+
+    /// Gives every agent the claims `claimed` says it has now, touching the index only for the
+    /// agents whose claims changed: one pass over the agents, no new index.
+    public mutating func refreshClaims(_ claimed: (ObjectID) -> Resources) {
+        var changed: [ObjectID: Resources] = [:]
+        for (id, agent) in byID {
+            let now = claimed(id)
+            if now != agent.claimed { changed[id] = now }
+        }
+        setClaimed(changed)
     }
 
     /// The index follows from the agents.

@@ -34,12 +34,12 @@ public struct PlacementPreviewer: Sendable {
         }
         return try await scheduler.store.withTransaction { tx in
             try await tx.makeReadOnly()
-            let (_, request, agents, query, _) = try await scheduler.placementInput(tx, message: message, constraints: constraints, lock: false)
-            switch Placement.place(request, in: PlacementSnapshot(agents: agents)) {
+            let (_, request, snapshot, query, _) = try await scheduler.placementInput(
+                tx, message: message, constraints: constraints, lock: false)
+            switch Placement.place(request, in: snapshot) {
             case .success(let plan):
-                if let absent = plan.absentAgents(among: agents) { return .waiting(absent) }
-                let byID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                return .placed(plan.placements.mapValues { $0.compactMap { byID[$0] } })
+                if let absent = plan.absentAgents(among: snapshot.agents) { return .waiting(absent) }
+                return .placed(plan.placements.mapValues { $0.compactMap { snapshot.agents[$0] } })
             case .failure(let failure):
                 switch try await scheduler.outlook(tx, request, failure: failure, query: query) {
                 case .waitForRoom(let failure): return .waiting(failure)

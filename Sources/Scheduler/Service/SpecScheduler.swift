@@ -28,8 +28,8 @@ import W3CTraceContext
 /// replica claimed their capacity meanwhile, the transaction is rolled back and run again, this
 /// time locking every candidate agent up front, so it cannot lose the race twice.
 ///
-/// The candidates' registry rows come from a ``RegistryCache`` kept between specs; their claim
-/// totals are read in the transaction every time.
+/// The candidates come from a ``RegistryCache`` kept between specs, as an indexed placement
+/// snapshot; their claim totals are read in the transaction every time.
 struct SpecScheduler: Sendable {
     let store: Store
     let settings: SchedulerSettings
@@ -182,22 +182,28 @@ struct SpecScheduler: Sendable {
             return .failed(version: version, reason: reason)
         }
 
-        var (context, request, agents, query, kept) = try await placementInput(
+        var (context, request, snapshot, query, kept) = try await placementInput(
             tx, message: message, constraints: constraints, lock: lockAll, cached: !lockAll)
         let holders = try await volumeHolders(tx, message: message, constraints: constraints, move: move)
         let holding = Set(context.current.values.joined())
-        func candidates(_ agents: [RegisteredAgent]) -> [RegisteredAgent] {
+        func restricted(_ snapshot: PlacementSnapshot) -> PlacementSnapshot {
+            guard !holders.isEmpty else { return snapshot }
             // A volume moves only to a volumer that can fetch it, which announces an export too.
-            holders.isEmpty ? agents : agents.filter { $0.type != .agentVolumerFile || $0.exportURL != nil || holding.contains($0.id) }
+            var restricted = snapshot
+            restricted.agents = snapshot.agents.filter {
+                $0.value.type != .agentVolumerFile || $0.value.exportURL != nil || holding.contains($0.key)
+            }
+            return restricted
         }
-        agents = candidates(agents)
-        var placement = Placement.place(request, in: PlacementSnapshot(agents: agents))
-        if kept, placement.needsAFreshLook(among: agents) {
-            // Decided on kept registry rows: an agent may have come back or registered since.
+        snapshot = restricted(snapshot)
+        var placement = Placement.place(request, in: snapshot)
+        if kept, placement.needsAFreshLook(among: snapshot.agents) {
+            // Decided on a kept snapshot: an agent may have come back or registered since.
             registry.forget()
-            agents = candidates(try await registeredAgents(tx, try await tx.agents(query)))
-            placement = Placement.place(request, in: PlacementSnapshot(agents: agents))
+            snapshot = restricted(PlacementSnapshot(agents: try await registeredAgents(tx, try await tx.agents(query))))
+            placement = Placement.place(request, in: snapshot)
         }
+        let agents = snapshot.agents
         switch placement {
         case .failure(let failure):
             if let move {
@@ -269,13 +275,13 @@ struct SpecScheduler: Sendable {
     }
 
     /// What placement decides on: the graph around the message, its objects' claims, and the
-    /// agents that could take them (locked, in id order, when `lock`; else from the kept
-    /// registry rows when `cached`), with their claim totals as they are in `tx`; `kept` says
-    /// whether the rows were read for an earlier spec.
+    /// agents that could take them as a placement snapshot (locked, in id order, when `lock`;
+    /// else kept from an earlier spec when `cached`), with their claim totals as they are in
+    /// `tx`; `kept` says whether the snapshot was kept.
     func placementInput(
         _ tx: StoreTransaction, message: SpecMessage, constraints: SchedulingConstraints, lock: Bool, cached: Bool = false
     ) async throws -> (
-        context: SpecContext, request: PlacementRequest, agents: [RegisteredAgent], query: StoreTransaction.AgentQuery,
+        context: SpecContext, request: PlacementRequest, snapshot: PlacementSnapshot, query: StoreTransaction.AgentQuery,
         kept: Bool
     ) {
         let context = try await SpecContext.load(tx, message: message, logger: logger)
@@ -290,17 +296,12 @@ struct SpecScheduler: Sendable {
             only: settings.onlyAgents.map { $0.map(\.uuid) },
             including: Set(context.current.values.joined()).map(\.uuid),
             aliveWithinSeconds: settings.agentTimeoutSeconds)
-        let (registrations, kept) = if cached && !lock {
-            try await registry.registrations(query, in: tx)
-        } else {
-            (try await tx.agents(query, lock: lock), false)
-        }
-        let agents = try await registeredAgents(tx, registrations)
+        let (snapshot, kept) = try await candidates(tx, query, lock: lock, cached: cached)
         let request = PlacementRequest(
             specID: message.id, objects: message.spec, related: context.related, siblings: context.siblings,
             current: context.current, claims: claims, dhcpServers: context.dhcpServers,
             networkPorts: context.networkPorts, constraints: constraints)
-        return (context, request, agents, query, kept)
+        return (context, request, snapshot, query, kept)
     }
 
     /// Whether a request that does not fit now could once dead agents are back or capacity frees.
@@ -347,7 +348,7 @@ struct SpecScheduler: Sendable {
     /// Writes a successful placement and queues its requests; returns how many.
     private func record(
         _ tx: StoreTransaction, plan: PlacementPlan, message: SpecMessage, version: Int, context: SpecContext,
-        agents: [RegisteredAgent], rounds: [UUID: PlacementRecord], trace: TraceContext?,
+        agents agentsByID: [ObjectID: RegisteredAgent], rounds: [UUID: PlacementRecord], trace: TraceContext?,
         holders: [ObjectID: DrainMove.VolumeHolder] = [:]
     ) async throws -> Int {
         try await tx.deleteClaims(objectIDs: plan.released.filter { plan.claims[$0] == nil }.map(\.uuid))
@@ -376,7 +377,6 @@ struct SpecScheduler: Sendable {
         }
         try await tx.upsertEdges(edges)
 
-        let agentsByID = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var events: [Event] = []
         for id in plan.scheduledObjects {
             let targets = plan.assignments.filter { $0.objectID == id }.map { assignment in
@@ -408,14 +408,14 @@ struct SpecScheduler: Sendable {
 
         var placements = context.current
         for (id, placed) in plan.placements { placements[id] = placed }
-        let agentObjects = Dictionary(agents.map { ($0.id, $0.object) }, uniquingKeysWith: { a, _ in a })
+        let agentObjects = agentsByID.mapValues(\.object)
         var dhcpServers = context.dhcpServers
         for (network, server) in plan.dhcpServers { dhcpServers[network] = server }
         let builder = RequestBuilder(specID: message.id, objects: objects, placements: placements,
                                      agents: agentObjects, specMembers: context.specMembers, dhcpServers: dhcpServers)
         let moved = message.annotations?[Annotations.rescheduling] == nil ? nil : MovedFields(
             current: context.current, placements: placements,
-            hosts: Dictionary(agents.map { ($0.id, $0.hostID) }, uniquingKeysWith: { a, _ in a }))
+            hosts: agentsByID.mapValues(\.hostID))
         var outbox = plan.assignments.compactMap { assignment -> OutboxMessage? in
             guard var request = builder.request(for: assignment.objectID, to: assignment.agentID) else { return nil }
             if let moved { request = moved.clearing(request, to: assignment.agentID) }
