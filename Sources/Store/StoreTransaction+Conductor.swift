@@ -91,15 +91,13 @@ extension StoreTransaction {
     /// conductor reads this for every `Notify`.
     public func notifiedObject(_ objectID: UUID, scheduledRelation relation: String) async throws -> NotifiedObject? {
         guard let row = try await run(Self.notifiedObjectQuery(objectID, scheduledRelation: relation)).first else { return nil }
-        let (id, type, name, specID, desired, observed, object, updatedAt) =
-            try row.decode((UUID, String, String, Int64?, String?, String?, String, Date).self)
-        let node = GraphNode(id: id, type: type, name: name, specID: specID, desiredState: desired,
-                             observedState: observed, object: object, updatedAt: updatedAt)
+        // The node's columns come first, as ``node(from:)`` reads them.
+        let node = try Self.node(from: row)
         let columns = row.makeRandomAccess()
         var placement: PlacementRecord?
         if let placementSpec = try columns[8].decode(Int64?.self) {
             placement = PlacementRecord(
-                objectID: id, specID: placementSpec, version: try columns[9].decode(Int.self),
+                objectID: node.id, specID: placementSpec, version: try columns[9].decode(Int.self),
                 attempt: try columns[10].decode(Int.self), phase: PlacementPhase(rawValue: try columns[11].decode(String.self)),
                 phaseSince: try columns[12].decode(Date.self))
         }

@@ -269,13 +269,13 @@ import Testing
         let kept = F.vm(vcpus: 2, memoryGB: 4)
         let plan = try F.place([removed, kept], on: [silent, alive],
                                current: [removed.id!: [silent.id], kept.id!: [alive.id]]).get()
-        let absent = try #require(plan.absentAgents(among: [silent, alive]))
+        let absent = try #require(plan.absentAgents(among: [silent.id: silent, alive.id: alive]))
         #expect(Set(absent.reasons.keys) == [removed.id!])
         #expect(absent.summary == "agent/volumer/file \(silent.id) on host \(host) sends no heartbeats; what it holds waits for it to come back")
-        #expect(plan.absentAgents(among: [alive]) == nil, "an agent the snapshot does not know is not waited for")
+        #expect(plan.absentAgents(among: [alive.id: alive]) == nil, "an agent the snapshot does not know is not waited for")
 
         let keptOnly = try F.place([kept], on: [silent, alive], current: [kept.id!: [alive.id]]).get()
-        #expect(keptOnly.absentAgents(among: [silent, alive]) == nil)
+        #expect(keptOnly.absentAgents(among: [silent.id: silent, alive.id: alive]) == nil)
     }
 
     /// A same-host spec moved off a hypervisor whose compute agent is dead: its network follows

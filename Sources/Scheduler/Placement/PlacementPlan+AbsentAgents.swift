@@ -6,11 +6,6 @@ extension PlacementPlan {
     /// handled by that agent, so the spec waits for it rather than failing on it. Agents the
     /// snapshot does not know (their registration is gone) are not waited for. Nil when every
     /// target is alive.
-    public func absentAgents(among agents: [RegisteredAgent]) -> PlacementFailure? {
-        absentAgents(among: Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
-    }
-
-    /// ``absentAgents(among:)`` for agents by id.
     public func absentAgents(among byID: [ObjectID: RegisteredAgent]) -> PlacementFailure? {
         var reasons: [ObjectID: String] = [:]
         var distinct: [String] = []

@@ -541,7 +541,7 @@ extension RegisteredAgent {
         self.init(
             id: ObjectID(registration.node.id), type: type, hostID: description.hostID, alive: registration.alive,
             capacity: description.capacity,
-            claimed: claimed.map { Resources(vcpus: $0.vcpus, memoryBytes: $0.memoryBytes, diskBytes: $0.diskBytes) } ?? .zero,
+            claimed: Resources(claimed),
             addresses: description.addresses, exportURL: description.exportURL)
     }
 }
