@@ -12,6 +12,9 @@ public struct Annotations: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     public static let differentHost = "n0stack/scheduling/different_host"
     /// Set by the conductor on a `Spec` it sends back for rescheduling (`with_error`).
     public static let rescheduling = "n0stack/n0core/scheduler/rescheduling"
+    /// Set by the conductor beside ``rescheduling``: the agents that failed the objects so far,
+    /// comma-separated, which the scheduler must not use for them again.
+    public static let avoidAgents = "n0stack/n0core/scheduler/avoid_agents"
     /// Set by the API on the `Spec` it sends the scheduler when a host starts draining (the
     /// host's id): move what the spec has on that host elsewhere, where it can move.
     public static let drainingHost = "n0stack/n0core/scheduler/draining_host"

@@ -4,8 +4,6 @@ import Messages
 /// "Rescheduling"): only those objects, whole, with their dependencies by id, under the original
 /// spec's annotations plus `rescheduling: with_error` and the agents to avoid.
 enum ReschedulingSpec {
-    /// Annotation naming, comma-separated, every agent the objects failed on so far.
-    static let avoidAgentsKey = "n0stack/n0core/scheduler/avoid_agents"
     /// Value of ``Annotations/rescheduling`` on a spec sent back after failures.
     static let withError = "with_error"
 
@@ -14,7 +12,7 @@ enum ReschedulingSpec {
     ) -> SpecMessage {
         var annotations = annotations ?? Annotations()
         annotations[Annotations.rescheduling] = .string(withError)
-        annotations[avoidAgentsKey] = avoid.isEmpty ? nil : .string(avoid.map(\.description).joined(separator: ","))
+        annotations[Annotations.avoidAgents] = avoid.isEmpty ? nil : .string(avoid.map(\.description).joined(separator: ","))
         return SpecMessage(id: specID, version: version, annotations: annotations, spec: objects.map(\.placeable))
     }
 }

@@ -1,12 +1,6 @@
 import Foundation
 import Messages
 
-extension Annotations {
-    /// Set by the conductor beside ``rescheduling``: the agents that failed the objects so far,
-    /// comma-separated, which the scheduler must not use for them again.
-    public static let avoidAgents = "n0stack/n0core/scheduler/avoid_agents"
-}
-
 /// What a spec's annotations ask of placement.
 public struct SchedulingConstraints: Sendable, Hashable {
     /// `n0stack/scheduling/same_host`: every object of the spec on one host.

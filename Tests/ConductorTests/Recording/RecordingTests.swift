@@ -79,7 +79,7 @@ import Testing
         #expect(try await world.record(world.notify(world.vm, .error, message: "no space left")) == .rescheduled)
         let spec = try #require(world.reschedulings.first)
         #expect(spec.spec.map(\.id) == [world.vm])
-        #expect(spec.annotations?[ReschedulingSpec.avoidAgentsKey] == .string(world.agent.description))
+        #expect(spec.annotations?[Annotations.avoidAgents] == .string(world.agent.description))
         #expect(world.repository.withState { $0.placements[world.vm.uuid]?.phase } == .rescheduling)
         #expect(world.versionState == .pending)
     }
@@ -95,7 +95,7 @@ import Testing
         }
         #expect(summary.rescheduled == [world.vm.uuid])
         let spec = try #require(world.reschedulings.first)
-        #expect(spec.annotations?[ReschedulingSpec.avoidAgentsKey] == nil)
+        #expect(spec.annotations?[Annotations.avoidAgents] == nil)
         let failure = try #require(world.repository.withState { $0.failures.first })
         #expect(failure.agentID == nil)
         #expect(failure.reason == "on agent \(world.agent): the agent is dead")
