@@ -15,7 +15,16 @@ swift build --build-tests
 # cores, hundreds of tests starting brokers' vhosts, databases and processes at the same moment
 # starve each other past their timeouts.
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${N0CORE_TEST_PARALLELISM:-12}
-swift test --skip-build "$@"
+# The run's output is kept so that, when it fails, the failing tests and their issues are
+# printed again at the end: CI shows only the tail of a long log.
+test_log=$(mktemp /tmp/n0core-test-log.XXXXXX)
+if ! swift test --skip-build "$@" 2>&1 | tee "$test_log"; then
+  echo "==== the tests that failed, and their issues ===="
+  grep -a -E '^(✘|􀢄)|recorded an issue|: error: |Test run with|Executed [0-9]+ tests' "$test_log" | cut -c1-600 | tail -60 || true
+  rm -f "$test_log"
+  exit 1
+fi
+rm -f "$test_log"
 if [ $# -eq 0 ]; then
   # The deployment side: systemd units, and the per-role RabbitMQ permissions for real.
   bash deploy/verify-units.sh

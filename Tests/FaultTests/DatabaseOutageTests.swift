@@ -108,7 +108,9 @@ struct DatabaseOutageTests {
         let asked = ContinuousClock.now
         let again = try await post(client)
         #expect(again.status == .serviceUnavailable)
-        #expect(ContinuousClock.now - asked < .seconds(1), "once the API knows, it answers at once")
+        // Well under the 3 s database timeout a request that still tried would take; not 1 s,
+        // which a busy two-core machine's first HTTP round trip can reach.
+        #expect(ContinuousClock.now - asked < .seconds(2), "once the API knows, it answers at once")
 
         // Longer than the pool's circuit breaker (60 s), after which the pool fails requests
         // at once and retries connecting with a growing pause.

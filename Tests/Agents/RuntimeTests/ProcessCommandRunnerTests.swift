@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import AgentRuntime
@@ -29,10 +31,27 @@ import Testing
         }
     }
 
+    /// Cancelled once the command runs (it has written its pid), not after a guessed delay: the
+    /// task throws `CancellationError` and the process is gone.
     @Test func cancellationStopsTheCommand() async throws {
-        let task = Task { try await runner.run(Command("sleep", ["10"])) }
-        try await Task.sleep(for: .milliseconds(100))
+        let marker = NSTemporaryDirectory() + "n0core-runner-cancel-\(UUID().uuidString).pid"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let task = Task { try await runner.run(Command("sh", ["-c", "echo $$ > \(marker); exec sleep 30"])) }
+        let pid = try await poll("the command to start", within: .seconds(30)) { () -> Int32? in
+            (try? String(contentsOfFile: marker, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the cancelled command's process \(pid) is still there")
+    }
+
+    @Test func aCommandCancelledBeforeItStartsIsNeverRun() async throws {
+        let marker = NSTemporaryDirectory() + "n0core-runner-unstarted-\(UUID().uuidString)"
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runner.run(Command("touch", [marker]))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(!FileManager.default.fileExists(atPath: marker))
     }
 }

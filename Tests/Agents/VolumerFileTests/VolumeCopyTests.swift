@@ -209,7 +209,8 @@ struct VolumeCopyTests {
             let id = ObjectID()
             _ = try await exporter.apply(volume(id, Size(16, .mb)))
             try await write("\(first)/\(id)", pattern: "0x5a", at: "0")
-            let holder = try await LockHolder.holding("\(first)/\(id)", seconds: 10, qemuImage: QemuImage(runner: runner, timeout: .seconds(30)))
+            // Held until the test lets go, not for a fixed time a slow run can outlast.
+            let holder = try await LockHolder.holding("\(first)/\(id)", seconds: 600, qemuImage: QemuImage(runner: runner, timeout: .seconds(30)))
             defer { holder.stop() }
             try await withExporter(first) { port in
                 let busy = try await RawHTTP.get(port: port, "/volumes/\(id)", token: ExportToken.mint(volume: id, secret: Self.secret))
@@ -221,13 +222,19 @@ struct VolumeCopyTests {
                 let gaveUp = try await #require(throws: AgentFailure.self) {
                     try await impatient.apply(volume(id, Size(16, .mb)), copyingFrom: source(port, id))
                 }
-                #expect("\(gaveUp)".contains("HTTP 409") && "\(gaveUp)".contains("volumer.copy_timeout_seconds"), "\(gaveUp)")
+                // Its last answer was the 409, or, on a busy machine, an attempt the timeout cut.
+                #expect("\(gaveUp)".contains("volumer.copy_timeout_seconds"), "\(gaveUp)")
                 #expect(VolumeTestEnvironment.entries(second).isEmpty)
 
                 let patient = driver(second, secret: Self.secret, copyTimeout: .seconds(60))
                 let started = ContinuousClock.now
+                let release = Task {
+                    try await Task.sleep(for: .milliseconds(1500))
+                    holder.stop()
+                }
                 _ = try await patient.apply(volume(id, Size(16, .mb)), copyingFrom: source(port, id))
                 #expect(ContinuousClock.now - started > .seconds(1), "it waited for the holder")
+                try await release.value
                 #expect(try await sameContent("\(first)/\(id)", "\(second)/\(id)"))
             }
         }
