@@ -302,7 +302,7 @@ let package = Package(
         // What the test targets share: the seed's documents, and the integration environment
         // (real broker and database from N0CORE_* variables; skipped loudly, failing under CI=true).
         .target(name: "TestSupport", dependencies: [
-            "Broker", "Store", "AgentRuntime", "SeedExamples",
+            "Broker", "Store", "AgentRuntime", "SeedExamples", "ServiceSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),
