@@ -104,7 +104,9 @@ struct DatabaseOutageTests {
         let during = try await post(client)
         #expect(during.status == .serviceUnavailable, "an outage is 503, not 500")
         #expect(during.retryAfter == "5")
-        #expect(ContinuousClock.now - outage < .seconds(10), "answered within the API's database timeout")
+        // Bounded by the API's 3 s database timeout, not by the pool's 60 s circuit breaker; the
+        // margin is for a loaded two-core machine (11 s was seen with two CPU hogs).
+        #expect(ContinuousClock.now - outage < .seconds(20), "answered within the API's database timeout")
         let asked = ContinuousClock.now
         let again = try await post(client)
         #expect(again.status == .serviceUnavailable)
