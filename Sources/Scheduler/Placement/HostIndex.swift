@@ -109,7 +109,8 @@ struct HostIndex: Sendable {
     }
 
     /// Gives the agent `id` on `host` the claims `claimed` and moves the host to its new place in
-    /// the ranking of the agent's type: a binary search and one move, not a pass over every host.
+    /// the ranking of the agent's type: its entry is taken out and put back where a binary
+    /// search ranks its new share, instead of the ranking being built and sorted again.
     /// The agent's host, type, capacity and liveness are as when the index was built. Returns
     /// the agent as it is now, or nil when the index does not hold it.
     @discardableResult
